@@ -60,7 +60,7 @@ export const tooLong = (path: PathLike, value: unknown, max: number): FieldError
   type: 'FieldValueTooLong',
   field: p(path),
   badValue: value,
-  detail: `must have at most ${max} bytes`,
+  detail: `may not be more than ${max} ${max === 1 ? "byte" : "bytes"}`,
 });
 export const tooMany = (path: PathLike, actual: number, max: number): FieldError => ({
   type: 'FieldValueTooMany',

@@ -1,0 +1,221 @@
+// events.k8s.io/v1 Event: a report of something that happened to an object. The same stored events
+// as core/v1 Event, in the newer shape (regarding, note, reportingController, series).
+import { ObjectReferenceSchema } from '../../core/v1/common.js';
+import { listSchema, resourceSchema } from '../../meta/v1.js';
+import { age } from '../../printers/age.js';
+import type { ResourceDef } from '../../registry.js';
+import { int32, microTime, string, struct, time, withDescription, type Static } from '../../schema/dsl.js';
+import { FieldPath, invalid, required, type FieldError } from '../../validation/field.js';
+import { isQualifiedName } from '../../validation/names.js';
+
+const P = 'io.k8s.api.events.v1.';
+
+// core/v1 EventSource, declared here until core/v1 exports it (see the report of this kind).
+export const EventSourceSchema = struct('io.k8s.api.core.v1.EventSource', 'The component that reported an event.', {
+  component: string('Component that generated the event.'),
+  host: string('Node on which the event was generated.'),
+});
+
+export const EventSeriesSchema = struct(
+  P + 'EventSeries',
+  'A series of occurrences of the same event, reported at a bounded rate.',
+  {
+    count: int32('Number of occurrences in the series up to lastObservedTime.'),
+    lastObservedTime: microTime('When the last occurrence was observed.'),
+  },
+  { required: ['lastObservedTime'] },
+);
+export type EventSeries = Static<typeof EventSeriesSchema>;
+
+export const EventSchema = resourceSchema(
+  P + 'Event',
+  'Something that happened in the cluster: a state change, an error, a decision of a component. Kept for a limited time.',
+  {
+    eventTime: microTime('When the event was first observed. Required.'),
+    series: withDescription(EventSeriesSchema, 'Data about a series of this event, when it keeps happening.'),
+    reportingController: string('Name of the controller that emitted the event, e.g. "kubernetes.io/kubelet". Required for new events.'),
+    reportingInstance: string('ID of the controller instance that emitted the event, e.g. "kubelet-xyzf". Required for new events.'),
+    action: string('What the reporting controller did or failed to do about the regarding object. At most 128 characters.'),
+    reason: string('Why the action was taken, in UpperCamelCase. At most 128 characters.'),
+    regarding: withDescription(ObjectReferenceSchema, 'The object this event is about.'),
+    related: withDescription(ObjectReferenceSchema, 'A second object involved in the action, if any.'),
+    note: string('Human-readable description of the event; at most 1 kB.'),
+    type: string('Type of the event: Normal or Warning.'),
+    deprecatedSource: withDescription(EventSourceSchema, 'core/v1 source of the event; must be unset for new events.'),
+    deprecatedFirstTimestamp: time('core/v1 first timestamp; must be unset for new events.'),
+    deprecatedLastTimestamp: time('core/v1 last timestamp; must be unset for new events.'),
+    deprecatedCount: int32('core/v1 count; must be unset for new events.'),
+  },
+  ['eventTime'],
+);
+export type Event = Static<typeof EventSchema>;
+
+export const EventListSchema = listSchema(P + 'EventList', EventSchema);
+
+const reportingInstanceLengthLimit = 128;
+const actionLengthLimit = 128;
+const reasonLengthLimit = 128;
+const noteLengthLimit = 1024;
+
+// Field paths below are those of core/v1 Event (involvedObject, message, source, ...): the
+// apiserver validates both shapes as the same internal object.
+const root = (name: string): FieldPath => FieldPath.root(name);
+
+/** The checks every event passes, whichever API wrote it. */
+function validateLegacy(ev: Event): FieldError[] {
+  const errs: FieldError[] = [];
+  const ns = ev.metadata?.namespace ?? '';
+  const regardingNs = ev.regarding?.namespace ?? '';
+  const nsPath = root('involvedObject').child('namespace');
+  if (!ev.eventTime) {
+    // Old-style events: the event lives in the namespace of the object (or default).
+    const ok = regardingNs === '' ? ns === '' || ns === 'default' : ns === regardingNs;
+    if (!ok) errs.push(invalid(nsPath, regardingNs, 'does not match event.namespace'));
+    return errs;
+  }
+  if (regardingNs === '' && ns !== 'default' && ns !== 'kube-system') errs.push(invalid(nsPath, regardingNs, 'does not match event.namespace'));
+  const controller = ev.reportingController ?? '';
+  if (controller.length === 0) errs.push(required(root('reportingController'), ''));
+  for (const m of isQualifiedName(controller)) errs.push(invalid(root('reportingController'), controller, m));
+  const limited: [string, string | undefined, number, boolean][] = [
+    ['reportingInstance', ev.reportingInstance, reportingInstanceLengthLimit, true],
+    ['action', ev.action, actionLengthLimit, true],
+    ['reason', ev.reason, reasonLengthLimit, true],
+    ['message', ev.note, noteLengthLimit, false],
+  ];
+  for (const [field, value, limit, isRequired] of limited) {
+    const v = value ?? '';
+    if (isRequired && v.length === 0) errs.push(required(root(field), ''));
+    if (Buffer.byteLength(v) > limit) errs.push(invalid(root(field), '', `can have at most ${limit} characters`));
+  }
+  return errs;
+}
+
+function validateSeries(ev: Event): FieldError[] {
+  // A missing lastObservedTime is a "Required value" from the schema.
+  if (ev.series && (ev.series.count ?? 0) < 2) return [invalid(root('series').child('count'), '', 'should be at least 2')];
+  return [];
+}
+
+/** Creation through events.k8s.io/v1 is strict: new-style fields set, core/v1-only fields unset. */
+export function validateEvent(ev: Event): FieldError[] {
+  const errs = validateLegacy(ev);
+  errs.push(...validateSeries(ev));
+  // A missing eventTime is a "Required value" from the schema.
+  if (ev.type !== 'Normal' && ev.type !== 'Warning') errs.push(invalid(root('type'), '', `has invalid value: ${ev.type ?? ''}`));
+  const unset = (path: string): FieldError => invalid(root(path), '', 'needs to be unset');
+  if (ev.deprecatedFirstTimestamp) errs.push(unset('firstTimestamp'));
+  if (ev.deprecatedLastTimestamp) errs.push(unset('lastTimestamp'));
+  if ((ev.deprecatedCount ?? 0) !== 0) errs.push(unset('count'));
+  if (ev.deprecatedSource?.component || ev.deprecatedSource?.host) errs.push(unset('source'));
+  return errs;
+}
+
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).filter(([, y]) => y !== '' && y !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  ) ?? '';
+
+/** Everything but the series and the metadata is fixed once an event exists. */
+export function validateEventUpdate(ev: Event, old: Event): FieldError[] {
+  const errs = validateLegacy(ev);
+  if (canonical(ev.series ?? {}) !== canonical(old.series ?? {})) errs.push(...validateSeries(ev));
+  const fixed: [string, unknown, unknown][] = [
+    ['involvedObject', ev.regarding ?? {}, old.regarding ?? {}],
+    ['reason', ev.reason ?? '', old.reason ?? ''],
+    ['message', ev.note ?? '', old.note ?? ''],
+    ['source', ev.deprecatedSource ?? {}, old.deprecatedSource ?? {}],
+    ['firstTimestamp', ev.deprecatedFirstTimestamp ?? '', old.deprecatedFirstTimestamp ?? ''],
+    ['lastTimestamp', ev.deprecatedLastTimestamp ?? '', old.deprecatedLastTimestamp ?? ''],
+    ['count', ev.deprecatedCount ?? 0, old.deprecatedCount ?? 0],
+    ['type', ev.type ?? '', old.type ?? ''],
+    ['eventTime', ev.eventTime ?? '', old.eventTime ?? ''],
+    ['action', ev.action ?? '', old.action ?? ''],
+    ['related', ev.related ?? null, old.related ?? null],
+    ['reportingController', ev.reportingController ?? '', old.reportingController ?? ''],
+    ['reportingInstance', ev.reportingInstance ?? '', old.reportingInstance ?? ''],
+  ];
+  for (const [field, now, before] of fixed) {
+    if (canonical(now) !== canonical(before)) errs.push(invalid(root(field), now, 'field is immutable'));
+  }
+  return errs;
+}
+
+/** "component, host", with the reporting controller and instance standing in for missing parts. */
+function eventSource(ev: Event): string {
+  const component = ev.deprecatedSource?.component || ev.reportingController || '';
+  const host = ev.deprecatedSource?.host || ev.reportingInstance || '';
+  return host === '' ? component : `${component}, ${host}`;
+}
+
+/** The cells kube-apiserver prints for an event, computed on its core/v1 form. */
+function eventCells(ev: Event, now: Date): (string | number)[] {
+  const first = ev.deprecatedFirstTimestamp ? age(ev.deprecatedFirstTimestamp, now) : age(ev.eventTime, now);
+  let last = ev.deprecatedLastTimestamp ? age(ev.deprecatedLastTimestamp, now) : first;
+  let count = ev.deprecatedCount ?? 0;
+  if (ev.series) {
+    last = age(ev.series.lastObservedTime, now);
+    count = ev.series.count ?? 0;
+  } else if (count === 0) {
+    // Events of the new API have no count when they happened once.
+    count = 1;
+  }
+  const kind = (ev.regarding?.kind ?? '').toLowerCase();
+  const target = ev.regarding?.name ? `${kind}/${ev.regarding.name}` : kind;
+  return [
+    last,
+    ev.type ?? '',
+    ev.reason ?? '',
+    target,
+    ev.regarding?.fieldPath ?? '',
+    eventSource(ev),
+    (ev.note ?? '').trim(),
+    first,
+    count,
+    ev.metadata?.name ?? '',
+  ];
+}
+
+export const eventResource: ResourceDef<Event> = {
+  group: 'events.k8s.io',
+  version: 'v1',
+  kind: 'Event',
+  listKind: 'EventList',
+  plural: 'events',
+  singular: 'event',
+  shortNames: ['ev'],
+  namespaced: true,
+  schema: EventSchema,
+  nameValidation: 'subdomain',
+  validate: validateEvent,
+  validateUpdate: validateEventUpdate,
+  table: {
+    columns: [
+      { name: 'Last Seen', type: 'string', description: 'Time since the event was last observed.', priority: 0 },
+      { name: 'Type', type: 'string', description: 'Normal or Warning.', priority: 0 },
+      { name: 'Reason', type: 'string', description: 'Why the action was taken.', priority: 0 },
+      { name: 'Object', type: 'string', description: 'The object the event is about.', priority: 0 },
+      { name: 'Subobject', type: 'string', description: 'The part of the object the event is about.', priority: 1 },
+      { name: 'Source', type: 'string', description: 'The component that reported the event.', priority: 1 },
+      { name: 'Message', type: 'string', description: 'Description of the event.', priority: 0 },
+      { name: 'First Seen', type: 'string', description: 'Time since the event was first observed.', priority: 1 },
+      { name: 'Count', type: 'string', description: 'Number of occurrences.', priority: 1 },
+      { name: 'Name', type: 'string', format: 'name', description: 'Name of the event object.', priority: 1 },
+    ],
+    cells: eventCells,
+  },
+  fieldSelectors: {
+    'regarding.kind': (ev) => ev.regarding?.kind ?? '',
+    'regarding.namespace': (ev) => ev.regarding?.namespace ?? '',
+    'regarding.name': (ev) => ev.regarding?.name ?? '',
+    'regarding.uid': (ev) => ev.regarding?.uid ?? '',
+    'regarding.apiVersion': (ev) => ev.regarding?.apiVersion ?? '',
+    'regarding.resourceVersion': (ev) => ev.regarding?.resourceVersion ?? '',
+    'regarding.fieldPath': (ev) => ev.regarding?.fieldPath ?? '',
+    reason: (ev) => ev.reason ?? '',
+    reportingController: (ev) => ev.reportingController ?? '',
+    type: (ev) => ev.type ?? '',
+  },
+};

@@ -1,0 +1,208 @@
+// Schema-driven passes over a decoded JSON object: decoding checks (types, unknown fields, nulls),
+// defaulting and the generic validation (required fields, enums). Kind-specific rules live with
+// each kind; these passes are what every kind shares.
+import { DefinitionName, type SchemaNode } from './dsl.js';
+import { FieldPath, notSupported, required, type FieldError } from '../validation/field.js';
+
+export interface DecodeResult {
+  /** Type mismatches, worded as Go's JSON decoder words them (they make a 400). */
+  readonly typeErrors: string[];
+  /** Paths of fields the schema does not declare (already removed from the object). */
+  readonly unknownFields: string[];
+}
+
+function goTypeName(node: SchemaNode): string {
+  switch (node.type) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'integer':
+      return node.format === 'int32' ? 'int32' : 'int64';
+    case 'number':
+      return 'float64';
+    case 'array':
+      return `[]${node.items ? goTypeName(node.items) : 'interface {}'}`;
+    case 'object': {
+      const name = node[DefinitionName];
+      if (name) return `v1.${name.split('.').pop() ?? ''}`;
+      if (node.additionalProperties && typeof node.additionalProperties === 'object') return `map[string]${goTypeName(node.additionalProperties)}`;
+      return 'map[string]interface {}';
+    }
+    default:
+      return 'interface {}';
+  }
+}
+
+function jsonTypeOf(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'object') return 'object';
+  return typeof v; // string, boolean
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Checks a freshly parsed object against its schema the way the Go decoder does: JSON types must
+ * match, `null` means "absent" (the field is removed), fields the schema does not know are
+ * collected and removed. Mutates `obj`.
+ */
+export function decodeObject(obj: Record<string, unknown>, schema: SchemaNode): DecodeResult {
+  const result: DecodeResult = { typeErrors: [], unknownFields: [] };
+  walkDecode(obj, schema, '', schema[DefinitionName] ?? '', result);
+  return result;
+}
+
+function checkScalar(value: unknown, node: SchemaNode): boolean {
+  if (node['x-kubernetes-int-or-string']) return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
+  if (node[DefinitionName] === 'io.k8s.apimachinery.pkg.api.resource.Quantity') return typeof value === 'string' || typeof value === 'number';
+  switch (node.type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number';
+    default:
+      return true;
+  }
+}
+
+function walkDecode(value: unknown, node: SchemaNode, path: string, structName: string, out: DecodeResult): unknown {
+  if (node['x-kubernetes-preserve-unknown-fields'] && !node.properties) return value;
+  if (node.type === 'object' && node.properties) {
+    if (!isObject(value)) {
+      out.typeErrors.push(
+        `json: cannot unmarshal ${jsonTypeOf(value)} into Go ${path ? `struct field ${structName}.${path}` : 'value'} of type ${goTypeName(node)}`,
+      );
+      return value;
+    }
+    const ownName = node[DefinitionName]?.split('.').pop() ?? structName;
+    for (const key of Object.keys(value)) {
+      const child = node.properties[key];
+      const childPath = path ? `${path}.${key}` : key;
+      if (child === undefined) {
+        out.unknownFields.push(childPath);
+        delete value[key];
+        continue;
+      }
+      const v = value[key];
+      if (v === null) {
+        delete value[key];
+        continue;
+      }
+      walkDecode(v, child, childPath, ownName, out);
+    }
+    return value;
+  }
+  if (node.type === 'object' && node.additionalProperties && typeof node.additionalProperties === 'object') {
+    if (!isObject(value)) {
+      out.typeErrors.push(`json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${structName}.${path} of type ${goTypeName(node)}`);
+      return value;
+    }
+    const inner = node.additionalProperties;
+    for (const key of Object.keys(value)) {
+      const v = value[key];
+      if (v === null) {
+        // Go decodes a null map value to the zero value; for strings that is "".
+        if (inner.type === 'string') value[key] = '';
+        continue;
+      }
+      walkDecode(v, inner, `${path}[${key}]`, structName, out);
+    }
+    return value;
+  }
+  if (node.type === 'array') {
+    if (!Array.isArray(value)) {
+      out.typeErrors.push(`json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${structName}.${path} of type ${goTypeName(node)}`);
+      return value;
+    }
+    const item = node.items;
+    if (item) value.forEach((v, i) => {
+      if (v !== null) walkDecode(v, item, `${path}[${i}]`, structName, out);
+    });
+    return value;
+  }
+  if (!checkScalar(value, node)) {
+    out.typeErrors.push(`json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${structName}.${path} of type ${goTypeName(node)}`);
+  }
+  return value;
+}
+
+/** Fills absent fields that have a schema default, top-down, recursing into present values. */
+export function applyDefaults(value: unknown, node: SchemaNode): void {
+  if (node.type === 'object' && node.properties && isObject(value)) {
+    for (const [key, child] of Object.entries(node.properties)) {
+      if (value[key] === undefined && child.default !== undefined) value[key] = structuredClone(child.default);
+      if (value[key] !== undefined) applyDefaults(value[key], child);
+    }
+    return;
+  }
+  if (node.type === 'object' && isObject(value) && node.additionalProperties && typeof node.additionalProperties === 'object') {
+    const inner = node.additionalProperties;
+    for (const v of Object.values(value)) applyDefaults(v, inner);
+    return;
+  }
+  if (node.type === 'array' && Array.isArray(value) && node.items) {
+    const inner = node.items;
+    for (const v of value) applyDefaults(v, inner);
+  }
+}
+
+/**
+ * The validation every kind shares: struct fields listed as required must be present (and, for
+ * strings and lists, non-empty), enum strings must be one of their values.
+ */
+export function validateSchema(value: unknown, node: SchemaNode, path: FieldPath = FieldPath.root()): FieldError[] {
+  const errs: FieldError[] = [];
+  walkValidate(value, node, path, errs);
+  return errs;
+}
+
+function isEmptyValue(v: unknown): boolean {
+  return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+}
+
+function walkValidate(value: unknown, node: SchemaNode, path: FieldPath, errs: FieldError[]): void {
+  if (value === undefined || value === null) return;
+  if (node.type === 'object' && node.properties && isObject(value)) {
+    for (const r of node.required ?? []) {
+      if (r === 'apiVersion' || r === 'kind' || r === 'metadata') continue;
+      if (isEmptyValue(value[r])) errs.push(required(path.child(r)));
+    }
+    for (const [key, child] of Object.entries(node.properties)) {
+      if (value[key] !== undefined) walkValidate(value[key], child, path.child(key), errs);
+    }
+    return;
+  }
+  if (node.type === 'object' && isObject(value) && node.additionalProperties && typeof node.additionalProperties === 'object') {
+    for (const [k, v] of Object.entries(value)) walkValidate(v, node.additionalProperties, path.key(k), errs);
+    return;
+  }
+  if (node.type === 'array' && Array.isArray(value) && node.items) {
+    const inner = node.items;
+    value.forEach((v, i) => walkValidate(v, inner, path.index(i), errs));
+    return;
+  }
+  if (node.enum && typeof value === 'string' && !node.enum.includes(value)) {
+    errs.push(notSupported(path, value, node.enum.map(String)));
+  }
+}
+
+/** Finds the schema of a sub-path ("spec", "template", ...) following properties and items. */
+export function schemaAt(node: SchemaNode, path: readonly (string | number)[]): SchemaNode | undefined {
+  let cur: SchemaNode | undefined = node;
+  for (const seg of path) {
+    if (!cur) return undefined;
+    if (typeof seg === 'number') cur = cur.items;
+    else if (cur.properties) cur = cur.properties[seg];
+    else if (cur.additionalProperties && typeof cur.additionalProperties === 'object') cur = cur.additionalProperties;
+    else return undefined;
+  }
+  return cur;
+}

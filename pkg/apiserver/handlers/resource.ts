@@ -1,0 +1,506 @@
+// REST verbs on a resource: get, list, create, update, patch, delete, deletecollection.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { apiVersionOf, type KubeObject, type ResourceDef } from '../../api/registry.js';
+import {
+  badRequest,
+  conflict,
+  ConflictError,
+  forbidden,
+  invalid,
+  methodNotSupported,
+  notFound,
+  StatusError,
+  unsupportedMediaType,
+} from '../../api/errors.js';
+import type { DeleteOptions } from '../../api/meta/v1.js';
+import { invalid as invalidField } from '../../api/validation/field.js';
+import { asNode } from '../../api/schema/dsl.js';
+import { applyJsonPatch } from '../../api/patch/json-patch.js';
+import { applyMergePatch } from '../../api/patch/merge-patch.js';
+import { applyStrategicMergePatch } from '../../api/patch/strategic.js';
+import { PatchError } from '../../api/patch/errors.js';
+import { addWarning, mediaType, negotiate, parseBody, readBody, send, type RequestInfo } from '../http.js';
+import { toTable, parseIncludeObject, partialObjectMetadata } from '../table.js';
+import type { ResourceStore } from '../registry/store.js';
+import { selectorFilter, type ServerContext } from './context.js';
+import {
+  decodeRequestObject,
+  expectedTypeOf,
+  parseFieldValidation,
+  prepareCreate,
+  prepareUpdate,
+  reconcileNamespace,
+  sameStored,
+  timestamp,
+  validateCreate,
+  validateUpdate,
+  type UpdateTarget,
+} from './pipeline.js';
+
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+/** Kinds whose DELETE answers with the object rather than a Status, as upstream's stores do. */
+const RETURNS_DELETED_OBJECT = new Set(['/pods', '/services', '/namespaces', '/nodes', '/persistentvolumes', '/persistentvolumeclaims']);
+
+export interface Request {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly info: RequestInfo;
+  readonly url: URL;
+  readonly def: ResourceDef;
+  readonly store: ResourceStore;
+}
+
+function isDryRun(url: URL, body?: { dryRun?: readonly string[] }): boolean {
+  const q = url.searchParams.getAll('dryRun');
+  for (const v of [...q, ...(body?.dryRun ?? [])]) {
+    if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  }
+  return q.length > 0 || (body?.dryRun?.length ?? 0) > 0;
+}
+
+function respond(r: Request, code: number, obj: unknown): void {
+  const neg = negotiate(r.req.headers.accept, r.url.searchParams.get('pretty') === 'true');
+  let out = obj;
+  if (neg.as === 'Table' && isKubeObject(obj) && obj.kind === r.def.kind) {
+    out = toTable(r.def, [obj], { resourceVersion: obj.metadata?.resourceVersion ?? '' }, {
+      includeObject: parseIncludeObject(r.url.searchParams.get('includeObject')),
+      now: new Date(),
+    });
+  } else if (neg.as === 'PartialObjectMetadata' && isKubeObject(obj)) out = partialObjectMetadata(obj);
+  send(r.res, code, out, neg.format, neg.pretty);
+}
+
+function isKubeObject(v: unknown): v is KubeObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function withTypeMeta(def: ResourceDef, obj: KubeObject): KubeObject {
+  return { apiVersion: apiVersionOf(def), kind: def.kind, ...obj };
+}
+
+export async function handleGet(ctx: ServerContext, r: Request): Promise<void> {
+  const rv = r.url.searchParams.get('resourceVersion') ?? '';
+  let obj: KubeObject | undefined;
+  if (rv === '0') {
+    await ctx.caches.start();
+    obj = r.store.getCached(r.info.namespace, r.info.name);
+    if (!obj) throw notFound(r.store.qualified, r.info.name);
+  } else obj = await r.store.get(r.info.namespace, r.info.name);
+  respond(r, 200, withTypeMeta(r.def, obj));
+}
+
+export async function handleList(ctx: ServerContext, r: Request): Promise<void> {
+  const q = r.url.searchParams;
+  const { filter, unfiltered } = selectorFilter(r.def, q.get('labelSelector'), q.get('fieldSelector'));
+  const limitText = q.get('limit');
+  const limit = limitText === null || limitText === '' ? undefined : Number(limitText);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`invalid limit: ${limitText}`);
+  const result = await r.store.list(r.info.namespace, {
+    filter,
+    unfiltered,
+    ...(limit !== undefined ? { limit } : {}),
+    ...(q.get('continue') ? { continue: q.get('continue')! } : {}),
+    ...(q.get('resourceVersion') !== null ? { resourceVersion: q.get('resourceVersion')! } : {}),
+    ...(q.get('resourceVersionMatch') ? { resourceVersionMatch: q.get('resourceVersionMatch')! } : {}),
+  });
+  const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+  if (result.continue) listMeta['continue'] = result.continue;
+  if (result.remainingItemCount !== undefined) listMeta['remainingItemCount'] = result.remainingItemCount;
+  const neg = negotiate(r.req.headers.accept, q.get('pretty') === 'true');
+  if (neg.as === 'Table') {
+    send(r.res, 200, toTable(r.def, result.items, listMeta, { includeObject: parseIncludeObject(q.get('includeObject')), now: ctx.now() }), neg.format, neg.pretty);
+    return;
+  }
+  if (neg.as === 'PartialObjectMetadataList' || neg.as === 'PartialObjectMetadata') {
+    send(r.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: result.items.map(partialObjectMetadata) }, neg.format, neg.pretty);
+    return;
+  }
+  const body = `{"kind":${JSON.stringify(r.def.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(r.def))},"metadata":${JSON.stringify(listMeta)},"items":[${result.items
+    .map((o) => JSON.stringify(withTypeMeta(r.def, o)))
+    .join(',')}]}`;
+  if (neg.format === 'json' && !neg.pretty) {
+    r.res.statusCode = 200;
+    r.res.setHeader('Content-Type', 'application/json');
+    r.res.end(body);
+    return;
+  }
+  send(r.res, 200, JSON.parse(body), neg.format, neg.pretty);
+}
+
+async function readObjectBody(r: Request): Promise<unknown> {
+  const type = mediaType(r.req.headers['content-type']);
+  if (type !== '' && type !== 'application/json' && type !== 'application/yaml' && type !== '*/*') throw unsupportedMediaType();
+  return parseBody(await readBody(r.req), r.req.headers['content-type']);
+}
+
+/** Namespace lifecycle admission: the namespace must exist and not be terminating. */
+export async function admitNamespace(ctx: ServerContext, def: ResourceDef, namespace: string | undefined, name: string): Promise<void> {
+  if (!def.namespaced || namespace === undefined) return;
+  const nsStore = ctx.storeByResource('', 'namespaces');
+  if (!nsStore) return;
+  let ns = nsStore.getCached(undefined, namespace);
+  if (!ns) {
+    try {
+      ns = await nsStore.get(undefined, namespace);
+    } catch (err) {
+      if (err instanceof StatusError && err.code === 404) throw notFound({ group: '', resource: 'namespaces' }, namespace);
+      throw err;
+    }
+  }
+  const phase = (ns['status'] as { phase?: string } | undefined)?.phase;
+  if (ns.metadata?.deletionTimestamp || phase === 'Terminating') {
+    throw forbidden({ group: def.group, resource: def.plural }, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+  }
+}
+
+export async function handleCreate(ctx: ServerContext, r: Request): Promise<void> {
+  const raw = await readObjectBody(r);
+  const mode = parseFieldValidation(r.url.searchParams.get('fieldValidation'));
+  const { obj, warnings } = decodeRequestObject(raw, expectedTypeOf(r.def), mode);
+  for (const w of warnings) addWarning(r.res, w);
+  reconcileNamespace(obj, r.def, r.info.namespace);
+  const dryRun = isDryRun(r.url);
+  const created = await createObject(ctx, r.def, r.store, obj, dryRun);
+  respond(r, 201, withTypeMeta(r.def, created));
+}
+
+/** Create after decoding: admission, defaults, validation, allocation, persistence. */
+export async function createObject(ctx: ServerContext, def: ResourceDef, store: ResourceStore, obj: KubeObject, dryRun: boolean): Promise<KubeObject> {
+  const meta = (obj.metadata ??= {});
+  if (!meta.name && !meta.generateName) {
+    throw invalid({ group: def.group, kind: def.kind }, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
+  }
+  await admitNamespace(ctx, def, meta.namespace, meta.name ?? meta.generateName ?? '');
+  const userIP = def.group === '' && def.kind === 'Service' ? (obj['spec'] as { clusterIP?: string } | undefined)?.clusterIP : undefined;
+  const original = structuredClone(obj);
+  for (let attempt = 0; ; attempt++) {
+    const candidate = attempt === 0 ? obj : structuredClone(original);
+    prepareCreate(candidate, def, ctx.now());
+    validateCreate(candidate, def);
+    const puts = def.group === '' && def.kind === 'Service' ? ctx.allocator.planCreate(candidate).puts : [];
+    if (dryRun) return candidate;
+    try {
+      return await store.create(candidate, { puts });
+    } catch (err) {
+      // A random ClusterIP or NodePort collided with one in use: try other values.
+      const collided = err instanceof ConflictError && puts.length > 0;
+      if (collided && !userIP && attempt < 10) continue;
+      if (collided) {
+        throw invalid({ group: '', kind: 'Service' }, candidate.metadata?.name ?? '', [
+          invalidField('spec.clusterIPs', [userIP ?? ''], `failed to allocate IP ${userIP ?? ''}: provided IP is already allocated`),
+        ]);
+      }
+      throw err;
+    }
+  }
+}
+
+export async function handleUpdate(ctx: ServerContext, r: Request, target: UpdateTarget): Promise<void> {
+  const raw = await readObjectBody(r);
+  const mode = parseFieldValidation(r.url.searchParams.get('fieldValidation'));
+  const { obj, warnings } = decodeRequestObject(raw, expectedTypeOf(r.def), mode);
+  for (const w of warnings) addWarning(r.res, w);
+  reconcileNamespace(obj, r.def, r.info.namespace);
+  if (obj.metadata?.name !== r.info.name) {
+    throw badRequest(`the name of the object (${obj.metadata?.name ?? ''}) does not match the name on the URL (${r.info.name})`);
+  }
+  const dryRun = isDryRun(r.url);
+  const result = await updateObject(ctx, r.def, r.store, r.info.namespace, r.info.name, () => obj, target, dryRun, true);
+  respond(r, 200, withTypeMeta(r.def, result));
+}
+
+/**
+ * The guaranteed-update loop: read the current object, compute the new one, write it with a
+ * compare-and-swap, and retry on a lost race unless the client pinned a resourceVersion.
+ */
+export async function updateObject(
+  ctx: ServerContext,
+  def: ResourceDef,
+  store: ResourceStore,
+  namespace: string | undefined,
+  name: string,
+  compute: (current: KubeObject) => KubeObject,
+  target: UpdateTarget,
+  dryRun: boolean,
+  fromClientObject: boolean,
+): Promise<KubeObject> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await store.get(namespace, name);
+    const next = compute(structuredClone(current));
+    const pinned = next.metadata?.resourceVersion;
+    if (pinned !== undefined && pinned !== '' && pinned !== current.metadata?.resourceVersion) {
+      if (!/^\d+$/.test(pinned)) {
+        throw invalid({ group: def.group, kind: def.kind }, name, [invalidField('metadata.resourceVersion', pinned, 'must be specified for an update')]);
+      }
+      throw conflict(store.qualified, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    const obj = prepareUpdate(next, current, def, target);
+    validateUpdate(obj, current, def);
+    let plan = { puts: [] as { key: string; value: Buffer }[], deletes: [] as string[] };
+    if (def.group === '' && def.kind === 'Service' && target === 'main') plan = ctx.allocator.planUpdate(obj, current);
+    if (dryRun) return obj;
+    if (sameStored(obj, current)) return current;
+    const expected = Number(current.metadata?.resourceVersion ?? '0');
+    try {
+      if (obj.metadata?.deletionTimestamp && (obj.metadata.finalizers ?? []).length === 0 && !namespaceStillFinalizing(def, obj)) {
+        // The last finalizer is gone: the object leaves the store now.
+        const rev = await store.remove(namespace, name, expected, releaseKeysOf(ctx, def, current));
+        return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
+      }
+      return await store.update(obj, expected, plan);
+    } catch (err) {
+      const lostRace = err instanceof ConflictError && (pinned === undefined || pinned === '' || !fromClientObject);
+      if (lostRace && attempt < 20) continue;
+      throw err;
+    }
+  }
+}
+
+function namespaceStillFinalizing(def: ResourceDef, obj: KubeObject): boolean {
+  if (def.group !== '' || def.kind !== 'Namespace') return false;
+  return ((obj['spec'] as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0;
+}
+
+function releaseKeysOf(ctx: ServerContext, def: ResourceDef, obj: KubeObject): string[] {
+  return def.group === '' && def.kind === 'Service' ? ctx.allocator.releaseKeys(obj) : [];
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export function patchTypeOf(contentType: string | undefined): PatchType {
+  switch (mediaType(contentType)) {
+    case 'application/json-patch+json':
+      return 'json';
+    case 'application/merge-patch+json':
+      return 'merge';
+    case 'application/strategic-merge-patch+json':
+      return 'strategic';
+    case 'application/apply-patch+yaml':
+    case 'application/apply-patch+cbor':
+      return 'apply';
+    default:
+      throw new StatusError({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `the server does not support the content type ${mediaType(contentType)} for a patch: only application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json and application/apply-patch+yaml are accepted`,
+        reason: 'UnsupportedMediaType',
+        code: 415,
+      });
+  }
+}
+
+/** Applies a non-apply patch to the current object's JSON; engine failures become Statuses. */
+export function applyPatchDocument(type: Exclude<PatchType, 'apply'>, current: KubeObject, patch: unknown, def: ResourceDef): KubeObject {
+  try {
+    let out: unknown;
+    if (type === 'json') out = applyJsonPatch(current, patch);
+    else if (type === 'merge') out = applyMergePatch(current, patch);
+    else out = applyStrategicMergePatch(current, patch, asNode(def.schema));
+    if (typeof out !== 'object' || out === null || Array.isArray(out)) throw badRequest('the patch result is not an object');
+    return out as KubeObject;
+  } catch (err) {
+    if (err instanceof PatchError) {
+      throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.statusMessage, reason: err.reason, code: err.code });
+    }
+    throw err;
+  }
+}
+
+export async function handlePatch(ctx: ServerContext, r: Request, target: UpdateTarget): Promise<void> {
+  const type = patchTypeOf(r.req.headers['content-type']);
+  const body = await readBody(r.req);
+  const patch = parseBody(body, type === 'apply' ? 'application/yaml' : 'application/json');
+  const mode = parseFieldValidation(r.url.searchParams.get('fieldValidation'));
+  const dryRun = isDryRun(r.url);
+  if (type === 'apply') {
+    const { serverSideApply } = await import('./apply.js');
+    const out = await serverSideApply(ctx, r, patch, target, dryRun, mode);
+    respond(r, out.created ? 201 : 200, withTypeMeta(r.def, out.object));
+    return;
+  }
+  if (type !== 'json' && (typeof patch !== 'object' || patch === null || Array.isArray(patch))) {
+    throw badRequest(`error decoding patch: json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`);
+  }
+  const warnings = new Set<string>();
+  const result = await updateObject(
+    ctx,
+    r.def,
+    r.store,
+    r.info.namespace,
+    r.info.name,
+    (current) => {
+      const patched = applyPatchDocument(type, current, patch, r.def);
+      const decoded = decodeRequestObject(patched, expectedTypeOf(r.def), mode);
+      for (const w of decoded.warnings) warnings.add(w);
+      if (decoded.obj.metadata?.name !== r.info.name) throw badRequest('metadata.name: Invalid value: the name of a patched object cannot change');
+      // A resourceVersion in the patch is a precondition; otherwise the current one applies.
+      const patchRV = patchResourceVersion(patch);
+      decoded.obj.metadata = { ...decoded.obj.metadata, resourceVersion: patchRV ?? current.metadata?.resourceVersion };
+      return decoded.obj;
+    },
+    target,
+    dryRun,
+    false,
+  );
+  for (const w of warnings) addWarning(r.res, w);
+  respond(r, 200, withTypeMeta(r.def, result));
+}
+
+function patchResourceVersion(patch: unknown): string | undefined {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return undefined;
+  const meta = (patch as { metadata?: { resourceVersion?: unknown } }).metadata;
+  return typeof meta?.resourceVersion === 'string' ? meta.resourceVersion : undefined;
+}
+
+async function readDeleteOptions(r: Request): Promise<DeleteOptions> {
+  const q = r.url.searchParams;
+  let opts: DeleteOptions = {};
+  const body = await readBody(r.req);
+  if (body.length > 0) {
+    const parsed = parseBody(body, r.req.headers['content-type']);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('the body of a delete must be a DeleteOptions object');
+    opts = parsed as DeleteOptions;
+  }
+  const grace = q.get('gracePeriodSeconds');
+  if (grace !== null) {
+    const n = Number(grace);
+    if (!Number.isInteger(n)) throw badRequest(`invalid gracePeriodSeconds: ${grace}`);
+    opts.gracePeriodSeconds = n;
+  }
+  const policy = q.get('propagationPolicy');
+  if (policy !== null) opts.propagationPolicy = policy;
+  if (q.get('orphanDependents') !== null) opts.orphanDependents = q.get('orphanDependents') === 'true';
+  if (opts.propagationPolicy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
+    throw invalid({ group: 'meta.k8s.io', kind: 'DeleteOptions' }, '', [
+      { type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: opts.propagationPolicy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' },
+    ]);
+  }
+  return opts;
+}
+
+export async function handleDelete(ctx: ServerContext, r: Request): Promise<void> {
+  const opts = await readDeleteOptions(r);
+  const dryRun = isDryRun(r.url, opts);
+  const out = await deleteObject(ctx, r.def, r.store, r.info.namespace, r.info.name, opts, dryRun);
+  if (out.kind === 'deleted' && !RETURNS_DELETED_OBJECT.has(`${r.def.group}/${r.def.plural}`)) {
+    send(r.res, 200, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name: r.info.name, group: r.def.group, kind: r.def.plural, uid: out.object.metadata?.uid },
+    });
+    return;
+  }
+  // A graceful or finalized delete answers 202 only for the legacy "accepted" case; upstream uses 200 with the object.
+  respond(r, 200, withTypeMeta(r.def, out.object));
+}
+
+type DeleteOutcome = { kind: 'deleted' | 'pending'; object: KubeObject };
+
+/** Deletion: preconditions, graceful pods, finalizers and propagation policy, then removal. */
+export async function deleteObject(
+  ctx: ServerContext,
+  def: ResourceDef,
+  store: ResourceStore,
+  namespace: string | undefined,
+  name: string,
+  opts: DeleteOptions,
+  dryRun: boolean,
+): Promise<DeleteOutcome> {
+  if (def.group === '' && def.kind === 'Namespace' && IMMORTAL_NAMESPACES.has(name)) {
+    throw forbidden(store.qualified, name, 'this namespace may not be deleted');
+  }
+  for (let attempt = 0; ; attempt++) {
+    const current = await store.get(namespace, name);
+    const meta = current.metadata ?? {};
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== meta.uid) {
+      throw conflict(store.qualified, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ''}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+      throw conflict(store.qualified, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`);
+    }
+    const next = structuredClone(current);
+    const nmeta = (next.metadata ??= {});
+    const finalizers = [...(nmeta.finalizers ?? [])];
+    const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : undefined);
+    if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+    if (policy === 'Background') {
+      const i = finalizers.indexOf('orphan');
+      if (i >= 0) finalizers.splice(i, 1);
+    }
+    const grace = gracePeriod(def, current, opts);
+    const isNamespace = def.group === '' && def.kind === 'Namespace';
+    const nsFinalizers = isNamespace ? ((current['spec'] as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+    const needsWait = finalizers.length > 0 || grace > 0 || nsFinalizers.length > 0;
+    if (needsWait) {
+      const now = ctx.now();
+      if (!nmeta.deletionTimestamp) {
+        nmeta.deletionTimestamp = timestamp(new Date(now.getTime() + grace * 1000));
+        nmeta.deletionGracePeriodSeconds = grace;
+      } else if (grace < (nmeta.deletionGracePeriodSeconds ?? 0)) {
+        // A shorter grace period moves the deadline closer; a longer one never extends it.
+        nmeta.deletionTimestamp = timestamp(new Date(now.getTime() + grace * 1000));
+        nmeta.deletionGracePeriodSeconds = grace;
+      }
+      nmeta.finalizers = finalizers;
+      if (finalizers.length === 0) delete nmeta.finalizers;
+      if (isNamespace) next['status'] = { ...((next['status'] as object) ?? {}), phase: 'Terminating' };
+      if (dryRun) return { kind: 'pending', object: next };
+      if (sameStored(next, current)) return { kind: 'pending', object: current };
+      try {
+        const written = await store.update(next, Number(meta.resourceVersion ?? '0'));
+        return { kind: 'pending', object: written };
+      } catch (err) {
+        if (err instanceof ConflictError && attempt < 20) continue;
+        throw err;
+      }
+    }
+    if (dryRun) return { kind: 'deleted', object: current };
+    try {
+      await store.remove(namespace, name, Number(meta.resourceVersion ?? '0'), releaseKeysOf(ctx, def, current));
+      return { kind: 'deleted', object: current };
+    } catch (err) {
+      if (err instanceof ConflictError && attempt < 20) continue;
+      throw err;
+    }
+  }
+}
+
+/** Pods bound to a node terminate gracefully; everything else goes at once (finalizers aside). */
+function gracePeriod(def: ResourceDef, obj: KubeObject, opts: DeleteOptions): number {
+  if (def.group !== '' || def.kind !== 'Pod') return 0;
+  const spec = (obj['spec'] ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
+  const phase = (obj['status'] as { phase?: string } | undefined)?.phase;
+  if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+  const g = opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+  return Math.max(0, g);
+}
+
+export async function handleDeleteCollection(ctx: ServerContext, r: Request): Promise<void> {
+  const q = r.url.searchParams;
+  const opts = await readDeleteOptions(r);
+  const dryRun = isDryRun(r.url, opts);
+  const { filter, unfiltered } = selectorFilter(r.def, q.get('labelSelector'), q.get('fieldSelector'));
+  const listed = await r.store.list(r.info.namespace, { filter, unfiltered });
+  const deleted: KubeObject[] = [];
+  for (const item of listed.items) {
+    try {
+      const out = await deleteObject(ctx, r.def, r.store, item.metadata?.namespace, item.metadata?.name ?? '', opts, dryRun);
+      deleted.push(withTypeMeta(r.def, out.object));
+    } catch (err) {
+      if (err instanceof StatusError && err.code === 404) continue;
+      throw err;
+    }
+  }
+  send(r.res, 200, { kind: r.def.listKind, apiVersion: apiVersionOf(r.def), metadata: { resourceVersion: listed.resourceVersion }, items: deleted });
+}
+
+export function unsupportedVerb(r: Request, verb: string): never {
+  throw methodNotSupported(r.store.qualified, verb);
+}
+

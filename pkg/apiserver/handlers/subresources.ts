@@ -1,0 +1,175 @@
+// Subresources other than status: scale (autoscaling/v1 Scale), pods/binding, namespaces/finalize.
+import type { KubeObject, ResourceDef, ScaleSubresource } from '../../api/registry.js';
+import { badRequest, conflict, invalid } from '../../api/errors.js';
+import { labelSelectorAsSelector } from '../../api/selectors/labels.js';
+import type { LabelSelector } from '../../api/meta/v1.js';
+import { mediaType, parseBody, readBody, send } from '../http.js';
+import type { ServerContext } from './context.js';
+import { applyPatchDocument, patchTypeOf, updateObject, type Request } from './resource.js';
+import { timestamp } from './pipeline.js';
+import { invalid as invalidField } from '../../api/validation/field.js';
+
+function getPath(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const seg of path.split('.')) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const segs = path.split('.');
+  let cur = obj;
+  for (const seg of segs.slice(0, -1)) {
+    const next = cur[seg];
+    if (typeof next !== 'object' || next === null) cur[seg] = {};
+    cur = cur[seg] as Record<string, unknown>;
+  }
+  cur[segs[segs.length - 1]!] = value;
+}
+
+/** The autoscaling/v1 Scale view of a scalable object. */
+export function scaleOf(obj: KubeObject, scale: ScaleSubresource): KubeObject {
+  const meta = obj.metadata ?? {};
+  const selectorValue = getPath(obj, 'spec.selector');
+  let selector = '';
+  if (typeof selectorValue === 'object' && selectorValue !== null) {
+    try {
+      selector = labelSelectorAsSelector(selectorValue as LabelSelector).toString();
+    } catch {
+      selector = '';
+    }
+  }
+  const status: Record<string, unknown> = { replicas: Number(getPath(obj, scale.statusReplicasPath) ?? 0) };
+  if (selector !== '') status['selector'] = selector;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: meta.name,
+      namespace: meta.namespace,
+      uid: meta.uid,
+      resourceVersion: meta.resourceVersion,
+      creationTimestamp: meta.creationTimestamp,
+    },
+    spec: { replicas: Number(getPath(obj, scale.specReplicasPath) ?? 0) },
+    status,
+  };
+}
+
+function checkScale(def: ResourceDef, name: string, scaleObj: unknown): number {
+  if (typeof scaleObj !== 'object' || scaleObj === null) throw badRequest('the body must be a Scale object');
+  const s = scaleObj as { kind?: unknown; spec?: { replicas?: unknown } };
+  if (s.kind !== undefined && s.kind !== 'Scale') throw badRequest(`the kind in the data (${String(s.kind)}) does not match the expected kind (Scale)`);
+  const replicas = s.spec?.replicas ?? 0;
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
+    throw badRequest(`Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal ${typeof replicas} into Go struct field ScaleSpec.spec.replicas of type int32`);
+  }
+  if (replicas < 0) {
+    throw invalid({ group: 'autoscaling', kind: 'Scale' }, name, [invalidField('spec.replicas', replicas, 'must be greater than or equal to 0')]);
+  }
+  void def;
+  return replicas;
+}
+
+export async function handleScale(ctx: ServerContext, r: Request): Promise<void> {
+  const scale = r.def.subresources?.scale;
+  if (!scale) throw badRequest(`the server does not allow this method on the requested resource`);
+  if (r.info.verb === 'get') {
+    send(r.res, 200, scaleOf(await r.store.get(r.info.namespace, r.info.name), scale));
+    return;
+  }
+  const body = await readBody(r.req);
+  const isPatch = r.info.verb === 'patch';
+  const patchType = isPatch ? patchTypeOf(r.req.headers['content-type']) : undefined;
+  const input = parseBody(body, isPatch ? 'application/json' : r.req.headers['content-type']);
+  const updated = await updateObject(
+    ctx,
+    r.def,
+    r.store,
+    r.info.namespace,
+    r.info.name,
+    (current) => {
+      const currentScale = scaleOf(current, scale);
+      let desired: unknown = input;
+      if (patchType !== undefined) {
+        if (patchType === 'apply') throw badRequest('server-side apply is not supported on the scale subresource');
+        desired = applyPatchDocument(patchType, currentScale, input, r.def);
+      }
+      const replicas = checkScale(r.def, r.info.name, desired);
+      const rv = (desired as KubeObject).metadata?.resourceVersion;
+      if (rv && rv !== current.metadata?.resourceVersion) {
+        throw conflict(r.store.qualified, r.info.name, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      setPath(current, scale.specReplicasPath, replicas);
+      return current;
+    },
+    'main',
+    false,
+    false,
+  );
+  send(r.res, 200, scaleOf(updated, scale));
+}
+
+/** pods/binding: assigns a pending pod to a node, once. */
+export async function handleBinding(ctx: ServerContext, r: Request): Promise<void> {
+  if (mediaType(r.req.headers['content-type']) === 'application/yaml') throw badRequest('binding accepts JSON only');
+  const input = parseBody(await readBody(r.req), r.req.headers['content-type']);
+  const binding = input as { kind?: string; metadata?: { name?: string; annotations?: Record<string, string> }; target?: { kind?: string; name?: string } };
+  if (typeof input !== 'object' || input === null || binding.kind !== 'Binding') throw badRequest('the body must be a Binding object');
+  const nodeName = binding.target?.name ?? '';
+  if (nodeName === '') {
+    throw invalid({ group: '', kind: 'Binding' }, r.info.name, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }]);
+  }
+  if (binding.target?.kind && binding.target.kind !== 'Node') {
+    throw invalid({ group: '', kind: 'Binding' }, r.info.name, [invalidField('target.kind', binding.target.kind, 'must be empty or \'Node\'')]);
+  }
+  await updateObject(
+    ctx,
+    r.def,
+    r.store,
+    r.info.namespace,
+    r.info.name,
+    (pod) => {
+      const spec = (pod['spec'] ??= {}) as { nodeName?: string };
+      if (pod.metadata?.deletionTimestamp) throw conflict(r.store.qualified, r.info.name, 'pod is being deleted, cannot be assigned to a host');
+      if (spec.nodeName) throw conflict(r.store.qualified, r.info.name, `pod ${r.info.name} is already assigned to node "${spec.nodeName}"`);
+      spec.nodeName = nodeName;
+      if (binding.metadata?.annotations) pod.metadata = { ...pod.metadata, annotations: { ...pod.metadata?.annotations, ...binding.metadata.annotations } };
+      const status = (pod['status'] ??= {}) as { conditions?: { type: string; status: string; lastProbeTime?: null; lastTransitionTime?: string }[] };
+      const conds = (status.conditions ??= []);
+      const i = conds.findIndex((c) => c.type === 'PodScheduled');
+      const cond = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp(ctx.now()) };
+      if (i >= 0) conds[i] = cond;
+      else conds.push(cond);
+      return pod;
+    },
+    'all',
+    false,
+    false,
+  );
+  send(r.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+/** namespaces/<name>/finalize: writes spec.finalizers only. */
+export async function handleFinalize(ctx: ServerContext, r: Request): Promise<void> {
+  const input = parseBody(await readBody(r.req), r.req.headers['content-type']) as KubeObject;
+  const finalizers = (input?.['spec'] as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+  const out = await updateObject(
+    ctx,
+    r.def,
+    r.store,
+    undefined,
+    r.info.name,
+    (ns) => {
+      ns['spec'] = { ...((ns['spec'] as object) ?? {}), finalizers };
+      if (finalizers.length === 0) delete (ns['spec'] as { finalizers?: string[] }).finalizers;
+      return ns;
+    },
+    'main',
+    false,
+    false,
+  );
+  send(r.res, 200, { apiVersion: 'v1', kind: 'Namespace', ...out });
+}

@@ -1,0 +1,201 @@
+// HTTP plumbing: request info from the URL, bounded body reading, content negotiation, and
+// writing objects and Status errors.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { badRequest, notAcceptable, requestEntityTooLarge, StatusError, internalError } from '../api/errors.js';
+
+/** Bodies larger than this are refused (kube-apiserver's limit for JSON requests). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+export interface RequestInfo {
+  readonly isResourceRequest: boolean;
+  readonly path: string;
+  readonly verb: Verb | '';
+  readonly apiPrefix: 'api' | 'apis' | '';
+  readonly group: string;
+  readonly version: string;
+  readonly namespace: string | undefined;
+  readonly resource: string;
+  readonly name: string;
+  readonly subresource: string;
+}
+
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
+/** Splits a resource URL the way kube-apiserver's RequestInfoFactory does. */
+export function parseRequestInfo(method: string, url: URL): RequestInfo {
+  const path = url.pathname;
+  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const none: RequestInfo = { isResourceRequest: false, path, verb: '', apiPrefix: '', group: '', version: '', namespace: undefined, resource: '', name: '', subresource: '' };
+  let rest: string[];
+  let apiPrefix: 'api' | 'apis';
+  let group = '';
+  let version: string;
+  if (parts[0] === 'api' && parts.length >= 3) {
+    apiPrefix = 'api';
+    version = parts[1]!;
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    apiPrefix = 'apis';
+    group = parts[1]!;
+    version = parts[2]!;
+    rest = parts.slice(3);
+  } else {
+    return none;
+  }
+  let watchPath = false;
+  if (rest[0] === 'watch') {
+    watchPath = true;
+    rest = rest.slice(1);
+  }
+  let namespace: string | undefined;
+  // /namespaces/<ns>/<resource>... is namespaced; /namespaces/<name>[/status|/finalize] is the namespace itself.
+  if (rest[0] === 'namespaces' && rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2]!)) {
+    namespace = rest[1]!;
+    rest = rest.slice(2);
+  }
+  const resource = rest[0] ?? '';
+  const name = rest[1] ?? '';
+  const subresource = rest.slice(2).join('/');
+  const isWatch = watchPath || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+  let verb: Verb | '' = '';
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      verb = isWatch ? 'watch' : name ? 'get' : 'list';
+      break;
+    case 'POST':
+      verb = 'create';
+      break;
+    case 'PUT':
+      verb = 'update';
+      break;
+    case 'PATCH':
+      verb = 'patch';
+      break;
+    case 'DELETE':
+      verb = name ? 'delete' : 'deletecollection';
+      break;
+  }
+  return { isResourceRequest: resource !== '', path, verb, apiPrefix, group, version, namespace, resource, name, subresource };
+}
+
+/** Reads the request body, refusing more than MAX_BODY_BYTES with 413. */
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) {
+    req.resume();
+    throw requestEntityTooLarge(`limit is ${limit}`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > limit) {
+      req.resume();
+      throw requestEntityTooLarge(`limit is ${limit}`);
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Parses a JSON or YAML body into a value; malformed input is a 400 with the parser's words. */
+export function parseBody(body: Buffer, contentType: string | undefined): unknown {
+  const type = mediaType(contentType);
+  const text = body.toString('utf8');
+  if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') {
+    try {
+      const docs = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false }) as unknown;
+      return docs;
+    } catch (err) {
+      throw badRequest(`error converting YAML to JSON: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    }
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw badRequest(`couldn't get version/kind; json parse error: ${detail}`);
+  }
+}
+
+export interface Negotiated {
+  readonly format: 'json' | 'yaml';
+  /** "Table", "PartialObjectMetadata", "PartialObjectMetadataList" or "" for the plain object. */
+  readonly as: string;
+  readonly pretty: boolean;
+}
+
+/** Picks the response form from the Accept header, in the client's order of preference. */
+export function negotiate(accept: string | undefined, pretty: boolean): Negotiated {
+  const ranges = (accept ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (ranges.length === 0) return { format: 'json', as: '', pretty };
+  for (const r of ranges) {
+    const [type, ...params] = r.split(';').map((s) => s.trim());
+    const p = new Map(params.map((x) => {
+      const i = x.indexOf('=');
+      return [x.slice(0, i).trim(), x.slice(i + 1).trim()] as const;
+    }));
+    const mt = (type ?? '').toLowerCase();
+    const fmt: 'json' | 'yaml' | undefined =
+      mt === 'application/json' || mt === '*/*' || mt === 'application/*' ? 'json' : mt === 'application/yaml' ? 'yaml' : undefined;
+    if (!fmt) continue;
+    const as = p.get('as') ?? '';
+    if (as !== '') {
+      const g = p.get('g') ?? '';
+      const v = p.get('v') ?? '';
+      if (g !== 'meta.k8s.io' || (v !== 'v1' && v !== 'v1beta1')) continue;
+      if (as !== 'Table' && as !== 'PartialObjectMetadata' && as !== 'PartialObjectMetadataList') continue;
+    }
+    return { format: fmt, as, pretty };
+  }
+  if (ranges.some((r) => r.startsWith('application/vnd.kubernetes.protobuf'))) {
+    // Clients that ask for protobuf always accept JSON as well when they list it; plain protobuf-only is refused.
+    throw notAcceptable('only the following media types are accepted: application/json, application/yaml');
+  }
+  throw notAcceptable('only the following media types are accepted: application/json, application/yaml');
+}
+
+export function serialize(value: unknown, format: 'json' | 'yaml', pretty = false): string {
+  if (format === 'yaml') return stringifyYaml(value);
+  return pretty ? JSON.stringify(value, null, 2) + '\n' : JSON.stringify(value);
+}
+
+export function send(res: ServerResponse, code: number, value: unknown, format: 'json' | 'yaml' = 'json', pretty = false): void {
+  const body = serialize(value, format, pretty);
+  if (!res.headersSent) {
+    res.statusCode = code;
+    res.setHeader('Content-Type', format === 'yaml' ? 'application/yaml' : 'application/json');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+  }
+  res.end(body);
+}
+
+/** Writes any thrown value as a Kubernetes Status. */
+export function sendError(res: ServerResponse, err: unknown): number {
+  const se = err instanceof StatusError ? err : internalError(err);
+  if (res.headersSent) {
+    res.end();
+    return se.code;
+  }
+  const retry = se.status.details?.retryAfterSeconds;
+  if (retry !== undefined && (se.code === 429 || se.code === 503 || se.code === 504)) res.setHeader('Retry-After', String(retry));
+  send(res, se.code, se.status);
+  return se.code;
+}
+
+/** Adds a `Warning: 299 - "text"` header, as kube-apiserver reports warnings. */
+export function addWarning(res: ServerResponse, text: string): void {
+  const value = `299 - ${JSON.stringify(text)}`;
+  const prev = res.getHeader('Warning');
+  const list = prev === undefined ? [] : Array.isArray(prev) ? prev.map(String) : [String(prev)];
+  res.setHeader('Warning', [...list, value]);
+}

@@ -1,0 +1,77 @@
+// kube-apiserver-style flags for cmd/apiserver.
+import { parseArgs } from 'node:util';
+
+export interface ApiServerFlags {
+  readonly etcdServers: string[];
+  readonly bindAddress: string;
+  readonly securePort: number;
+  readonly tlsCertFile?: string;
+  readonly tlsPrivateKeyFile?: string;
+  readonly serviceClusterIPRange: string;
+  readonly serviceNodePortRange: string;
+  readonly etcdRequestTimeoutMs: number;
+  readonly watchCacheSize: number;
+  readonly logLevel: string;
+}
+
+export const APISERVER_USAGE = `Usage: apiserver [flags]
+  --etcd-servers=URL[,URL...]        etcd client URLs (required)
+  --bind-address=IP                  address to listen on (default 127.0.0.1)
+  --secure-port=N                    port to serve on; 0 picks a free one (default 6443)
+  --tls-cert-file, --tls-private-key-file
+                                     serve HTTPS with this certificate; plain HTTP without
+  --service-cluster-ip-range=CIDR    ClusterIP range (default 10.96.0.0/12)
+  --service-node-port-range=A-B      NodePort range (default 30000-32767)
+  --etcd-request-timeout=MS          deadline of each etcd request (default 2000)
+  --watch-cache-size=N               events kept per resource for watch resumption (default 10000)
+  --log-level=LEVEL                  pino level (default info)`;
+
+export class FlagError extends Error {
+  override readonly name = 'FlagError';
+}
+
+export function parseApiServerFlags(argv: readonly string[]): ApiServerFlags {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        'etcd-servers': { type: 'string' },
+        'bind-address': { type: 'string', default: '127.0.0.1' },
+        'secure-port': { type: 'string', default: '6443' },
+        'tls-cert-file': { type: 'string' },
+        'tls-private-key-file': { type: 'string' },
+        'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
+        'service-node-port-range': { type: 'string', default: '30000-32767' },
+        'etcd-request-timeout': { type: 'string', default: '2000' },
+        'watch-cache-size': { type: 'string', default: '10000' },
+        'log-level': { type: 'string', default: 'info' },
+      },
+    }).values;
+  } catch (err) {
+    throw new FlagError(err instanceof Error ? err.message : String(err));
+  }
+  const etcd = values['etcd-servers'];
+  if (!etcd) throw new FlagError('--etcd-servers is required');
+  const port = Number(values['secure-port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FlagError(`invalid --secure-port ${values['secure-port']}`);
+  const num = (name: 'etcd-request-timeout' | 'watch-cache-size'): number => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n <= 0) throw new FlagError(`invalid --${name} ${values[name]}`);
+    return n;
+  };
+  const flags: ApiServerFlags = {
+    etcdServers: etcd.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    bindAddress: values['bind-address']!,
+    securePort: port,
+    serviceClusterIPRange: values['service-cluster-ip-range']!,
+    serviceNodePortRange: values['service-node-port-range']!,
+    etcdRequestTimeoutMs: num('etcd-request-timeout'),
+    watchCacheSize: num('watch-cache-size'),
+    logLevel: values['log-level']!,
+    ...(values['tls-cert-file'] ? { tlsCertFile: values['tls-cert-file'] } : {}),
+    ...(values['tls-private-key-file'] ? { tlsPrivateKeyFile: values['tls-private-key-file'] } : {}),
+  };
+  return flags;
+}

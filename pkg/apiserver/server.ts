@@ -1,0 +1,349 @@
+// The apiserver: HTTP(S) serving, routing to handlers, health endpoints, bootstrap objects.
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import type { KubeObject, Registry, ResourceDef } from '../api/registry.js';
+import { methodNotSupported, resourceNotFound, StatusError } from '../api/errors.js';
+import { EtcdStore } from './storage/etcd.js';
+import { ResourceStore } from './registry/store.js';
+import { WatchCacheSet } from './watchcache.js';
+import { ServiceAllocator } from './allocators.js';
+import { parseRequestInfo, send, sendError, type RequestInfo } from './http.js';
+import type { ServerContext } from './handlers/context.js';
+import {
+  createObject,
+  handleCreate,
+  handleDelete,
+  handleDeleteCollection,
+  handleGet,
+  handleList,
+  handlePatch,
+  handleUpdate,
+  type Request,
+} from './handlers/resource.js';
+import { handleWatch } from './handlers/watch.js';
+import { handleBinding, handleFinalize, handleScale } from './handlers/subresources.js';
+import {
+  AGGREGATED_V2,
+  AGGREGATED_V2BETA1,
+  aggregatedDiscovery,
+  apiGroupDoc,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  wantsAggregated,
+} from './discovery.js';
+import { OpenAPIDocuments } from './openapi.js';
+
+export interface ApiServerOptions {
+  readonly etcdServers: readonly string[];
+  readonly bindAddress: string;
+  /** 0 picks a free port. */
+  readonly securePort: number;
+  /** With both files the server speaks HTTPS; without, plain HTTP. */
+  readonly tlsCertFile?: string;
+  readonly tlsPrivateKeyFile?: string;
+  readonly serviceClusterIPRange: string;
+  readonly serviceNodePortRange: string;
+  readonly etcdRequestTimeoutMs?: number;
+  /** Events kept per resource for watch resumption. */
+  readonly watchCacheSize?: number;
+  readonly registry: Registry;
+  readonly logger?: Logger;
+}
+
+export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+const VERSION_INFO = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-kubets',
+  gitCommit: 'kubets',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-23T00:00:00Z',
+  goVersion: 'node' + process.versions.node,
+  compiler: 'tsc',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+export class ApiServer {
+  readonly log: Logger;
+  private readonly etcd: EtcdStore;
+  private readonly caches: WatchCacheSet;
+  private readonly stores = new Map<ResourceDef, ResourceStore>();
+  private readonly server: Server;
+  private readonly ctx: ServerContext;
+  private readonly openapi: OpenAPIDocuments;
+  private bootstrapped = false;
+  private readonly inflight = new AbortController();
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.log = opts.logger ?? pino({ name: 'apiserver' });
+    this.etcd = new EtcdStore({ endpoints: opts.etcdServers, requestTimeoutMs: opts.etcdRequestTimeoutMs ?? 2000 });
+    this.caches = new WatchCacheSet(this.etcd, '/registry/', this.log);
+    for (const def of opts.registry.all()) {
+      this.stores.set(def, new ResourceStore(def, this.etcd, this.caches, { capacity: opts.watchCacheSize ?? 10_000, watcherQueueLimit: 10_000 }));
+    }
+    const allocator = new ServiceAllocator({ serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
+    const stores = this.stores;
+    this.ctx = {
+      registry: opts.registry,
+      etcd: this.etcd,
+      caches: this.caches,
+      allocator,
+      log: this.log,
+      now: () => new Date(),
+      store(def) {
+        const s = stores.get(def);
+        if (!s) throw resourceNotFound();
+        return s;
+      },
+      storeByResource(group, plural) {
+        for (const [d, s] of stores) if (d.group === group && d.plural === plural) return s;
+        return undefined;
+      },
+    };
+    this.openapi = new OpenAPIDocuments(opts.registry);
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    this.server =
+      opts.tlsCertFile && opts.tlsPrivateKeyFile
+        ? createHttpsServer({ cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsPrivateKeyFile) }, handler)
+        : createHttpServer(handler);
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
+  }
+
+  get scheme(): 'http' | 'https' {
+    return this.opts.tlsCertFile && this.opts.tlsPrivateKeyFile ? 'https' : 'http';
+  }
+
+  /** Host and port actually bound (after run() started listening). */
+  address(): { host: string; port: number } {
+    const a = this.server.address() as AddressInfo | null;
+    return { host: this.opts.bindAddress, port: a?.port ?? 0 };
+  }
+
+  /** Serves until `signal` aborts. Resolves once listening; `done` settles after shutdown. */
+  async start(signal: AbortSignal): Promise<{ done: Promise<void> }> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.securePort, this.opts.bindAddress, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const a = this.address();
+    this.log.info({ address: `${this.scheme}://${a.host}:${a.port}` }, 'apiserver listening');
+    void this.caches.start().then(() => this.bootstrap(signal));
+    const done = new Promise<void>((resolve) => {
+      const stop = (): void => {
+        this.log.info('apiserver shutting down');
+        this.inflight.abort();
+        this.server.close(() => resolve());
+        this.server.closeAllConnections();
+        void this.caches.stop().then(() => this.etcd.close());
+      };
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
+    });
+    return { done };
+  }
+
+  /** Creates the namespaces every cluster has, retrying until etcd accepts. */
+  private async bootstrap(signal: AbortSignal): Promise<void> {
+    const nsDef = this.opts.registry.lookup('', 'v1', 'namespaces');
+    if (!nsDef) {
+      this.bootstrapped = true;
+      return;
+    }
+    let delay = 200;
+    while (!signal.aborted) {
+      try {
+        for (const name of BOOTSTRAP_NAMESPACES) {
+          const obj: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+          try {
+            await createObject(this.ctx, nsDef, this.ctx.store(nsDef), obj, false);
+          } catch (err) {
+            if (!(err instanceof StatusError && err.code === 409)) throw err;
+          }
+        }
+        this.bootstrapped = true;
+        this.log.info('bootstrap namespaces present');
+        return;
+      } catch (err) {
+        this.log.warn({ err: String(err) }, 'bootstrap failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    let info: RequestInfo | undefined;
+    let code = 200;
+    try {
+      const url = new URL(req.url ?? '/', 'http://apiserver');
+      info = parseRequestInfo(req.method ?? 'GET', url);
+      if (!info.isResourceRequest) await this.nonResource(req, res, url);
+      else await this.resource(req, res, info, url);
+      code = res.statusCode;
+    } catch (err) {
+      if (!(err instanceof StatusError)) this.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'request failed');
+      code = sendError(res, err);
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      this.log.info({
+        verb: info?.verb || req.method,
+        resource: info?.resource || undefined,
+        subresource: info?.subresource || undefined,
+        namespace: info?.namespace,
+        name: info?.name || undefined,
+        path: info?.isResourceRequest ? undefined : (req.url ?? ''),
+        code,
+        latencyMs: Math.round(ms * 100) / 100,
+        userAgent: req.headers['user-agent'],
+      }, 'request');
+    }
+  }
+
+  private async nonResource(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const parts = path.split('/').filter((p) => p !== '');
+    const registry = this.opts.registry;
+    const text = (code: number, body: string): void => {
+      res.statusCode = code;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end(body);
+    };
+    if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
+      const checks = await this.healthChecks(path.startsWith('/livez'));
+      const ok = checks.every((c) => c.ok);
+      const verbose = url.searchParams.has('verbose');
+      const kind = path.split('/')[1];
+      const body = verbose ? checks.map((c) => `[${c.ok ? '+' : '-'}]${c.name} ${c.ok ? 'ok' : 'failed'}`).join('\n') + `\n${kind} check ${ok ? 'passed' : 'failed'}\n` : ok ? 'ok' : `${kind} check failed`;
+      text(ok ? 200 : 500, body);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotSupported({ group: '', resource: path }, req.method ?? '');
+    if (path === '/version') return send(res, 200, VERSION_INFO);
+    if (path === '/api' || path === '/apis') {
+      const agg = wantsAggregated(req.headers.accept);
+      if (agg) {
+        const body = JSON.stringify(aggregatedDiscovery(registry, path === '/api', agg));
+        res.statusCode = 200;
+        res.setHeader('Content-Type', agg === 'v2' ? AGGREGATED_V2 : AGGREGATED_V2BETA1);
+        res.end(body);
+        return;
+      }
+      const host = req.headers.host ?? `${this.address().host}:${this.address().port}`;
+      return send(res, 200, path === '/api' ? apiVersions(host) : apiGroupList(registry));
+    }
+    if (parts[0] === 'api' && parts.length === 2) {
+      const doc = apiResourceList(registry, '', parts[1]!);
+      if (doc) return send(res, 200, doc);
+    }
+    if (parts[0] === 'apis' && parts.length === 2) {
+      const doc = apiGroupDoc(registry, parts[1]!);
+      if (doc) return send(res, 200, doc);
+    }
+    if (parts[0] === 'apis' && parts.length === 3) {
+      const doc = apiResourceList(registry, parts[1]!, parts[2]!);
+      if (doc) return send(res, 200, doc);
+    }
+    if (path === '/openapi/v2') {
+      const accept = req.headers.accept ?? '';
+      if (accept !== '' && !/application\/json|\*\/\*/.test(accept)) {
+        throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'only application/json is served for /openapi/v2', reason: 'NotAcceptable', code: 406 });
+      }
+      res.statusCode = 200;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(this.openapi.swagger());
+      return;
+    }
+    if (path === '/openapi/v3') return send(res, 200, this.openapi.v3Root());
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = this.openapi.v3Document(path.slice('/openapi/v3/'.length));
+      if (doc) {
+        res.statusCode = 200;
+        res.setHeader('Content-Type', 'application/json');
+        if (url.searchParams.has('hash')) res.setHeader('Cache-Control', 'public, immutable');
+        res.end(doc);
+        return;
+      }
+    }
+    throw resourceNotFound();
+  }
+
+  private async healthChecks(liveness: boolean): Promise<{ name: string; ok: boolean }[]> {
+    const checks = [{ name: 'ping', ok: true }, { name: 'log', ok: true }];
+    if (liveness) return checks;
+    let etcdOk = true;
+    try {
+      await this.etcd.currentRevision();
+    } catch {
+      etcdOk = false;
+    }
+    checks.push({ name: 'etcd', ok: etcdOk });
+    checks.push({ name: 'informer-sync', ok: this.caches.revision > 0 });
+    checks.push({ name: 'poststarthook/bootstrap-namespaces', ok: this.bootstrapped });
+    return checks;
+  }
+
+  private async resource(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): Promise<void> {
+    const def = this.opts.registry.lookup(info.group, info.version, info.resource);
+    if (!def) throw resourceNotFound();
+    if (def.namespaced === false && info.namespace !== undefined) throw resourceNotFound();
+    const store = this.ctx.store(def);
+    const r: Request = { req, res, info, url, def, store };
+    const ctx = this.ctx;
+    const sub = info.subresource;
+    const refuse = (): never => {
+      throw methodNotSupported(store.qualified, (req.method ?? '').toLowerCase());
+    };
+    if (sub === '') {
+      switch (info.verb) {
+        case 'get':
+          return handleGet(ctx, r);
+        case 'list':
+          return handleList(ctx, r);
+        case 'watch':
+          return handleWatch(ctx, r, this.inflight.signal);
+        case 'create':
+          if (info.name !== '') return refuse();
+          return handleCreate(ctx, r);
+        case 'update':
+          return handleUpdate(ctx, r, 'main');
+        case 'patch':
+          return handlePatch(ctx, r, 'main');
+        case 'delete':
+          return handleDelete(ctx, r);
+        case 'deletecollection':
+          return handleDeleteCollection(ctx, r);
+        default:
+          return refuse();
+      }
+    }
+    if (sub === 'status' && def.subresources?.status) {
+      if (info.verb === 'get') return handleGet(ctx, r);
+      if (info.verb === 'update') return handleUpdate(ctx, r, 'status');
+      if (info.verb === 'patch') return handlePatch(ctx, r, 'status');
+      return refuse();
+    }
+    if (sub === 'scale' && def.subresources?.scale) {
+      if (info.verb === 'get' || info.verb === 'update' || info.verb === 'patch') return handleScale(ctx, r);
+      return refuse();
+    }
+    if (sub === 'binding' && def.group === '' && def.kind === 'Pod') {
+      if (info.verb === 'create') return handleBinding(ctx, r);
+      return refuse();
+    }
+    if (sub === 'finalize' && def.group === '' && def.kind === 'Namespace') {
+      if (info.verb === 'update') return handleFinalize(ctx, r);
+      return refuse();
+    }
+    throw resourceNotFound();
+  }
+}

@@ -1,0 +1,223 @@
+// The apiserver's only store: etcd, through the raw KV API of the etcd3 client. Values are the
+// object's JSON without resourceVersion; resourceVersion is the key's mod_revision.
+import { Etcd3, type IOptions } from 'etcd3';
+import { serviceUnavailable, timeout, requestEntityTooLarge, StatusError } from '../../api/errors.js';
+
+export interface StoredValue {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly modRevision: number;
+  readonly createRevision: number;
+}
+
+export interface RangeResult {
+  readonly kvs: StoredValue[];
+  /** Store revision the range was read at. */
+  readonly revision: number;
+  readonly more: boolean;
+  readonly count: number;
+}
+
+/** A compare-and-swap lost: the key's current state, for the caller's error and retry. */
+export class CasFailedError extends Error {
+  override readonly name = 'CasFailedError';
+  constructor(readonly current: StoredValue | undefined) {
+    super('etcd compare failed');
+  }
+}
+
+export class CompactedError extends Error {
+  override readonly name = 'CompactedError';
+  constructor(readonly compactRevision: number) {
+    super(`revision compacted at ${compactRevision}`);
+  }
+}
+
+/** etcd refuses requests bigger than this by default (--max-request-bytes). */
+export const MAX_VALUE_BYTES = 1.5 * 1024 * 1024;
+
+export interface EtcdStoreOptions {
+  readonly endpoints: readonly string[];
+  /** Deadline of every non-streaming call; a lost etcd then fails requests fast. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** Maps transport failures to the Status a client should see (503/504), keeping the cause. */
+export function storageError(err: unknown): StatusError {
+  if (err instanceof StatusError) return err;
+  const text = err instanceof Error ? err.message : String(err);
+  if (/deadline|timed? ?out/i.test(text)) return timeout('request did not complete within requested timeout - context deadline exceeded', 1);
+  if (/too large/i.test(text)) return requestEntityTooLarge(text);
+  return serviceUnavailable(`storage is unavailable: ${text}`);
+}
+
+function toStored(kv: { key: Buffer; value: Buffer; mod_revision: string; create_revision: string }): StoredValue {
+  return { key: kv.key.toString(), value: kv.value, modRevision: Number(kv.mod_revision), createRevision: Number(kv.create_revision) };
+}
+
+/** The end of a prefix range: the prefix with its last byte incremented. */
+export function prefixEnd(prefix: string): Buffer {
+  const b = Buffer.from(prefix);
+  for (let i = b.length - 1; i >= 0; i--) {
+    if (b[i]! < 0xff) {
+      const end = Buffer.from(b.subarray(0, i + 1));
+      end[i] = b[i]! + 1;
+      return end;
+    }
+  }
+  return Buffer.from([0]);
+}
+
+export class EtcdStore {
+  readonly client: Etcd3;
+
+  constructor(opts: EtcdStoreOptions) {
+    const deadline = opts.requestTimeoutMs ?? 2000;
+    const options: IOptions = {
+      hosts: [...opts.endpoints],
+      // Streams (watches) must live forever; unary calls get a deadline so a dead member fails fast.
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + deadline }),
+    };
+    this.client = new Etcd3(options);
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+
+  async get(key: string): Promise<StoredValue | undefined> {
+    try {
+      const res = await this.client.kv.range({ key: Buffer.from(key) });
+      const kv = res.kvs[0];
+      return kv ? toStored(kv) : undefined;
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+
+  async currentRevision(): Promise<number> {
+    try {
+      const res = await this.client.kv.range({ key: Buffer.from('/registry/'), count_only: true });
+      return Number(res.header.revision);
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+
+  /** Reads keys with a prefix (or from `start` to the prefix end) at a revision (0 = latest). */
+  async range(prefix: string, opts: { start?: string; limit?: number; revision?: number } = {}): Promise<RangeResult> {
+    try {
+      const res = await this.client.kv.range({
+        key: Buffer.from(opts.start ?? prefix),
+        range_end: prefixEnd(prefix),
+        limit: opts.limit ?? 0,
+        revision: opts.revision ?? 0,
+      });
+      return { kvs: res.kvs.map(toStored), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
+    } catch (err) {
+      const text = err instanceof Error ? err.message : '';
+      if (/compacted/.test(text)) throw new CompactedError(0);
+      throw storageError(err);
+    }
+  }
+
+  private checkSize(value: Buffer): void {
+    if (value.length > MAX_VALUE_BYTES) throw requestEntityTooLarge(`the object is ${value.length} bytes, over the store's limit of ${MAX_VALUE_BYTES} bytes`);
+  }
+
+  /**
+   * Puts every key only if none of `mustNotExist` exists; the keys are written in one transaction.
+   * Returns the revision of the write. Throws CasFailedError (with the first key's value) otherwise.
+   */
+  async createAll(puts: readonly { key: string; value: Buffer }[], mustNotExist: readonly string[] = puts.map((p) => p.key)): Promise<number> {
+    for (const p of puts) this.checkSize(p.value);
+    try {
+      const res = await this.client.kv.txn({
+        compare: mustNotExist.map((k) => ({ key: Buffer.from(k), target: 'Create', result: 'Equal', create_revision: 0 })),
+        success: puts.map((p) => ({ request_put: { key: Buffer.from(p.key), value: p.value } })),
+        failure: [{ request_range: { key: Buffer.from(mustNotExist[0] ?? '') } }],
+      });
+      if (!res.succeeded) {
+        const kv = res.responses[0]?.response_range?.kvs[0];
+        throw new CasFailedError(kv ? toStored(kv) : undefined);
+      }
+      return Number(res.header.revision);
+    } catch (err) {
+      if (err instanceof CasFailedError) throw err;
+      throw storageError(err);
+    }
+  }
+
+  async create(key: string, value: Buffer): Promise<number> {
+    return this.createAll([{ key, value }]);
+  }
+
+  /** Compare-and-swap on mod_revision; extra keys are put or deleted in the same transaction. */
+  async update(
+    key: string,
+    value: Buffer,
+    expectedModRevision: number,
+    extra: { puts?: readonly { key: string; value: Buffer }[]; deletes?: readonly string[]; mustNotExist?: readonly string[] } = {},
+  ): Promise<number> {
+    this.checkSize(value);
+    try {
+      const res = await this.client.kv.txn({
+        compare: [
+          { key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedModRevision },
+          ...(extra.mustNotExist ?? []).map((k) => ({ key: Buffer.from(k), target: 'Create' as const, result: 'Equal' as const, create_revision: 0 })),
+        ],
+        success: [
+          { request_put: { key: Buffer.from(key), value } },
+          ...(extra.puts ?? []).map((p) => ({ request_put: { key: Buffer.from(p.key), value: p.value } })),
+          ...(extra.deletes ?? []).map((k) => ({ request_delete_range: { key: Buffer.from(k) } })),
+        ],
+        failure: [{ request_range: { key: Buffer.from(key) } }],
+      });
+      if (!res.succeeded) {
+        const kv = res.responses[0]?.response_range?.kvs[0];
+        throw new CasFailedError(kv ? toStored(kv) : undefined);
+      }
+      return Number(res.header.revision);
+    } catch (err) {
+      if (err instanceof CasFailedError) throw err;
+      throw storageError(err);
+    }
+  }
+
+  /** Deletes the key if its mod_revision still matches; extra keys go in the same transaction. */
+  async delete(key: string, expectedModRevision: number, alsoDelete: readonly string[] = []): Promise<number> {
+    try {
+      const res = await this.client.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedModRevision }],
+        success: [key, ...alsoDelete].map((k) => ({ request_delete_range: { key: Buffer.from(k) } })),
+        failure: [{ request_range: { key: Buffer.from(key) } }],
+      });
+      if (!res.succeeded) {
+        const kv = res.responses[0]?.response_range?.kvs[0];
+        throw new CasFailedError(kv ? toStored(kv) : undefined);
+      }
+      return Number(res.header.revision);
+    } catch (err) {
+      if (err instanceof CasFailedError) throw err;
+      throw storageError(err);
+    }
+  }
+
+  /** Deletes keys unconditionally (allocator cleanup). */
+  async deleteKeys(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      await this.client.kv.txn({ compare: [], success: keys.map((k) => ({ request_delete_range: { key: Buffer.from(k) } })), failure: [] });
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+
+  async compact(revision: number): Promise<void> {
+    try {
+      await this.client.kv.compact({ revision, physical: true });
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+}

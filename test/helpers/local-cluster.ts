@@ -1,0 +1,62 @@
+// Starts `npm start`'s launcher (dist/cmd/cluster/main.js) in a temp dir and runs the real kubectl against it.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const distDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+
+export interface LocalCluster {
+  readonly dir: string;
+  readonly kubeconfig: string;
+  readonly launcher: ChildProcess;
+  /** Runs kubectl with the cluster's kubeconfig; never throws on a non-zero exit. */
+  kubectl(args: string[], opts?: { input?: string }): { code: number; stdout: string; stderr: string };
+  stop(): Promise<void>;
+}
+
+export async function startLocalCluster(): Promise<LocalCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubets-e2e-'));
+  const launcher = spawn(process.execPath, [join(distDir, 'cmd', 'cluster', 'main.js'), '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  launcher.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const kubeconfig = await new Promise<string>((resolvePath, reject) => {
+    const timer = setTimeout(() => reject(new Error(`cluster did not come up in 60s: ${out}\n${err}`)), 60_000);
+    launcher.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /export KUBECONFIG=(\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolvePath(m[1]!);
+      }
+    });
+    launcher.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`launcher exited with ${code}: ${out}\n${err}`));
+    });
+  });
+  return {
+    dir,
+    kubeconfig,
+    launcher,
+    kubectl(args, opts = {}) {
+      const r = spawnSync('kubectl', args, {
+        env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'kubectl-cache') },
+        input: opts.input ?? '',
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    },
+    async stop() {
+      if (launcher.exitCode === null && launcher.signalCode === null) {
+        const exited = new Promise((r) => launcher.once('exit', r));
+        launcher.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
