@@ -2,7 +2,7 @@
 // through the same etcd3 client library, at the same concurrency levels.
 import type { Etcd3 } from 'etcd3';
 import { ApiClient, exchange, isRecord, parseJson } from './http.js';
-import { closedLoop, type LatencySummary, type LoadResult } from './stats.js';
+import { closedLoop, withCpu, type CpuProbe, type LatencySummary, type LoadResult } from './stats.js';
 
 export const RAW_PREFIX = '/kubets-bench';
 const NAME = '__BENCH_NAME__';
@@ -61,6 +61,9 @@ export interface CreateLevel {
   readonly etcdRoundsPerSec: number[];
   readonly apiserverLatency: LatencySummary;
   readonly etcdLatency: LatencySummary;
+  /** CPU ms per create of each process during the best apiserver round, and per put during the best etcd round. */
+  readonly apiserverCpuMsPerOp: Record<string, number | null> | null;
+  readonly etcdCpuMsPerOp: Record<string, number | null> | null;
   readonly apiserverErrors: number;
   readonly etcdErrors: number;
   readonly errorSamples: string[];
@@ -72,6 +75,7 @@ export interface CreateOptions {
   readonly rounds: number;
   readonly namespace: string;
   readonly log: (line: string) => void;
+  readonly cpu?: CpuProbe;
 }
 
 function best(rs: readonly LoadResult[]): LoadResult {
@@ -101,7 +105,7 @@ export async function measureCreates(api: ApiClient, etcd: Etcd3, opts: CreateOp
         const agent = ApiClient.agent(c);
         try {
           apiRuns.push(
-            await closedLoop(
+            await withCpu(opts.cpu, () => closedLoop(
               c,
               opts.seconds * 1000,
               maxOps,
@@ -111,7 +115,7 @@ export async function measureCreates(api: ApiClient, etcd: Etcd3, opts: CreateOp
                 return res.status === 201 ? true : exchange('POST', path, res);
               },
               signal,
-            ),
+            )),
           );
         } finally {
           agent.destroy();
@@ -119,7 +123,7 @@ export async function measureCreates(api: ApiClient, etcd: Etcd3, opts: CreateOp
       };
       const runEtcd = async (): Promise<void> => {
         etcdRuns.push(
-          await closedLoop(
+          await withCpu(opts.cpu, () => closedLoop(
             c,
             opts.seconds * 1000,
             maxOps,
@@ -129,7 +133,7 @@ export async function measureCreates(api: ApiClient, etcd: Etcd3, opts: CreateOp
               return true;
             },
             signal,
-          ),
+          )),
         );
       };
       // Alternate which side goes first so neither always gets the fresher etcd.
@@ -154,6 +158,8 @@ export async function measureCreates(api: ApiClient, etcd: Etcd3, opts: CreateOp
       etcdRoundsPerSec: etcdRuns.map((r) => r.perSec),
       apiserverLatency: a.latency,
       etcdLatency: e.latency,
+      apiserverCpuMsPerOp: a.cpuMsPerOp ?? null,
+      etcdCpuMsPerOp: e.cpuMsPerOp ?? null,
       apiserverErrors: apiRuns.reduce((n, r) => n + r.errors, 0),
       etcdErrors: etcdRuns.reduce((n, r) => n + r.errors, 0),
       errorSamples: [...new Set([...apiRuns, ...etcdRuns].flatMap((r) => r.errorSamples))].slice(0, 5),

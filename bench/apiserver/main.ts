@@ -9,9 +9,9 @@ import { parseArgs } from 'node:util';
 import { startEtcd } from '../../test/helpers/etcd.js';
 import { measureCreates, type CreateLevel } from './creates.js';
 import { ApiClient } from './http.js';
-import { Cleanup, openFileLimits, reexecWithOpenFiles, startApiServerProcess, type ApiServerProcess } from './processes.js';
+import { Cleanup, openFileLimits, processCpuMs, reexecWithOpenFiles, startApiServerProcess, type ApiServerProcess } from './processes.js';
 import { measureGets, measureLists, seed, type GetResult, type ListCase, type SeedResult } from './reads.js';
-import type { LoadResult, PacedResult } from './stats.js';
+import type { CpuProbe, LoadResult, PacedResult } from './stats.js';
 import { measureEtcdWatch, measureWatchFanout, type EtcdWatchResult, type WatchResult } from './watch.js';
 
 const USAGE = `Usage: node dist/bench/apiserver/main.js [flags]
@@ -108,6 +108,7 @@ function brief(r: LoadResult | PacedResult): Record<string, unknown> {
     errors: r.errors,
     ...(r.errorSamples.length ? { errorSamples: r.errorSamples } : {}),
     ...('sendLagMs' in r ? { clientSendLagP99Ms: r.sendLagMs.p99Ms } : {}),
+    ...(r.cpuMsPerOp ? { cpuMsPerOp: r.cpuMsPerOp } : {}),
   };
 }
 
@@ -152,6 +153,10 @@ async function main(): Promise<number> {
     log(`apiserver at ${apiserver.url} (pid ${apiserver.child.pid})`);
     const client = new Etcd3({ hosts: etcd.url, defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + 5000 }) });
     cleanup.add(() => client.close());
+    const cpu: CpuProbe = () => {
+      const own = process.cpuUsage();
+      return { apiserver: processCpuMs(apiserver.child.pid), etcd: processCpuMs(etcd.process.pid), bench: (own.user + own.system) / 1000 };
+    };
 
     // A phase failure is recorded and the run goes on; a dead apiserver is restarted for the next phase.
     const phase = async <T>(name: string, fn: (api: ApiClient) => Promise<T>): Promise<T | undefined> => {
@@ -173,26 +178,39 @@ async function main(): Promise<number> {
       }
     };
 
-    const creates = await phase('creates', (api) => measureCreates(api, client, { concurrencies: cfg.concurrencies, seconds: cfg.createSeconds, rounds: cfg.rounds, namespace: 'bench-creates', log }, signal));
+    const creates = await phase('creates', (api) => measureCreates(api, client, { concurrencies: cfg.concurrencies, seconds: cfg.createSeconds, rounds: cfg.rounds, namespace: 'bench-creates', log, cpu }, signal));
     out.creates = creates?.levels ?? [];
     if (creates) out.createStoredBytes = creates.storedBytes;
 
     const ns = 'bench-reads';
-    const seeded: SeedResult | undefined = await phase('seed', (api) => seed(api, client, ns, cfg.objects, signal));
+    const seeded: SeedResult | undefined = await phase('seed', (api) => seed(api, client, ns, cfg.objects, signal, cpu));
     let get: GetResult | undefined;
     let lists: ListCase[] | undefined;
     if (seeded) {
-      out.seed = { objects: seeded.objects, storedBytes: seeded.storedBytes, concurrency: 32, apiserverCreatesPerSec: seeded.apiserver.perSec, etcdPutsPerSec: seeded.etcd.perSec, ratio: ratio(seeded.apiserver.perSec, seeded.etcd.perSec), apiserverErrors: seeded.apiserver.errors, ...(seeded.apiserver.errorSamples.length ? { errorSamples: seeded.apiserver.errorSamples } : {}) };
-      get = await phase('get', (api) => measureGets(api, client, ns, cfg.objects, cfg.getRate, cfg.getSeconds, signal));
-      lists = await phase('list', (api) => measureLists(api, client, ns, cfg.objects, cfg.listIterations, cfg.pageIterations, signal));
+      out.seed = { objects: seeded.objects, storedBytes: seeded.storedBytes, concurrency: 32, apiserverCreatesPerSec: seeded.apiserver.perSec, etcdPutsPerSec: seeded.etcd.perSec, ratio: ratio(seeded.apiserver.perSec, seeded.etcd.perSec), apiserverCpuMsPerCreate: seeded.apiserver.cpuMsPerOp ?? null, etcdCpuMsPerPut: seeded.etcd.cpuMsPerOp ?? null, apiserverErrors: seeded.apiserver.errors, ...(seeded.apiserver.errorSamples.length ? { errorSamples: seeded.apiserver.errorSamples } : {}) };
+      get = await phase('get', (api) => measureGets(api, client, ns, cfg.objects, cfg.getRate, cfg.getSeconds, signal, cpu));
+      lists = await phase('list', (api) => measureLists(api, client, ns, cfg.objects, cfg.listIterations, cfg.pageIterations, signal, cpu));
     }
     if (get) {
       out.get = { objects: get.objects, ratePerSec: cfg.getRate, seconds: cfg.getSeconds, openLoop: true, apiserver: brief(get.apiserver), etcd: brief(get.etcd), p50Ratio: ratio(get.apiserver.latency.p50Ms, get.etcd.latency.p50Ms), p99Ratio: ratio(get.apiserver.latency.p99Ms, get.etcd.latency.p99Ms) };
     }
+    for (const c of lists ?? []) {
+      if (c.firstAnswerError) errors.push({ phase: `list ${c.query}`, error: `first answer: ${c.firstAnswerError}${c.error ? `; after a ConfigMap write: ${c.error}` : '; answered correctly after a ConfigMap write elsewhere'}` });
+      else if (c.error) errors.push({ phase: `list ${c.query}`, error: c.error });
+    }
     if (lists) {
       out.list = {
         objects: cfg.objects,
-        cases: lists.map((c) => ({ query: c.query, items: c.items, responseBytes: c.responseBytes, apiserver: brief(c.apiserver), etcd: brief(c.etcd), p50Ratio: ratio(c.apiserver.latency.p50Ms, c.etcd.latency.p50Ms), p99Ratio: ratio(c.apiserver.latency.p99Ms, c.etcd.latency.p99Ms) })),
+        cases: lists.map((c) => ({
+          query: c.query,
+          items: c.items,
+          responseBytes: c.responseBytes,
+          ...(c.firstAnswerError ? { firstAnswerError: c.firstAnswerError } : {}),
+          ...(c.error ? { error: c.error } : {}),
+          ...(c.apiserver ? { apiserver: brief(c.apiserver) } : {}),
+          etcd: brief(c.etcd),
+          ...(c.apiserver ? { p50Ratio: ratio(c.apiserver.latency.p50Ms, c.etcd.latency.p50Ms), p99Ratio: ratio(c.apiserver.latency.p99Ms, c.etcd.latency.p99Ms) } : {}),
+        })),
       };
     }
 

@@ -176,3 +176,27 @@ export async function startApiServerProcess(opts: { distDir: string; etcdUrl: st
   }
   throw new Error(`apiserver at ${url} was not ready (readyz ${ready ? '200' : 'not 200'}, default namespace missing) within the startup timeout; log tail:\n${logTail()}`);
 }
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc; undefined if unreadable. */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th overall.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(rest[11]) + Number(rest[12]);
+    return Number.isFinite(ticks) ? ticks * (1000 / clockTicks()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let ticksPerSecond: number | undefined;
+
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    const n = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim());
+    ticksPerSecond = Number.isFinite(n) && n > 0 ? n : 100;
+  }
+  return ticksPerSecond;
+}

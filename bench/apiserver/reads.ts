@@ -3,9 +3,10 @@
 import type { Etcd3 } from 'etcd3';
 import { ensureNamespace, fill, RAW_PREFIX, storedForm } from './creates.js';
 import { ApiClient, exchange, isRecord, parseJson } from './http.js';
-import { closedLoop, paced, serial, type LoadResult, type PacedResult, type OpResult } from './stats.js';
+import { closedLoop, paced, serial, withCpu, type CpuProbe, type LoadResult, type PacedResult, type OpResult } from './stats.js';
 
 const NAME = '__BENCH_NAME__';
+const NUDGE_NS = 'bench-list-nudge';
 
 function configMap(): Record<string, unknown> {
   return {
@@ -32,13 +33,13 @@ export interface SeedResult {
 }
 
 /** Stores `count` ConfigMaps through the apiserver and the same JSON under the raw etcd prefix. */
-export async function seed(api: ApiClient, etcd: Etcd3, ns: string, count: number, signal: AbortSignal): Promise<SeedResult> {
+export async function seed(api: ApiClient, etcd: Etcd3, ns: string, count: number, signal: AbortSignal, cpu?: CpuProbe): Promise<SeedResult> {
   await ensureNamespace(api, ns);
   const path = `/api/v1/namespaces/${ns}/configmaps`;
   const body = JSON.stringify(configMap());
   const c = 32;
   const agent = ApiClient.agent(c);
-  const apiserver = await closedLoop(
+  const apiserver = await withCpu(cpu, () => closedLoop(
     c,
     Number.POSITIVE_INFINITY,
     count,
@@ -48,11 +49,11 @@ export async function seed(api: ApiClient, etcd: Etcd3, ns: string, count: numbe
       return res.status === 201 || res.status === 409 ? true : exchange('POST', path, res);
     },
     signal,
-  );
+  ));
   const one = await api.expect(agent, 'GET', `${path}/${cmName(0)}`, [200]);
   agent.destroy();
   const stored = storedForm(parseJson(one.body), cmName(0));
-  const etcdRun = await closedLoop(
+  const etcdRun = await withCpu(cpu, () => closedLoop(
     c,
     Number.POSITIVE_INFINITY,
     count,
@@ -61,7 +62,7 @@ export async function seed(api: ApiClient, etcd: Etcd3, ns: string, count: numbe
       return true;
     },
     signal,
-  );
+  ));
   return { objects: count, apiserver, etcd: etcdRun, storedBytes: Buffer.byteLength(fill(stored, cmName(0))) };
 }
 
@@ -71,7 +72,7 @@ export interface GetResult {
   readonly etcd: PacedResult;
 }
 
-export async function measureGets(api: ApiClient, etcd: Etcd3, ns: string, count: number, rate: number, seconds: number, signal: AbortSignal): Promise<GetResult> {
+export async function measureGets(api: ApiClient, etcd: Etcd3, ns: string, count: number, rate: number, seconds: number, signal: AbortSignal, cpu?: CpuProbe): Promise<GetResult> {
   // A fixed pseudo-random order, the same for both sides.
   let x = 0x9e3779b9;
   const order = Array.from({ length: Math.ceil(rate * seconds) + 1 }, () => {
@@ -84,7 +85,7 @@ export async function measureGets(api: ApiClient, etcd: Etcd3, ns: string, count
   try {
     // Open the keep-alive connections before measuring so the first requests don't pay for them.
     for (let i = 0; i < 20; i++) await api.expect(agent, 'GET', `/api/v1/namespaces/${ns}/configmaps/${cmName(i % count)}`, [200]);
-    const etcdRes = await paced(
+    const etcdRes = await withCpu(cpu, () => paced(
       rate,
       seconds * 1000,
       async (i) => {
@@ -92,8 +93,8 @@ export async function measureGets(api: ApiClient, etcd: Etcd3, ns: string, count
         return v !== null ? true : `etcd get ${cmName(order[i]!)}: missing`;
       },
       signal,
-    );
-    const apiRes = await paced(
+    ));
+    const apiRes = await withCpu(cpu, () => paced(
       rate,
       seconds * 1000,
       async (i) => {
@@ -102,7 +103,7 @@ export async function measureGets(api: ApiClient, etcd: Etcd3, ns: string, count
         return res.status === 200 ? true : exchange('GET', path, res);
       },
       signal,
-    );
+    ));
     return { objects: count, apiserver: apiRes, etcd: etcdRes };
   } finally {
     agent.destroy();
@@ -113,8 +114,11 @@ export interface ListCase {
   readonly query: string;
   readonly items: number;
   readonly responseBytes: number;
-  readonly apiserver: LoadResult;
+  /** The first answer's failure, when it failed; the case was then retried once after a write. */
+  readonly firstAnswerError?: string;
+  readonly apiserver?: LoadResult;
   readonly etcd: LoadResult;
+  readonly error?: string;
 }
 
 function checkList(method: string, path: string, res: { status: number; body: Buffer }, wantItems: number, wantContinue: boolean): OpResult {
@@ -127,7 +131,12 @@ function checkList(method: string, path: string, res: { status: number; body: Bu
   return true;
 }
 
-export async function measureLists(api: ApiClient, etcd: Etcd3, ns: string, count: number, fullIterations: number, pageIterations: number, signal: AbortSignal): Promise<ListCase[]> {
+/**
+ * Full LIST, full LIST from cache (resourceVersion=0) and a first page of `limit=500`, one at a
+ * time, each next to the same range read from etcd. A case whose first answer fails is retried
+ * once after a write through the apiserver, and both outcomes are reported.
+ */
+export async function measureLists(api: ApiClient, etcd: Etcd3, ns: string, count: number, fullIterations: number, pageIterations: number, signal: AbortSignal, cpu?: CpuProbe): Promise<ListCase[]> {
   const agent = ApiClient.agent(1);
   const page = Math.min(500, count);
   const cases = [
@@ -136,33 +145,52 @@ export async function measureLists(api: ApiClient, etcd: Etcd3, ns: string, coun
     { query: `limit=${page}`, items: page, iterations: pageIterations, limit: page },
   ];
   const out: ListCase[] = [];
+  let nudges = 0;
   try {
     for (const c of cases) {
       const path = `/api/v1/namespaces/${ns}/configmaps${c.query ? `?${c.query}` : ''}`;
-      // The first answer is checked in full (item count, continue token); timed ones only by status.
-      const first = await api.send(agent, 'GET', path);
-      const verdict = checkList('GET', path, first, c.items, c.limit > 0 && count > c.limit);
-      if (verdict !== true) throw new Error(verdict);
-      const apiserver = await serial(
-        c.iterations,
-        async () => {
-          const res = await api.send(agent, 'GET', path);
-          return res.status === 200 ? true : exchange('GET', path, res);
-        },
-        signal,
-      );
       const prefix = `${RAW_PREFIX}/configmaps/${ns}/`;
-      const etcdRun = await serial(
-        c.iterations,
-        async () => {
-          const b = etcd.getAll().prefix(prefix);
-          if (c.limit > 0) b.limit(c.limit);
-          const res = await b.exec();
-          return res.kvs.length === c.items ? true : `etcd range ${prefix}: ${res.kvs.length} kvs, expected ${c.items}`;
-        },
-        signal,
+      const etcdRun = await withCpu(cpu, () =>
+        serial(
+          c.iterations,
+          async () => {
+            const b = etcd.getAll().prefix(prefix);
+            if (c.limit > 0) b.limit(c.limit);
+            const res = await b.exec();
+            return res.kvs.length === c.items ? true : `etcd range ${prefix}: ${res.kvs.length} kvs, expected ${c.items}`;
+          },
+          signal,
+        ),
       );
-      out.push({ query: c.query || '(none)', items: c.items, responseBytes: first.body.length, apiserver, etcd: etcdRun });
+      // The first answer is checked in full (item count, continue token); timed ones only by status.
+      const wantContinue = c.limit > 0 && count > c.limit;
+      let first = await api.send(agent, 'GET', path);
+      let verdict = checkList('GET', path, first, c.items, wantContinue);
+      let firstAnswerError: string | undefined;
+      if (verdict !== true) {
+        firstAnswerError = verdict;
+        // A ConfigMap write elsewhere moves the resource's newest revision past any raw etcd writes.
+        await ensureNamespace(api, NUDGE_NS);
+        await api.expect(agent, 'POST', `/api/v1/namespaces/${NUDGE_NS}/configmaps`, [201], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `list-nudge-${nudges++}` } }));
+        first = await api.send(agent, 'GET', path);
+        verdict = checkList('GET', path, first, c.items, wantContinue);
+      }
+      const base = { query: c.query || '(none)', items: c.items, responseBytes: first.body.length, etcd: etcdRun, ...(firstAnswerError ? { firstAnswerError } : {}) };
+      if (verdict !== true) {
+        out.push({ ...base, error: verdict });
+        continue;
+      }
+      const apiserver = await withCpu(cpu, () =>
+        serial(
+          c.iterations,
+          async () => {
+            const res = await api.send(agent, 'GET', path);
+            return res.status === 200 ? true : exchange('GET', path, res);
+          },
+          signal,
+        ),
+      );
+      out.push({ ...base, apiserver });
     }
   } finally {
     agent.destroy();

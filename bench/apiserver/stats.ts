@@ -46,6 +46,25 @@ export interface LoadResult {
   readonly elapsedMs: number;
   readonly perSec: number;
   readonly latency: LatencySummary;
+  /** CPU ms each process spent per successful operation while this load ran. */
+  readonly cpuMsPerOp?: Record<string, number | null>;
+}
+
+/** Cumulative CPU ms of each process of interest (apiserver, etcd, the benchmark itself). */
+export type CpuProbe = () => Record<string, number | undefined>;
+
+/** Runs a load and adds the CPU each probed process spent on it, per operation. */
+export async function withCpu<T extends LoadResult>(probe: CpuProbe | undefined, run: () => Promise<T>): Promise<T> {
+  if (!probe) return run();
+  const before = probe();
+  const r = await run();
+  const after = probe();
+  const perOp: Record<string, number | null> = {};
+  for (const [k, a] of Object.entries(after)) {
+    const b = before[k];
+    perOp[k] = a !== undefined && b !== undefined && r.ops > 0 ? round((a - b) / r.ops) : null;
+  }
+  return { ...r, cpuMsPerOp: perOp };
 }
 
 class ErrorLog {

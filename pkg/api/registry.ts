@@ -49,7 +49,7 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   /** Full object schema (apiVersion, kind, metadata, spec, status, ...). */
   readonly schema: TSchema;
   /** How metadata.name is validated. */
-  readonly nameValidation: 'subdomain' | 'label' | 'pathSegment';
+  readonly nameValidation: 'subdomain' | 'label' | 'dns1035' | 'pathSegment';
   readonly subresources?: {
     /** The top-level field written only through /status (normally "status"). */
     readonly status?: boolean;
@@ -61,6 +61,11 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   validate?(obj: T): FieldError[];
   /** Kind-specific validation on update, immutable fields included. Runs instead of validate on update when present. */
   validateUpdate?(obj: T, old: T): FieldError[];
+  /**
+   * Adjusts a main-resource update before validation (fields only subresources may change,
+   * values the server allocated, annotations the server maintains).
+   */
+  prepareForUpdate?(obj: T, old: T): void;
   /** Resets fields a client may not set on create (status of most kinds). */
   prepareForCreate?(obj: T): void;
   /** Whether a change between old and new bumps metadata.generation (default: any change outside metadata and status). */

@@ -63,8 +63,11 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
   let verb: Verb | '' = '';
   switch (method) {
     case 'GET':
-    case 'HEAD':
       verb = isWatch ? 'watch' : name ? 'get' : 'list';
+      break;
+    case 'HEAD':
+      // A streaming watch has no meaningful HEAD; it is refused like any unsupported method.
+      verb = isWatch ? '' : name ? 'get' : 'list';
       break;
     case 'POST':
       verb = 'create';
@@ -107,8 +110,31 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
+/** Deeper than any real object gets; refusing it keeps recursive passes off the stack limit. */
+export const MAX_NESTING_DEPTH = 500;
+
+/** Nesting depth of a parsed value, measured without recursion. */
+export function nestingDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > max) max = d;
+    if (max > MAX_NESTING_DEPTH) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 /** Parses a JSON or YAML body into a value; malformed input is a 400 with the parser's words. */
 export function parseBody(body: Buffer, contentType: string | undefined): unknown {
+  const value = parseBodyText(body, contentType);
+  if (nestingDepth(value) > MAX_NESTING_DEPTH) throw badRequest(`the request body is nested more than ${MAX_NESTING_DEPTH} levels deep`);
+  return value;
+}
+
+function parseBodyText(body: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
   const text = body.toString('utf8');
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') {

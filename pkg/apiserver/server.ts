@@ -111,6 +111,14 @@ export class ApiServer {
       opts.tlsCertFile && opts.tlsPrivateKeyFile
         ? createHttpsServer({ cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsPrivateKeyFile) }, handler)
         : createHttpServer(handler);
+    // Requests the HTTP parser itself rejects still get a Status, never a bare 400.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const code = tooLarge ? 431 : 400;
+      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `malformed HTTP request: ${err.code ?? err.message}`, reason: 'BadRequest', code });
+      socket.end(`HTTP/1.1 ${code} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 66_000;
   }

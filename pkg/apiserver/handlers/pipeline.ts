@@ -171,6 +171,7 @@ export function prepareUpdate(next: KubeObject, old: KubeObject, def: ResourceDe
   else delete meta.deletionGracePeriodSeconds;
   if (oldMeta.managedFields !== undefined && meta.managedFields === undefined) meta.managedFields = oldMeta.managedFields;
   delete meta.selfLink;
+  if (target === 'main') def.prepareForUpdate?.(obj, old);
   schemaDefaults(obj, def);
   if (tracksGeneration(def)) {
     const oldGen = oldMeta.generation ?? 1;

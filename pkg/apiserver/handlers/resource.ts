@@ -176,8 +176,9 @@ export async function createObject(ctx: ServerContext, def: ResourceDef, store: 
   for (let attempt = 0; ; attempt++) {
     const candidate = attempt === 0 ? obj : structuredClone(original);
     prepareCreate(candidate, def, ctx.now());
-    validateCreate(candidate, def);
+    // Allocation comes before validation, as upstream's beginCreate: validation sees the allocated values.
     const puts = def.group === '' && def.kind === 'Service' ? ctx.allocator.planCreate(candidate).puts : [];
+    validateCreate(candidate, def);
     if (dryRun) return candidate;
     try {
       return await store.create(candidate, { puts });
@@ -235,9 +236,9 @@ export async function updateObject(
       throw conflict(store.qualified, name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
     const obj = prepareUpdate(next, current, def, target);
-    validateUpdate(obj, current, def);
     let plan = { puts: [] as { key: string; value: Buffer }[], deletes: [] as string[] };
     if (def.group === '' && def.kind === 'Service' && target === 'main') plan = ctx.allocator.planUpdate(obj, current);
+    validateUpdate(obj, current, def);
     if (dryRun) return obj;
     if (sameStored(obj, current)) return current;
     const expected = Number(current.metadata?.resourceVersion ?? '0');

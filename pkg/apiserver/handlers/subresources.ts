@@ -167,7 +167,7 @@ export async function handleFinalize(ctx: ServerContext, r: Request): Promise<vo
       if (finalizers.length === 0) delete (ns['spec'] as { finalizers?: string[] }).finalizers;
       return ns;
     },
-    'main',
+    'all',
     false,
     false,
   );

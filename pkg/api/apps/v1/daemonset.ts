@@ -172,6 +172,7 @@ export function prepareDaemonSetUpdate(obj: DaemonSet, old: DaemonSet): void {
 }
 
 export const daemonSetResource: ResourceDef<DaemonSet> = {
+  prepareForUpdate: prepareDaemonSetUpdate,
   group: 'apps',
   version: 'v1',
   kind: 'DaemonSet',

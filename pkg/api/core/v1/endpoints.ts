@@ -123,6 +123,11 @@ export function validateEndpoints(ep: Endpoints): FieldError[] {
   return errs;
 }
 
+/** An empty port protocol means TCP (the schema default only fills absent ones). */
+function defaultEndpoints(ep: Endpoints): void {
+  for (const ss of ep.subsets ?? []) for (const p of ss.ports ?? []) p.protocol ||= 'TCP';
+}
+
 /** "host:port" with brackets around IPv6 hosts, like Go's net.JoinHostPort. */
 export function joinHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -168,6 +173,7 @@ export const endpointsResource: ResourceDef<Endpoints> = {
   namespaced: true,
   schema: EndpointsSchema,
   nameValidation: 'subdomain',
+  defaults: defaultEndpoints,
   validate: validateEndpoints,
   validateUpdate: validateEndpoints,
   table: {

@@ -90,6 +90,7 @@ export function prepareNamespaceForUpdate(ns: Namespace, old: Namespace): void {
 }
 
 export const namespaceResource: ResourceDef<Namespace> = {
+  prepareForUpdate: prepareNamespaceForUpdate,
   group: '',
   version: 'v1',
   kind: 'Namespace',

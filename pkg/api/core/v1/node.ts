@@ -132,8 +132,10 @@ export const NodeListSchema = listSchema(P + 'NodeList', NodeSchema);
 const nodeRolePrefix = 'node-role.kubernetes.io/';
 const nodeRoleLabel = 'kubernetes.io/role';
 
-/** Allocatable defaults to capacity. */
+/** Allocatable defaults to capacity; the removed dynamic kubelet config source is dropped. */
 export function defaultNode(node: Node): void {
+  // It could only be kept when already stored, and it never is (create drops it).
+  if (node.spec) delete node.spec.configSource;
   const st = node.status;
   if (st && st.allocatable === undefined && st.capacity !== undefined) st.allocatable = { ...st.capacity };
 }
@@ -269,16 +271,8 @@ export function validateNodeUpdate(node: Node, old: Node): FieldError[] {
 }
 
 export function prepareNodeForCreate(node: Node): void {
-  // Dynamic kubelet configuration is gone; its fields are dropped.
-  if (node.spec) delete node.spec.configSource;
+  // Dynamic kubelet configuration is gone; its status is dropped (and its spec by defaulting).
   if (node.status) delete node.status.config;
-}
-
-/** What the apiserver does on a main-resource update: status only changes through /status. */
-export function prepareNodeForUpdate(node: Node, old: Node): void {
-  if (old.status === undefined) delete node.status;
-  else node.status = structuredClone(old.status);
-  if (node.spec && old.spec?.configSource === undefined) delete node.spec.configSource;
 }
 
 /** "Ready", "NotReady" or "Unknown", plus ",SchedulingDisabled" for a cordoned node. */

@@ -292,15 +292,14 @@ const nowRFC3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, '
 
 export function preparePersistentVolumeForCreate(pv: PersistentVolume): void {
   pv.status = { phase: 'Pending', lastPhaseTransitionTime: nowRFC3339() };
-  // VolumeAttributesClass is a beta feature that v1.32 leaves disabled: the field is dropped.
-  if (pv.spec) delete pv.spec.volumeAttributesClassName;
 }
 
-/** What the apiserver does on a main-resource update: status only changes through /status. */
-export function preparePersistentVolumeForUpdate(pv: PersistentVolume, old: PersistentVolume): void {
-  if (old.status === undefined) delete pv.status;
-  else pv.status = structuredClone(old.status);
-  if (pv.spec && old.spec?.volumeAttributesClassName === undefined) delete pv.spec.volumeAttributesClassName;
+function defaultPersistentVolume(pv: PersistentVolume): void {
+  if (!pv.spec) return;
+  // Empty strings get the default too: Go cannot tell them from absent fields.
+  if (!pv.spec.persistentVolumeReclaimPolicy) pv.spec.persistentVolumeReclaimPolicy = 'Retain';
+  // VolumeAttributesClass is a beta feature that v1.32 leaves disabled: the field is dropped.
+  delete pv.spec.volumeAttributesClassName;
 }
 
 export const persistentVolumeResource: ResourceDef<PersistentVolume> = {
@@ -315,6 +314,7 @@ export const persistentVolumeResource: ResourceDef<PersistentVolume> = {
   schema: PersistentVolumeSchema,
   nameValidation: 'subdomain',
   subresources: { status: true },
+  defaults: defaultPersistentVolume,
   prepareForCreate: preparePersistentVolumeForCreate,
   validate: validatePersistentVolume,
   validateUpdate: validatePersistentVolumeUpdate,

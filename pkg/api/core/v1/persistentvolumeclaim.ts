@@ -143,31 +143,25 @@ function isKnownDataSource(ds: NonNullable<PersistentVolumeClaimSpec['dataSource
   return (group === '' && ds.kind === 'PersistentVolumeClaim') || (group === 'snapshot.storage.k8s.io' && ds.kind === 'VolumeSnapshot');
 }
 
-/** Drops unsupported dataSource values and mirrors dataSource and dataSourceRef into each other. */
-export function normalizeDataSources(spec: PersistentVolumeClaimSpec, old?: PersistentVolumeClaimSpec): void {
-  if (old?.dataSource === undefined && spec.dataSource && !spec.dataSourceRef && !isKnownDataSource(spec.dataSource)) delete spec.dataSource;
-  if (old !== undefined) return;
-  const copy = <T extends { apiGroup?: string; kind: string; name: string }>(r: T): { apiGroup?: string; kind: string; name: string } =>
+/**
+ * Mirrors dataSource and dataSourceRef into each other, as upstream does on every write (old
+ * clients send only dataSource). An unsupported dataSource is left alone here: create drops it.
+ */
+export function defaultPersistentVolumeClaim(pvc: PersistentVolumeClaim): void {
+  const spec = (pvc.spec ??= {});
+  // VolumeAttributesClass is a beta feature that v1.32 leaves disabled: the field is dropped.
+  delete spec.volumeAttributesClassName;
+  const copy = (r: { apiGroup?: string; kind: string; name: string }): { apiGroup?: string; kind: string; name: string } =>
     r.apiGroup === undefined ? { kind: r.kind, name: r.name } : { apiGroup: r.apiGroup, kind: r.kind, name: r.name };
-  if (spec.dataSource && !spec.dataSourceRef) spec.dataSourceRef = copy(spec.dataSource);
+  if (spec.dataSource && !spec.dataSourceRef && isKnownDataSource(spec.dataSource)) spec.dataSourceRef = copy(spec.dataSource);
   else if (spec.dataSourceRef && !spec.dataSource && !spec.dataSourceRef.namespace) spec.dataSource = copy(spec.dataSourceRef);
 }
 
 export function preparePersistentVolumeClaimForCreate(pvc: PersistentVolumeClaim): void {
   pvc.status = { phase: 'Pending' };
-  const spec = (pvc.spec ??= {});
-  // VolumeAttributesClass is a beta feature that v1.32 leaves disabled: the field is dropped.
-  delete spec.volumeAttributesClassName;
-  normalizeDataSources(spec);
-}
-
-/** What the apiserver does on a main-resource update: status only changes through /status. */
-export function preparePersistentVolumeClaimForUpdate(pvc: PersistentVolumeClaim, old: PersistentVolumeClaim): void {
-  if (old.status === undefined) delete pvc.status;
-  else pvc.status = structuredClone(old.status);
-  const spec = (pvc.spec ??= {});
-  if (old.spec?.volumeAttributesClassName === undefined) delete spec.volumeAttributesClassName;
-  normalizeDataSources(spec, old.spec ?? {});
+  // Only claims and volume snapshots may be named without dataSourceRef.
+  const spec = pvc.spec;
+  if (spec?.dataSource && !spec.dataSourceRef && !isKnownDataSource(spec.dataSource)) delete spec.dataSource;
 }
 
 export const persistentVolumeClaimResource: ResourceDef<PersistentVolumeClaim> = {
@@ -182,6 +176,7 @@ export const persistentVolumeClaimResource: ResourceDef<PersistentVolumeClaim> =
   schema: PersistentVolumeClaimSchema,
   nameValidation: 'subdomain',
   subresources: { status: true },
+  defaults: defaultPersistentVolumeClaim,
   prepareForCreate: preparePersistentVolumeClaimForCreate,
   validate: validatePersistentVolumeClaim,
   validateUpdate: validatePersistentVolumeClaimUpdate,

@@ -447,7 +447,7 @@ function validateImageVolumeSource(src: Src<'image'>, path: FieldPath, opts: Vol
   if (opts.resourceIsPod && !src.reference) errs.push(required(path.child('reference')));
   const policies = ['Always', 'IfNotPresent', 'Never'];
   const policy = src.pullPolicy ?? '';
-  if (policy === '' && opts.resourceIsPod) errs.push(required(path.child('pullPolicy')));
+  if (policy === '') errs.push(required(path.child('pullPolicy')));
   else if (policy !== '' && !policies.includes(policy)) errs.push(notSupported(path.child('pullPolicy'), policy, policies));
   return errs;
 }

@@ -184,6 +184,12 @@ export function mergeStringData(secret: Secret): void {
   if (Object.keys(data).length > 0) secret.data = data;
 }
 
+function defaultSecret(secret: Secret): void {
+  // An explicit empty type means Opaque too.
+  secret.type ||= SecretTypes.opaque;
+  mergeStringData(secret);
+}
+
 export const secretResource: ResourceDef<Secret> = {
   group: '',
   version: 'v1',
@@ -194,7 +200,7 @@ export const secretResource: ResourceDef<Secret> = {
   namespaced: true,
   schema: SecretSchema,
   nameValidation: 'subdomain',
-  defaults: mergeStringData,
+  defaults: defaultSecret,
   validate: validateSecret,
   validateUpdate: validateSecretUpdate,
   table: {

@@ -123,7 +123,8 @@ export function isHeadless(svc: Service): boolean {
 
 export function defaultService(svc: Service): void {
   const spec: ServiceSpec = (svc.spec ??= {});
-  spec.type ??= 'ClusterIP';
+  // Go cannot tell an empty string from an absent field, so both get the default.
+  spec.type ||= 'ClusterIP';
   spec.sessionAffinity ||= 'None';
   if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
   if (spec.sessionAffinity === 'ClientIP' && spec.sessionAffinityConfig?.clientIP?.timeoutSeconds === undefined) {
@@ -586,6 +587,7 @@ export function formatLabels(labels: Readonly<Record<string, string>> | undefine
 }
 
 export const serviceResource: ResourceDef<Service> = {
+  prepareForUpdate: prepareServiceForUpdate,
   group: '',
   version: 'v1',
   kind: 'Service',
@@ -596,7 +598,7 @@ export const serviceResource: ResourceDef<Service> = {
   categories: ['all'],
   namespaced: true,
   schema: ServiceSchema,
-  nameValidation: 'label',
+  nameValidation: 'dns1035',
   subresources: { status: true },
   defaults: defaultService,
   prepareForCreate: prepareServiceForCreate,

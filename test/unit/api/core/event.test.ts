@@ -63,7 +63,7 @@ test('the table shows last seen, type, reason, object and the trimmed message, t
 });
 
 test('a new-style singleton event uses eventTime, counts once and names its reporting controller', () => {
-  const e = ev({ firstTimestamp: undefined, lastTimestamp: undefined, count: undefined, source: undefined, eventTime: '2024-05-01T11:59:30.123456Z', reportingComponent: 'default-scheduler', reportingInstance: '' });
+  const e = ev({ firstTimestamp: undefined, lastTimestamp: undefined, count: undefined, source: undefined, eventTime: '2024-05-01T11:59:30.000000Z', reportingComponent: 'default-scheduler', reportingInstance: '' });
   const cells = def.table!.cells(e, now);
   assert.deepEqual([cells[0], cells[5], cells[7], cells[8]], ['30s', 'default-scheduler', '30s', 1]);
 });

@@ -59,9 +59,13 @@ const cases: { name: string; obj: () => LimitRange; want: string[] }[] = [
     ],
   },
   {
-    name: 'container resources must be container resources',
+    name: 'container resources must be container resources (also where max was copied to the defaults)',
     obj: () => lr({ type: 'Container', max: { pods: '1' } }),
-    want: ['spec.limits[0].max[pods]: Invalid value: "pods": must be a standard resource for containers'],
+    want: [
+      'spec.limits[0].max[pods]: Invalid value: "pods": must be a standard resource for containers',
+      'spec.limits[0].default[pods]: Invalid value: "pods": must be a standard resource for containers',
+      'spec.limits[0].defaultRequest[pods]: Invalid value: "pods": must be a standard resource for containers',
+    ],
   },
 ];
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nodeResource, prepareNodeForUpdate, type Node } from '../../../../pkg/api/core/v1/index.js';
+import { nodeResource, type Node } from '../../../../pkg/api/core/v1/index.js';
 import { asNode } from '../../../../pkg/api/schema/dsl.js';
 import { applyDefaults, validateSchema } from '../../../../pkg/api/schema/walk.js';
 import { errorString } from '../../../../pkg/api/validation/field.js';
@@ -26,10 +26,11 @@ test('allocatable defaults to capacity', () => {
 });
 
 test('a node keeps its status on create, except the removed dynamic config', () => {
-  const n = node({ spec: { configSource: { configMap: { name: 'c' } } }, status: { capacity: { cpu: '2' }, config: { error: 'x' } } });
+  const n = node({ spec: { configSource: { configMap: { name: 'c' } } }, status: { capacity: { cpu: '2' }, allocatable: { cpu: '2' }, config: { error: 'x' } } });
+  def.defaults!(n);
   def.prepareForCreate!(n);
   assert.deepEqual(n.spec, {});
-  assert.deepEqual(n.status, { capacity: { cpu: '2' } });
+  assert.deepEqual(n.status, { capacity: { cpu: '2' }, allocatable: { cpu: '2' } });
 });
 
 const cases: { name: string; obj: () => Node; want: string[] }[] = [
@@ -73,13 +74,6 @@ test('pod CIDRs may be assigned to a node that had none', () => {
 test('duplicate addresses are rejected on update', () => {
   const addr = { type: 'InternalIP', address: '192.168.1.10' };
   assert.deepEqual(errors(node({ status: { addresses: [addr, addr] } }), node()), ['status.addresses[1]: Duplicate value: {"type":"InternalIP","address":"192.168.1.10"}']);
-});
-
-test('a main-resource update keeps the stored status', () => {
-  const old = node({ status: { capacity: { cpu: '2' } } });
-  const next = node({ spec: { unschedulable: true }, status: { capacity: { cpu: '64' } } });
-  prepareNodeForUpdate(next, old);
-  assert.deepEqual(next.status, { capacity: { cpu: '2' } });
 });
 
 const ready = (status: string) => ({ type: 'Ready', status });

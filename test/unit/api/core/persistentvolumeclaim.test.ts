@@ -23,12 +23,14 @@ function pvc(spec: Partial<Spec> = {}, extra: Partial<PersistentVolumeClaim> = {
 
 function created(obj: PersistentVolumeClaim): PersistentVolumeClaim {
   applyDefaults(obj, schema);
+  def.defaults!(obj);
   def.prepareForCreate!(obj);
   return obj;
 }
 
 function errors(obj: PersistentVolumeClaim, old?: PersistentVolumeClaim): string[] {
   applyDefaults(obj, schema);
+  def.defaults!(obj);
   if (!old) def.prepareForCreate!(obj);
   return [...validateSchema(obj, schema), ...(old ? def.validateUpdate!(obj, old) : def.validate!(obj))].map(errorString);
 }
@@ -46,6 +48,16 @@ test('dataSource and dataSourceRef mirror each other on create', () => {
     kind: 'VolumeSnapshot',
     name: 's',
   });
+});
+
+test('an update from a client that omits dataSourceRef gets it mirrored again', () => {
+  const old = created(pvc({ dataSource: { kind: 'PersistentVolumeClaim', name: 'src' } }));
+  const next = pvc({ dataSource: { kind: 'PersistentVolumeClaim', name: 'src' } });
+  assert.deepEqual(errors(next, old), []);
+});
+
+test('the VolumeAttributesClass field is dropped while its feature is off', () => {
+  assert.equal(created(pvc({ volumeAttributesClassName: 'gold' })).spec!.volumeAttributesClassName, undefined);
 });
 
 test('an unsupported dataSource without dataSourceRef is dropped', () => {
