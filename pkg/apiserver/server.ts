@@ -172,7 +172,7 @@ export class ApiServer {
         for (const name of BOOTSTRAP_NAMESPACES) {
           const obj: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
           try {
-            await createObject(this.ctx, nsDef, this.ctx.store(nsDef), obj, false);
+            await createObject(this.ctx, { def: nsDef, store: this.ctx.store(nsDef), obj, dryRun: false });
           } catch (err) {
             if (!(err instanceof StatusError && err.code === 409)) throw err;
           }

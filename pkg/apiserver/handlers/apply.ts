@@ -67,25 +67,25 @@ export async function serverSideApply(
       if (!existing) {
         const obj = build(null);
         reconcileNamespace(obj, r.def, r.info.namespace);
-        const created = await createObject(ctx, r.def, r.store, obj, dryRun);
+        const created = await createObject(ctx, { def: r.def, store: r.store, obj, dryRun });
         for (const w of warnings) addWarning(r.res, w);
         return { object: created, created: true };
       }
-      const updated = await updateObject(
-        ctx,
-        r.def,
-        r.store,
-        r.info.namespace,
-        r.info.name,
-        (current) => {
+      const updated = await updateObject(ctx, {
+        def: r.def,
+        store: r.store,
+        namespace: r.info.namespace,
+        name: r.info.name,
+        compute: (current) => {
           const obj = build(current);
           obj.metadata = { ...obj.metadata, resourceVersion: current.metadata?.resourceVersion };
           return obj;
         },
         target,
         dryRun,
-        false,
-      );
+        pinnedByClient: false,
+      });
+
       for (const w of warnings) addWarning(r.res, w);
       return { object: updated, created: false };
     } catch (err) {

@@ -18,6 +18,7 @@ import { asNode } from '../../api/schema/dsl.js';
 import { applyJsonPatch } from '../../api/patch/json-patch.js';
 import { applyMergePatch } from '../../api/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../api/patch/strategic.js';
+import { updateManagedFields } from '../../api/patch/apply.js';
 import { PatchError } from '../../api/patch/errors.js';
 import { addWarning, mediaType, negotiate, parseBody, readBody, send, type RequestInfo } from '../http.js';
 import { toTable, parseIncludeObject, partialObjectMetadata } from '../table.js';
@@ -160,12 +161,22 @@ export async function handleCreate(ctx: ServerContext, r: Request): Promise<void
   for (const w of warnings) addWarning(r.res, w);
   reconcileNamespace(obj, r.def, r.info.namespace);
   const dryRun = isDryRun(r.url);
-  const created = await createObject(ctx, r.def, r.store, obj, dryRun);
+  const created = await createObject(ctx, { def: r.def, store: r.store, obj, dryRun, fieldManager: fieldManagerOf(r) });
   respond(r, 201, withTypeMeta(r.def, created));
 }
 
 /** Create after decoding: admission, defaults, validation, allocation, persistence. */
-export async function createObject(ctx: ServerContext, def: ResourceDef, store: ResourceStore, obj: KubeObject, dryRun: boolean): Promise<KubeObject> {
+export interface CreateOptions {
+  readonly def: ResourceDef;
+  readonly store: ResourceStore;
+  readonly obj: KubeObject;
+  readonly dryRun: boolean;
+  /** Records an Update entry in managedFields for this manager; absent when apply already did. */
+  readonly fieldManager?: string;
+}
+
+export async function createObject(ctx: ServerContext, opts: CreateOptions): Promise<KubeObject> {
+  const { def, store, obj, dryRun, fieldManager } = opts;
   const meta = (obj.metadata ??= {});
   if (!meta.name && !meta.generateName) {
     throw invalid({ group: def.group, kind: def.kind }, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
@@ -179,6 +190,7 @@ export async function createObject(ctx: ServerContext, def: ResourceDef, store: 
     // Allocation comes before validation, as upstream's beginCreate: validation sees the allocated values.
     const puts = def.group === '' && def.kind === 'Service' ? ctx.allocator.planCreate(candidate).puts : [];
     validateCreate(candidate, def);
+    if (fieldManager !== undefined) recordManagedFields(ctx, def, null, candidate, fieldManager, '');
     if (dryRun) return candidate;
     try {
       return await store.create(candidate, { puts });
@@ -206,7 +218,17 @@ export async function handleUpdate(ctx: ServerContext, r: Request, target: Updat
     throw badRequest(`the name of the object (${obj.metadata?.name ?? ''}) does not match the name on the URL (${r.info.name})`);
   }
   const dryRun = isDryRun(r.url);
-  const result = await updateObject(ctx, r.def, r.store, r.info.namespace, r.info.name, () => obj, target, dryRun, true);
+  const result = await updateObject(ctx, {
+    def: r.def,
+    store: r.store,
+    namespace: r.info.namespace,
+    name: r.info.name,
+    compute: () => obj,
+    target,
+    dryRun,
+    pinnedByClient: true,
+    fieldManager: fieldManagerOf(r),
+  });
   respond(r, 200, withTypeMeta(r.def, result));
 }
 
@@ -214,17 +236,30 @@ export async function handleUpdate(ctx: ServerContext, r: Request, target: Updat
  * The guaranteed-update loop: read the current object, compute the new one, write it with a
  * compare-and-swap, and retry on a lost race unless the client pinned a resourceVersion.
  */
-export async function updateObject(
-  ctx: ServerContext,
-  def: ResourceDef,
-  store: ResourceStore,
-  namespace: string | undefined,
-  name: string,
-  compute: (current: KubeObject) => KubeObject,
-  target: UpdateTarget,
-  dryRun: boolean,
-  fromClientObject: boolean,
-): Promise<KubeObject> {
+export interface UpdateOptions {
+  readonly def: ResourceDef;
+  readonly store: ResourceStore;
+  readonly namespace: string | undefined;
+  readonly name: string;
+  /** Builds the desired object from a fresh copy of the current one. */
+  readonly compute: (current: KubeObject) => KubeObject;
+  readonly target: UpdateTarget;
+  readonly dryRun: boolean;
+  /** The client sent a whole object: a resourceVersion in it is a precondition, never retried. */
+  readonly pinnedByClient: boolean;
+  /** Records an Update entry in managedFields for this manager; absent when apply already did. */
+  readonly fieldManager?: string;
+  /** The subresource managed fields are attributed to ("status", "scale"). */
+  readonly subresource?: string;
+}
+
+/**
+ * The guaranteed-update loop: read the current object, compute the new one, write it with a
+ * compare-and-swap, and retry on a lost race unless the client pinned a resourceVersion.
+ */
+export async function updateObject(ctx: ServerContext, opts: UpdateOptions): Promise<KubeObject> {
+  const { def, store, namespace, name, compute, target, dryRun, fieldManager } = opts;
+  const fromClientObject = opts.pinnedByClient;
   for (let attempt = 0; ; attempt++) {
     const current = await store.get(namespace, name);
     const next = compute(structuredClone(current));
@@ -239,6 +274,7 @@ export async function updateObject(
     let plan = { puts: [] as { key: string; value: Buffer }[], deletes: [] as string[] };
     if (def.group === '' && def.kind === 'Service' && target === 'main') plan = ctx.allocator.planUpdate(obj, current);
     validateUpdate(obj, current, def);
+    if (fieldManager !== undefined) recordManagedFields(ctx, def, current, obj, fieldManager, opts.subresource ?? (target === 'status' ? 'status' : ''));
     if (dryRun) return obj;
     if (sameStored(obj, current)) return current;
     const expected = Number(current.metadata?.resourceVersion ?? '0');
@@ -254,6 +290,28 @@ export async function updateObject(
       if (lostRace && attempt < 20) continue;
       throw err;
     }
+  }
+}
+
+/** The manager a write is recorded under: ?fieldManager=, else the User-Agent's program name. */
+export function fieldManagerOf(r: Request): string {
+  const explicit = r.url.searchParams.get('fieldManager');
+  if (explicit !== null && explicit !== '') {
+    if (explicit.length > 128) throw invalid({ group: 'meta.k8s.io', kind: 'UpdateOptions' }, '', [invalidField('fieldManager', explicit, 'must be no more than 128 characters')]);
+    return explicit;
+  }
+  const ua = String(r.req.headers['user-agent'] ?? '');
+  return ua.split('/')[0] ?? '';
+}
+
+/** Moves ownership of the fields this write changed to `manager` (server-side apply bookkeeping). */
+function recordManagedFields(ctx: ServerContext, def: ResourceDef, old: KubeObject | null, obj: KubeObject, manager: string, subresource: string): void {
+  try {
+    const out = updateManagedFields({ old, updated: obj, manager, operation: 'Update', subresource, schema: asNode(def.schema), apiVersion: apiVersionOf(def), now: ctx.now() });
+    obj.metadata = { ...obj.metadata, managedFields: out.managedFields };
+  } catch (err) {
+    // Ownership tracking must never fail a write that is otherwise valid; upstream drops it likewise.
+    ctx.log.warn({ err: String(err), kind: def.kind, name: obj.metadata?.name }, 'managed fields not updated');
   }
 }
 
@@ -325,13 +383,12 @@ export async function handlePatch(ctx: ServerContext, r: Request, target: Update
     throw badRequest(`error decoding patch: json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`);
   }
   const warnings = new Set<string>();
-  const result = await updateObject(
-    ctx,
-    r.def,
-    r.store,
-    r.info.namespace,
-    r.info.name,
-    (current) => {
+  const result = await updateObject(ctx, {
+    def: r.def,
+    store: r.store,
+    namespace: r.info.namespace,
+    name: r.info.name,
+    compute: (current) => {
       const patched = applyPatchDocument(type, current, patch, r.def);
       const decoded = decodeRequestObject(patched, expectedTypeOf(r.def), mode);
       for (const w of decoded.warnings) warnings.add(w);
@@ -343,8 +400,10 @@ export async function handlePatch(ctx: ServerContext, r: Request, target: Update
     },
     target,
     dryRun,
-    false,
-  );
+    pinnedByClient: false,
+    fieldManager: fieldManagerOf(r),
+  });
+
   for (const w of warnings) addWarning(r.res, w);
   respond(r, 200, withTypeMeta(r.def, result));
 }

@@ -5,7 +5,7 @@ import { labelSelectorAsSelector } from '../../api/selectors/labels.js';
 import type { LabelSelector } from '../../api/meta/v1.js';
 import { mediaType, parseBody, readBody, send } from '../http.js';
 import type { ServerContext } from './context.js';
-import { applyPatchDocument, patchTypeOf, updateObject, type Request } from './resource.js';
+import { applyPatchDocument, fieldManagerOf, patchTypeOf, updateObject, type Request } from './resource.js';
 import { timestamp } from './pipeline.js';
 import { invalid as invalidField } from '../../api/validation/field.js';
 
@@ -84,13 +84,12 @@ export async function handleScale(ctx: ServerContext, r: Request): Promise<void>
   const isPatch = r.info.verb === 'patch';
   const patchType = isPatch ? patchTypeOf(r.req.headers['content-type']) : undefined;
   const input = parseBody(body, isPatch ? 'application/json' : r.req.headers['content-type']);
-  const updated = await updateObject(
-    ctx,
-    r.def,
-    r.store,
-    r.info.namespace,
-    r.info.name,
-    (current) => {
+  const updated = await updateObject(ctx, {
+    def: r.def,
+    store: r.store,
+    namespace: r.info.namespace,
+    name: r.info.name,
+    compute: (current) => {
       const currentScale = scaleOf(current, scale);
       let desired: unknown = input;
       if (patchType !== undefined) {
@@ -105,10 +104,12 @@ export async function handleScale(ctx: ServerContext, r: Request): Promise<void>
       setPath(current, scale.specReplicasPath, replicas);
       return current;
     },
-    'main',
-    false,
-    false,
-  );
+    target: 'main',
+    dryRun: false,
+    pinnedByClient: false,
+    fieldManager: fieldManagerOf(r),
+    subresource: 'scale',
+  });
   send(r.res, 200, scaleOf(updated, scale));
 }
 
@@ -125,13 +126,12 @@ export async function handleBinding(ctx: ServerContext, r: Request): Promise<voi
   if (binding.target?.kind && binding.target.kind !== 'Node') {
     throw invalid({ group: '', kind: 'Binding' }, r.info.name, [invalidField('target.kind', binding.target.kind, 'must be empty or \'Node\'')]);
   }
-  await updateObject(
-    ctx,
-    r.def,
-    r.store,
-    r.info.namespace,
-    r.info.name,
-    (pod) => {
+  await updateObject(ctx, {
+    def: r.def,
+    store: r.store,
+    namespace: r.info.namespace,
+    name: r.info.name,
+    compute: (pod) => {
       const spec = (pod['spec'] ??= {}) as { nodeName?: string };
       if (pod.metadata?.deletionTimestamp) throw conflict(r.store.qualified, r.info.name, 'pod is being deleted, cannot be assigned to a host');
       if (spec.nodeName) throw conflict(r.store.qualified, r.info.name, `pod ${r.info.name} is already assigned to node "${spec.nodeName}"`);
@@ -145,10 +145,12 @@ export async function handleBinding(ctx: ServerContext, r: Request): Promise<voi
       else conds.push(cond);
       return pod;
     },
-    'all',
-    false,
-    false,
-  );
+    target: 'all',
+    dryRun: false,
+    pinnedByClient: false,
+    fieldManager: fieldManagerOf(r),
+    subresource: 'binding',
+  });
   send(r.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
@@ -156,20 +158,21 @@ export async function handleBinding(ctx: ServerContext, r: Request): Promise<voi
 export async function handleFinalize(ctx: ServerContext, r: Request): Promise<void> {
   const input = parseBody(await readBody(r.req), r.req.headers['content-type']) as KubeObject;
   const finalizers = (input?.['spec'] as { finalizers?: string[] } | undefined)?.finalizers ?? [];
-  const out = await updateObject(
-    ctx,
-    r.def,
-    r.store,
-    undefined,
-    r.info.name,
-    (ns) => {
+  const out = await updateObject(ctx, {
+    def: r.def,
+    store: r.store,
+    namespace: undefined,
+    name: r.info.name,
+    compute: (ns) => {
       ns['spec'] = { ...((ns['spec'] as object) ?? {}), finalizers };
       if (finalizers.length === 0) delete (ns['spec'] as { finalizers?: string[] }).finalizers;
       return ns;
     },
-    'all',
-    false,
-    false,
-  );
+    target: 'all',
+    dryRun: false,
+    pinnedByClient: false,
+    fieldManager: fieldManagerOf(r),
+    subresource: 'finalize',
+  });
   send(r.res, 200, { apiVersion: 'v1', kind: 'Namespace', ...out });
 }
