@@ -1,6 +1,7 @@
 // The apiserver's only store: etcd, through the raw KV API of the etcd3 client. Values are the
 // object's JSON without resourceVersion; resourceVersion is the key's mod_revision.
-import { Etcd3, type IOptions } from 'etcd3';
+import { Etcd3, GRPCDeadlineExceededError, isRecoverableError, type IOptions } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
 import { serviceUnavailable, timeout, requestEntityTooLarge, StatusError } from '../../api/errors.js';
 
 export interface StoredValue {
@@ -77,6 +78,13 @@ export class EtcdStore {
       hosts: [...opts.endpoints],
       // Streams (watches) must live forever; unary calls get a deadline so a dead member fails fast.
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + deadline }),
+      faultHandling: {
+        // One more try on another member for connection failures, which fail at once; never after
+        // a deadline, so a request costs at most one deadline when etcd hangs.
+        global: retry(handleWhen((err) => isRecoverableError(err) && !(err instanceof GRPCDeadlineExceededError)), { maxAttempts: 1 }),
+        // A member that keeps failing is skipped for a second, then tried again.
+        host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
+      },
     };
     this.client = new Etcd3(options);
   }
