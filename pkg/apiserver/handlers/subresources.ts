@@ -150,6 +150,8 @@ export async function handleBinding(ctx: ServerContext, r: Request): Promise<voi
     pinnedByClient: false,
     fieldManager: fieldManagerOf(r),
     subresource: 'binding',
+    // The binding's own checks ran above; the pod spec immutability rules do not apply to it.
+    validate: () => undefined,
   });
   send(r.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
