@@ -50,6 +50,10 @@ export interface ApiServerOptions {
   readonly etcdRequestTimeoutMs?: number;
   /** Events kept per resource for watch resumption. */
   readonly watchCacheSize?: number;
+  /** Events a watcher may have pending before it is dropped as too slow. */
+  readonly watcherQueueLimit?: number;
+  /** How often idle watches that allow bookmarks get one. */
+  readonly watchBookmarkIntervalMs?: number;
   readonly registry: Registry;
   readonly logger?: Logger;
 }
@@ -84,7 +88,7 @@ export class ApiServer {
     this.etcd = new EtcdStore({ endpoints: opts.etcdServers, requestTimeoutMs: opts.etcdRequestTimeoutMs ?? 2000 });
     this.caches = new WatchCacheSet(this.etcd, '/registry/', this.log);
     for (const def of opts.registry.all()) {
-      this.stores.set(def, new ResourceStore(def, this.etcd, this.caches, { capacity: opts.watchCacheSize ?? 10_000, watcherQueueLimit: 10_000 }));
+      this.stores.set(def, new ResourceStore(def, this.etcd, this.caches, { capacity: opts.watchCacheSize ?? 10_000, watcherQueueLimit: opts.watcherQueueLimit ?? 10_000 }));
     }
     const allocator = new ServiceAllocator({ serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
     const stores = this.stores;
@@ -95,6 +99,7 @@ export class ApiServer {
       allocator,
       log: this.log,
       now: () => new Date(),
+      bookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 30_000,
       store(def) {
         const s = stores.get(def);
         if (!s) throw resourceNotFound();

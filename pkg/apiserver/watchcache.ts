@@ -41,6 +41,8 @@ export class CacheWatcher {
   closed = false;
   /** Set when the watcher was dropped for falling behind. */
   overflowed = false;
+  /** Called once when the watcher is dropped for falling behind (the stream is then cut). */
+  onOverflow: (() => void) | undefined;
 
   constructor(
     private readonly filter: ObjectFilter,
@@ -66,7 +68,9 @@ export class CacheWatcher {
     if (this.closed) return;
     if (this.queue.length >= this.limit) {
       this.overflowed = true;
+      this.queue.length = 0;
       this.close();
+      this.onOverflow?.();
       return;
     }
     this.queue.push(out);

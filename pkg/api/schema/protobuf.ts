@@ -273,6 +273,10 @@ function sub(r: Reader, buf: Buffer, path: string): Reader {
   return new Reader(buf, path || r.path);
 }
 
+function fail(path: string, msg: string): never {
+  throw new ProtobufDecodeError(msg, path);
+}
+
 function join(path: string, field: string): string {
   return path ? `${path}.${field}` : field;
 }
@@ -342,7 +346,7 @@ function decodeField(
     return;
   }
   if (k === 'map') {
-    if (wireType !== WireBytes) r.fail(`wrong wire type ${wireType} for a map entry`);
+    if (wireType !== WireBytes) fail(path, `wrong wire type ${wireType} for a map entry`);
     const existing = out[slot.json];
     const map = (typeof existing === 'object' && existing !== null ? existing : {}) as Record<string, unknown>;
     decodeMapEntry(sub(r, r.bytes(), path), node, map, path, depth, ctx);
@@ -350,7 +354,7 @@ function decodeField(
     return;
   }
   if (k === 'struct') {
-    if (wireType !== WireBytes) r.fail(`wrong wire type ${wireType} for a message`);
+    if (wireType !== WireBytes) fail(path, `wrong wire type ${wireType} for a message`);
     const existing = out[slot.json];
     // A repeated occurrence of a message merges into the earlier one, as protobuf specifies.
     const target = (typeof existing === 'object' && existing !== null && !Array.isArray(existing) ? existing : {}) as Record<string, unknown>;
@@ -369,7 +373,7 @@ function isScalarKind(k: ValueKind): boolean {
 /** One value of a non-struct, non-repeated kind; undefined means "absent" (Go's zero time, empty raw JSON). */
 function decodeSingle(r: Reader, wireType: number, k: ValueKind, node: SchemaNode, path: string, depth: number, ctx: Ctx): unknown {
   const want = wireTypeOf(k);
-  if (wireType !== want) r.fail(`wrong wire type ${wireType} for a ${k} field (want ${want})`);
+  if (wireType !== want) fail(path, `wrong wire type ${wireType} for ${k} (want ${want})`);
   switch (k) {
     case 'string':
       return r.bytes().toString('utf8');
@@ -395,14 +399,14 @@ function decodeSingle(r: Reader, wireType: number, k: ValueKind, node: SchemaNod
     case 'struct':
       return decodeStruct(r.bytes(), node, path, depth + 1, ctx);
     default:
-      r.fail(`a ${k} cannot be a single value`);
+      fail(path, `a ${k} cannot be a single value`);
   }
 }
 
 function decodeRepeated(r: Reader, wireType: number, item: SchemaNode, list: unknown[], path: string, depth: number, ctx: Ctx): void {
   const k = kindOf(item);
   const at = `${path}[${list.length}]`;
-  if (k === 'array' || k === 'map') r.fail('a list of lists or maps has no protobuf form');
+  if (k === 'array' || k === 'map') fail(path, 'a list of lists or maps has no protobuf form');
   if (wireType === WireBytes && (k === 'int32' || k === 'int64' || k === 'bool' || k === 'double')) {
     // Packed: one length-delimited run of values.
     const p = sub(r, r.bytes(), at);
@@ -416,7 +420,7 @@ function decodeRepeated(r: Reader, wireType: number, item: SchemaNode, list: unk
 
 function decodeMapEntry(r: Reader, node: SchemaNode, map: Record<string, unknown>, path: string, depth: number, ctx: Ctx): void {
   const valueNode = typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined;
-  if (!valueNode) r.fail('map without a value schema');
+  if (!valueNode) fail(path, 'map without a value schema');
   const vk = kindOf(valueNode);
   let key = '';
   let value: unknown;
@@ -424,15 +428,15 @@ function decodeMapEntry(r: Reader, node: SchemaNode, map: Record<string, unknown
   while (!r.done) {
     const { num, wireType } = r.tag();
     if (num === 1) {
-      if (wireType !== WireBytes) r.fail(`wrong wire type ${wireType} for a map key`);
+      if (wireType !== WireBytes) fail(path, `wrong wire type ${wireType} for a map key`);
       key = r.bytes().toString('utf8');
     } else if (num === 2) {
       if (vk === 'array') {
         list ??= [];
-        if (!valueNode.items) r.fail('list without an item schema');
+        if (!valueNode.items) fail(path, 'list without an item schema');
         decodeRepeated(r, wireType, valueNode.items, list, path, depth, ctx);
       } else if (vk === 'map') {
-        r.fail('a map of maps has no protobuf form');
+        fail(path, 'a map of maps has no protobuf form');
       } else {
         value = decodeSingle(r, wireType, vk, valueNode, `${path}[${key}]`, depth, ctx);
       }

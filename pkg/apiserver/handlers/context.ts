@@ -17,6 +17,7 @@ export interface ServerContext {
   readonly allocator: ServiceAllocator;
   readonly log: Logger;
   readonly now: () => Date;
+  readonly bookmarkIntervalMs: number;
   store(def: ResourceDef): ResourceStore;
   storeByResource(group: string, plural: string): ResourceStore | undefined;
 }

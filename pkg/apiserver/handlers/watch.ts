@@ -11,8 +11,6 @@ import type { Request } from './resource.js';
 /** Serialized events are shared by every watcher of the same object version. */
 const encoded = new WeakMap<KubeObject, string>();
 
-/** How often an idle watch with allowWatchBookmarks gets a BOOKMARK. */
-export const BOOKMARK_INTERVAL_MS = 30_000;
 const DEFAULT_MIN_TIMEOUT_S = 1800;
 
 function encodeObject(apiVersion: string, kind: string, obj: KubeObject): string {
@@ -74,7 +72,7 @@ export async function handleWatch(ctx: ServerContext, r: Request, signal: AbortS
   timer.unref();
   let lastRV = rv === '' || rv === '0' ? String(ctx.caches.revision) : rv;
   const bookmarkTimer = bookmarks
-    ? setInterval(() => watcher.push({ type: 'BOOKMARK', object: { metadata: { resourceVersion: String(Math.max(Number(lastRV), ctx.caches.revision)) } } }), BOOKMARK_INTERVAL_MS)
+    ? setInterval(() => watcher.push({ type: 'BOOKMARK', object: { metadata: { resourceVersion: String(Math.max(Number(lastRV), ctx.caches.revision)) } } }), ctx.bookmarkIntervalMs)
     : undefined;
   bookmarkTimer?.unref();
   if (sendInitial) {
@@ -84,6 +82,11 @@ export async function handleWatch(ctx: ServerContext, r: Request, signal: AbortS
     });
   }
   res.on('close', () => stop.abort());
+  // A client that cannot keep up is cut off; it reconnects from its last resourceVersion.
+  watcher.onOverflow = () => {
+    ctx.log.warn({ resource: r.def.plural, namespace: r.info.namespace }, 'watch dropped: client too slow');
+    res.destroy();
+  };
 
   const line = (ev: WatchOutput): string => {
     if (ev.type === 'BOOKMARK') return JSON.stringify({ type: 'BOOKMARK', object: { kind, apiVersion, ...ev.object } }) + '\n';
