@@ -1,5 +1,6 @@
 // The apiserver benchmark: a real etcd and the kubets apiserver as its own process, measured
 // against raw etcd through the same client library in the same run. Prints one JSON document.
+import { noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -25,7 +26,8 @@ const USAGE = `Usage: node dist/bench/apiserver/main.js [flags]
   --list-iterations=N      full LISTs per case (default 20, quick 3); limit=500 pages get 2.5x
   --watchers=N             concurrent watch streams (default 1000, quick 200)
   --watch-writes=N         updates during the watch phase (default 50, quick 10)
-  --watch-interval-ms=N    spacing of those updates (default 100)`;
+  --watch-interval-ms=N    spacing of those updates (default 100)
+  --apiserver-log-level=L  passed to the apiserver as --log-level (default: its own default)`;
 
 interface Config {
   readonly quick: boolean;
@@ -40,6 +42,7 @@ interface Config {
   watchers: number;
   readonly watchWrites: number;
   readonly watchIntervalMs: number;
+  readonly apiserverLogLevel?: string;
 }
 
 function parseConfig(argv: string[]): Config {
@@ -59,6 +62,7 @@ function parseConfig(argv: string[]): Config {
       watchers: { type: 'string' },
       'watch-writes': { type: 'string' },
       'watch-interval-ms': { type: 'string' },
+      'apiserver-log-level': { type: 'string' },
     },
   });
   if (values.help) {
@@ -89,6 +93,7 @@ function parseConfig(argv: string[]): Config {
     watchers: Math.round(num('watchers', 1000, 200)),
     watchWrites: Math.round(num('watch-writes', 50, 10)),
     watchIntervalMs: num('watch-interval-ms', 100, 100),
+    ...(values['apiserver-log-level'] ? { apiserverLogLevel: values['apiserver-log-level'] } : {}),
   };
 }
 
@@ -149,9 +154,17 @@ async function main(): Promise<number> {
     log(`etcd at ${etcd.url}`);
     const distDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
     let restarts = 0;
-    let apiserver: ApiServerProcess = await startApiServerProcess({ distDir, etcdUrl: etcd.url, dir, cleanup, signal });
+    const extraArgs = cfg.apiserverLogLevel ? ['--log-level', cfg.apiserverLogLevel] : [];
+    let apiserver: ApiServerProcess = await startApiServerProcess({ distDir, etcdUrl: etcd.url, dir, cleanup, signal, extraArgs });
     log(`apiserver at ${apiserver.url} (pid ${apiserver.child.pid})`);
-    const client = new Etcd3({ hosts: etcd.url, defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + 5000 }) });
+    const client = new Etcd3({
+      hosts: etcd.url,
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + 5000 }),
+      // A full range of every stored object is bigger than gRPC's default 4 MiB message cap.
+      grpcOptions: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 },
+      // No retries and no circuit breaker: a failure is counted once and never hides later calls.
+      faultHandling: { host: () => noop, global: noop },
+    });
     cleanup.add(() => client.close());
     const cpu: CpuProbe = () => {
       const own = process.cpuUsage();
@@ -165,7 +178,7 @@ async function main(): Promise<number> {
       if (why !== undefined) {
         errors.push({ phase: name, error: `apiserver had exited (${why}) before this phase; log tail: ${apiserver.logTail()}` });
         restarts++;
-        apiserver = await startApiServerProcess({ distDir, etcdUrl: etcd.url, dir, cleanup, signal });
+        apiserver = await startApiServerProcess({ distDir, etcdUrl: etcd.url, dir, cleanup, signal, extraArgs });
       }
       log(`${name}...`);
       try {

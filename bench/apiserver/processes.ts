@@ -128,12 +128,12 @@ async function status(url: string): Promise<number> {
  * Starts `node <distDir>/cmd/apiserver/main.js` on a free loopback port with its output in
  * `dir`, and resolves once /readyz answers 200 and the `default` namespace exists.
  */
-export async function startApiServerProcess(opts: { distDir: string; etcdUrl: string; dir: string; cleanup: Cleanup; signal: AbortSignal; timeoutMs?: number }): Promise<ApiServerProcess> {
+export async function startApiServerProcess(opts: { distDir: string; etcdUrl: string; dir: string; cleanup: Cleanup; signal: AbortSignal; timeoutMs?: number; extraArgs?: string[] }): Promise<ApiServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logPath = join(opts.dir, 'apiserver.log');
   const fd = openSync(logPath, 'a');
-  const args = [join(opts.distDir, 'cmd', 'apiserver', 'main.js'), '--etcd-servers', opts.etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(port)];
+  const args = [join(opts.distDir, 'cmd', 'apiserver', 'main.js'), '--etcd-servers', opts.etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(port), ...(opts.extraArgs ?? [])];
   // setpriv makes the kernel kill the apiserver if this benchmark dies without cleaning up.
   const setpriv = '/usr/bin/setpriv';
   const [cmd, argv] = existsSync(setpriv) ? [setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, ...args]] : [process.execPath, args];

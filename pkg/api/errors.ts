@@ -63,6 +63,8 @@ export class BadRequestError extends StatusError {
 }
 
 function status(code: number, reason: StatusReason, message: string, details?: Status['details']): Status & { code: number; reason: string; message: string } {
+  // Go omits empty strings in StatusDetails (the core group is "").
+  if (details) for (const k of ['name', 'group', 'kind', 'uid'] as const) if (details[k] === '') delete details[k];
   const s: Status & { code: number; reason: string; message: string } = {
     kind: 'Status',
     apiVersion: 'v1',

@@ -36,6 +36,7 @@ import {
   wantsAggregated,
 } from './discovery.js';
 import { OpenAPIDocuments } from './openapi.js';
+import { serveOpenAPIV2 } from './openapi-proto.js';
 
 export interface ApiServerOptions {
   readonly etcdServers: readonly string[];
@@ -86,7 +87,7 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     this.log = opts.logger ?? pino({ name: 'apiserver' });
     this.etcd = new EtcdStore({ endpoints: opts.etcdServers, requestTimeoutMs: opts.etcdRequestTimeoutMs ?? 2000 });
-    this.caches = new WatchCacheSet(this.etcd, '/registry/', this.log);
+    this.caches = new WatchCacheSet(this.etcd, '', this.log);
     for (const def of opts.registry.all()) {
       this.stores.set(def, new ResourceStore(def, this.etcd, this.caches, { capacity: opts.watchCacheSize ?? 10_000, watcherQueueLimit: opts.watcherQueueLimit ?? 10_000 }));
     }
@@ -266,16 +267,8 @@ export class ApiServer {
       const doc = apiResourceList(registry, parts[1]!, parts[2]!);
       if (doc) return send(res, 200, doc);
     }
-    if (path === '/openapi/v2') {
-      const accept = req.headers.accept ?? '';
-      if (accept !== '' && !/application\/json|\*\/\*/.test(accept)) {
-        throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'only application/json is served for /openapi/v2', reason: 'NotAcceptable', code: 406 });
-      }
-      res.statusCode = 200;
-      res.setHeader('Content-Type', 'application/json');
-      res.end(this.openapi.swagger());
-      return;
-    }
+    // JSON or gnostic protobuf by Accept; the encoded bytes are built once and cached.
+    if (path === '/openapi/v2') return serveOpenAPIV2(req, res, this.openapi);
     if (path === '/openapi/v3') return send(res, 200, this.openapi.v3Root());
     if (path.startsWith('/openapi/v3/')) {
       const doc = this.openapi.v3Document(path.slice('/openapi/v3/'.length));

@@ -158,15 +158,17 @@ export class ResourceCache {
   }
 }
 
+const INITIAL_LIST_PAGE = 2000;
+
 interface Waiter {
   readonly revision: number;
   readonly resolve: () => void;
 }
 
 /**
- * Feeds every ResourceCache from one etcd watch on the whole registry prefix. Because every etcd
- * revision is a write under that prefix, `revision` is exactly "everything up to here has been
- * seen", which lets requests wait for freshness.
+ * Feeds every ResourceCache from one etcd watch on the whole keyspace. Because every etcd revision
+ * is then an event of this watch (keys outside the registry included), `revision` is exactly
+ * "everything up to here has been seen", which lets requests wait for freshness.
  */
 export class WatchCacheSet {
   private readonly caches = new Map<string, ResourceCache>();
@@ -213,8 +215,16 @@ export class WatchCacheSet {
   private async listAndWatch(): Promise<void> {
     const rev = await this.store.currentRevision();
     for (const cache of this.caches.values()) {
-      const res = await this.store.range(cache.opts.prefix, { revision: rev });
-      cache.reset(res.kvs, rev);
+      // Paged at one revision, so a big resource never needs one huge response.
+      const kvs: StoredValue[] = [];
+      let start: string | undefined;
+      while (true) {
+        const res = await this.store.range(cache.opts.prefix, { revision: rev, limit: INITIAL_LIST_PAGE, ...(start !== undefined ? { start } : {}) });
+        kvs.push(...res.kvs);
+        if (!res.more || res.kvs.length === 0) break;
+        start = res.kvs[res.kvs.length - 1]!.key + '\x00';
+      }
+      cache.reset(kvs, rev);
     }
     this.revision = rev;
     const watcher = await this.store.client

@@ -111,6 +111,8 @@ function writeValue(w: Writer, num: number, node: SchemaNode, v: unknown, wire: 
     if (!isRecord(v)) fail(path, 'expected a map');
     const valueNode = typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined;
     if (!valueNode) fail(path, 'map without a value schema');
+    const vk = kindOf(valueNode);
+    if (vk === 'array' || vk === 'map') fail(path, 'a map of lists or maps has no protobuf form here');
     // Go writes map entries in key order.
     for (const key of Object.keys(v).sort()) {
       const entry = new Writer();

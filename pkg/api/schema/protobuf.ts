@@ -65,7 +65,7 @@ export function isKubernetesProtobuf(contentType: string | undefined | null): bo
 // Plans: the per-definition index from field numbers to JSON fields, built once per schema.
 
 export type Slot =
-  | { readonly kind: 'field'; readonly json: string; readonly node: SchemaNode; readonly keepZero: boolean }
+  | { readonly kind: 'field'; readonly json: string; readonly node: SchemaNode; readonly value: ValueKind; readonly keepZero: boolean }
   | { readonly kind: 'inline'; readonly slots: ReadonlyMap<number, Slot> };
 
 export interface Plan {
@@ -105,7 +105,7 @@ export function planFor(node: SchemaNode, wire: WireGroup, path = ''): Plan {
       const child = props[field];
       // An inline table may describe more fields than this parent declares; those are skipped.
       if (!child) continue;
-      slots.set(num, { kind: 'field', json: field, node: child, keepZero: keep.has(field) });
+      slots.set(num, { kind: 'field', json: field, node: child, value: kindOf(child), keepZero: keep.has(field) });
       byJson.set(field, [...prefix, num]);
     }
     return slots;
@@ -283,7 +283,8 @@ function join(path: string, field: string): string {
 
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   // A map key "__proto__" must become a plain property, never the prototype.
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 function isZero(v: unknown): boolean {
@@ -336,13 +337,13 @@ function decodeField(
   ctx: Ctx,
 ): void {
   const node = slot.node;
-  const k = kindOf(node);
+  const k = slot.value;
   if (k === 'array') {
     const item = node.items;
     if (!item) throw new ProtobufDecodeError('list without an item schema', path);
     const list = (Array.isArray(out[slot.json]) ? out[slot.json] : []) as unknown[];
     decodeRepeated(r, wireType, item, list, path, depth, ctx);
-    if (list.length > 0) setOwn(out, slot.json, list);
+    if (list.length > 0) out[slot.json] = list;
     return;
   }
   if (k === 'map') {
@@ -350,7 +351,7 @@ function decodeField(
     const existing = out[slot.json];
     const map = (typeof existing === 'object' && existing !== null ? existing : {}) as Record<string, unknown>;
     decodeMapEntry(sub(r, r.bytes(), path), node, map, path, depth, ctx);
-    setOwn(out, slot.json, map);
+    out[slot.json] = map;
     return;
   }
   if (k === 'struct') {
@@ -358,12 +359,13 @@ function decodeField(
     const existing = out[slot.json];
     // A repeated occurrence of a message merges into the earlier one, as protobuf specifies.
     const target = (typeof existing === 'object' && existing !== null && !Array.isArray(existing) ? existing : {}) as Record<string, unknown>;
-    setOwn(out, slot.json, decodeStruct(r.bytes(), node, path, depth + 1, ctx, target));
+    out[slot.json] = decodeStruct(r.bytes(), node, path, depth + 1, ctx, target);
     return;
   }
   const v = decodeSingle(r, wireType, k, node, path, depth, ctx);
-  if (v === undefined || (!slot.keepZero && isScalarKind(k) && isZero(v))) delete out[slot.json];
-  else setOwn(out, slot.json, v);
+  // Schema field names are never "__proto__", so plain assignment is safe here.
+  if (v !== undefined && (slot.keepZero || !isScalarKind(k) || !isZero(v))) out[slot.json] = v;
+  else if (slot.json in out) delete out[slot.json];
 }
 
 function isScalarKind(k: ValueKind): boolean {
@@ -422,29 +424,22 @@ function decodeMapEntry(r: Reader, node: SchemaNode, map: Record<string, unknown
   const valueNode = typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined;
   if (!valueNode) fail(path, 'map without a value schema');
   const vk = kindOf(valueNode);
+  // Kubernetes wraps list and map values of maps in messages of their own; none of our kinds has them.
+  if (vk === 'array' || vk === 'map') fail(path, 'a map of lists or maps has no protobuf form here');
   let key = '';
   let value: unknown;
-  let list: unknown[] | undefined;
   while (!r.done) {
     const { num, wireType } = r.tag();
     if (num === 1) {
       if (wireType !== WireBytes) fail(path, `wrong wire type ${wireType} for a map key`);
       key = r.bytes().toString('utf8');
     } else if (num === 2) {
-      if (vk === 'array') {
-        list ??= [];
-        if (!valueNode.items) fail(path, 'list without an item schema');
-        decodeRepeated(r, wireType, valueNode.items, list, path, depth, ctx);
-      } else if (vk === 'map') {
-        fail(path, 'a map of maps has no protobuf form');
-      } else {
-        value = decodeSingle(r, wireType, vk, valueNode, `${path}[${key}]`, depth, ctx);
-      }
+      value = decodeSingle(r, wireType, vk, valueNode, `${path}[${key}]`, depth, ctx);
     } else {
       r.skip(wireType, num);
     }
   }
-  setOwn(map, key, list ?? value ?? zeroOf(vk));
+  setOwn(map, key, value ?? zeroOf(vk));
 }
 
 /** The JSON of a map value that was left out on the wire (Go's zero value). */

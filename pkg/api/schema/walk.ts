@@ -96,7 +96,10 @@ function walkDecode(value: unknown, node: SchemaNode, path: string, structName: 
         delete value[key];
         continue;
       }
-      walkDecode(v, child, childPath, ownName, out);
+      const decoded = walkDecode(v, child, childPath, ownName, out);
+      if (decoded !== v) value[key] = decoded;
+      // Go's omitempty drops empty maps and lists: {} and [] read back as absent.
+      if (isEmptyCollection(decoded, child)) delete value[key];
     }
     return value;
   }
@@ -130,8 +133,36 @@ function walkDecode(value: unknown, node: SchemaNode, path: string, structName: 
   }
   if (!checkScalar(value, node)) {
     out.typeErrors.push(`json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${structName}.${path} of type ${goTypeName(node)}`);
+    return value;
   }
+  const def = node[DefinitionName];
+  if ((def === TIME || def === MICRO_TIME) && typeof value === 'string') return normalizeTime(value, def === MICRO_TIME, path, out);
   return value;
+}
+
+const TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.Time';
+const MICRO_TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime';
+
+/** Timestamps are stored as Go serializes them: RFC 3339, to the second (Time) or microsecond (MicroTime). */
+function normalizeTime(value: string, micro: boolean, path: string, out: DecodeResult): string {
+  if (value === '') return value;
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(value);
+  const t = m ? Date.parse(value) : NaN;
+  if (!m || Number.isNaN(t)) {
+    out.typeErrors.push(`parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(value)} as a timestamp (${path})`);
+    return value;
+  }
+  const d = new Date(t);
+  const base = d.toISOString().slice(0, 19);
+  if (!micro) return `${base}Z`;
+  const fraction = ((m[2] ?? '.0').slice(1) + '000000').slice(0, 6);
+  return `${base}.${fraction}Z`;
+}
+
+function isEmptyCollection(v: unknown, node: SchemaNode): boolean {
+  if (Array.isArray(v)) return v.length === 0 && node.type === 'array';
+  if (typeof v === 'object' && v !== null && node.type === 'object' && !node.properties && node.additionalProperties) return Object.keys(v).length === 0;
+  return false;
 }
 
 /** Fills absent fields that have a schema default, top-down, recursing into present values. */

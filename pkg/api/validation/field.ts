@@ -1,4 +1,5 @@
 // Field errors with the exact wording of Kubernetes' field.Error, so messages match kube-apiserver.
+import { goFormat, GoTyped } from './gofmt.js';
 
 export type FieldErrorType =
   | 'FieldValueNotFound'
@@ -73,6 +74,7 @@ export const internalError = (path: PathLike, detail: string): FieldError => ({ 
 
 /** Go's %v/%q rendering of a bad value, as field.Error prints it. */
 export function formatBadValue(v: unknown): string {
+  if (v instanceof GoTyped) return goFormat(v.value, v.schema);
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);

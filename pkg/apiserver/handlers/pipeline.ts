@@ -44,6 +44,9 @@ export function expectedTypeOf(def: ResourceDef): ExpectedType {
 export function decodeRequestObject(raw: unknown, expected: ExpectedType, mode: FieldValidation): { obj: KubeObject; warnings: string[] } {
   const { kind: expectKind, apiVersion: expectApiVersion } = expected;
   if (!isRecord(raw)) throw badRequest(`the object provided is not a ${expectKind}: the body must be a JSON object`);
+  // Like upstream's decoder, a body without apiVersion/kind takes them from the URL.
+  if (raw['kind'] === undefined || raw['kind'] === '') raw['kind'] = expectKind;
+  if (raw['apiVersion'] === undefined || raw['apiVersion'] === '') raw['apiVersion'] = expectApiVersion;
   const kind = raw['kind'];
   const apiVersion = raw['apiVersion'];
   if (typeof kind !== 'string' || kind === '') throw badRequest(`Object 'Kind' is missing in '${truncate(JSON.stringify(raw))}'`);
@@ -164,7 +167,8 @@ export function prepareUpdate(next: KubeObject, old: KubeObject, def: ResourceDe
   const meta = (obj.metadata ??= {});
   const oldMeta = old.metadata ?? {};
   meta.uid ??= oldMeta.uid;
-  meta.creationTimestamp ??= oldMeta.creationTimestamp;
+  // Changes to creationTimestamp are ignored, as upstream's BeforeUpdate does.
+  if (oldMeta.creationTimestamp !== undefined) meta.creationTimestamp = oldMeta.creationTimestamp;
   if (oldMeta.deletionTimestamp !== undefined) meta.deletionTimestamp = oldMeta.deletionTimestamp;
   else delete meta.deletionTimestamp;
   if (oldMeta.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;

@@ -20,6 +20,7 @@ import { applyMergePatch } from '../../api/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../api/patch/strategic.js';
 import { updateManagedFields } from '../../api/patch/apply.js';
 import { PatchError } from '../../api/patch/errors.js';
+import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufDecodeError } from '../../api/schema/protobuf.js';
 import { addWarning, mediaType, negotiate, parseBody, readBody, send, type RequestInfo } from '../http.js';
 import { toTable, parseIncludeObject, partialObjectMetadata } from '../table.js';
 import type { ResourceStore } from '../registry/store.js';
@@ -128,10 +129,24 @@ export async function handleList(ctx: ServerContext, r: Request): Promise<void> 
   send(r.res, 200, JSON.parse(body), neg.format, neg.pretty);
 }
 
-async function readObjectBody(r: Request): Promise<unknown> {
-  const type = mediaType(r.req.headers['content-type']);
+async function readObjectBody(ctx: ServerContext, r: Request): Promise<unknown> {
+  const contentType = r.req.headers['content-type'];
+  if (isKubernetesProtobuf(contentType)) {
+    const body = await readBody(r.req);
+    try {
+      return decodeKubernetesProtobuf(body, (apiVersion, kind) => {
+        const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+        const def = ctx.registry.byKind(group ?? '', version ?? '', kind);
+        return def ? asNode(def.schema) : undefined;
+      }).object;
+    } catch (err) {
+      if (err instanceof ProtobufDecodeError) throw badRequest(`error decoding the protobuf request body: ${err.message}`);
+      throw err;
+    }
+  }
+  const type = mediaType(contentType);
   if (type !== '' && type !== 'application/json' && type !== 'application/yaml' && type !== '*/*') throw unsupportedMediaType();
-  return parseBody(await readBody(r.req), r.req.headers['content-type']);
+  return parseBody(await readBody(r.req), contentType);
 }
 
 /** Namespace lifecycle admission: the namespace must exist and not be terminating. */
@@ -155,7 +170,7 @@ export async function admitNamespace(ctx: ServerContext, def: ResourceDef, names
 }
 
 export async function handleCreate(ctx: ServerContext, r: Request): Promise<void> {
-  const raw = await readObjectBody(r);
+  const raw = await readObjectBody(ctx, r);
   const mode = parseFieldValidation(r.url.searchParams.get('fieldValidation'));
   const { obj, warnings } = decodeRequestObject(raw, expectedTypeOf(r.def), mode);
   for (const w of warnings) addWarning(r.res, w);
@@ -209,7 +224,7 @@ export async function createObject(ctx: ServerContext, opts: CreateOptions): Pro
 }
 
 export async function handleUpdate(ctx: ServerContext, r: Request, target: UpdateTarget): Promise<void> {
-  const raw = await readObjectBody(r);
+  const raw = await readObjectBody(ctx, r);
   const mode = parseFieldValidation(r.url.searchParams.get('fieldValidation'));
   const { obj, warnings } = decodeRequestObject(raw, expectedTypeOf(r.def), mode);
   for (const w of warnings) addWarning(r.res, w);

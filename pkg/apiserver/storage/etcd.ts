@@ -78,6 +78,8 @@ export class EtcdStore {
       hosts: [...opts.endpoints],
       // Streams (watches) must live forever; unary calls get a deadline so a dead member fails fast.
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + deadline }),
+      // Large ranges (a resource with many objects) exceed gRPC's 4 MiB default.
+      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 },
       faultHandling: {
         // One more try on another member for connection failures, which fail at once; never after
         // a deadline, so a request costs at most one deadline when etcd hangs.

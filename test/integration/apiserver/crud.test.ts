@@ -44,7 +44,7 @@ describe('apiserver CRUD on a real etcd', () => {
       status: 'Failure',
       message: 'configmaps "crud-dup" already exists',
       reason: 'AlreadyExists',
-      details: { name: 'crud-dup', group: '', kind: 'configmaps' },
+      details: { name: 'crud-dup', kind: 'configmaps' },
       code: 409,
     });
   });

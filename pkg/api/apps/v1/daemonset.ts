@@ -158,7 +158,7 @@ function hasInvalidLabelValue(sel: DaemonSetSpec['selector']): boolean {
 
 export function validateDaemonSetUpdate(obj: DaemonSet, old: DaemonSet): FieldError[] {
   const opts = { allowInvalidLabelValueInSelector: hasInvalidLabelValue(old.spec?.selector) };
-  return [...validateDaemonSetSpec(obj.spec ?? {}, specPath, opts), ...validateImmutable(obj.spec?.selector, old.spec?.selector, specPath.child('selector'))];
+  return [...validateDaemonSetSpec(obj.spec ?? {}, specPath, opts), ...validateImmutable(obj.spec?.selector, old.spec?.selector, specPath.child('selector'), LabelSelectorSchema)];
 }
 
 /**

@@ -204,7 +204,7 @@ export function validateDeployment(obj: Deployment): FieldError[] {
 }
 
 export function validateDeploymentUpdate(obj: Deployment, old: Deployment): FieldError[] {
-  return [...validateDeployment(obj), ...validateImmutable(obj.spec?.selector, old.spec?.selector, specPath.child('selector'))];
+  return [...validateDeployment(obj), ...validateImmutable(obj.spec?.selector, old.spec?.selector, specPath.child('selector'), LabelSelectorSchema)];
 }
 
 // ---- table ----

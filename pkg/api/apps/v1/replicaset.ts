@@ -74,7 +74,7 @@ export const validateReplicaSet = (obj: ReplicaSet): FieldError[] => validateRep
 
 export const validateReplicaSetUpdate = (obj: ReplicaSet, old: ReplicaSet): FieldError[] => [
   ...validateReplicaSet(obj),
-  ...validateImmutable(obj.spec?.selector, old.spec?.selector, specPath.child('selector')),
+  ...validateImmutable(obj.spec?.selector, old.spec?.selector, specPath.child('selector'), LabelSelectorSchema),
 ];
 
 export const replicaSetResource: ResourceDef<ReplicaSet> = {

@@ -5,9 +5,10 @@ import type { LabelSelector } from '../../meta/v1.js';
 import { type FieldError, FieldPath, forbidden, invalid, notSupported } from '../../validation/field.js';
 import { isNegativeErrorMsg, isPercent } from '../../validation/names.js';
 import { fieldImmutableErrorMsg } from '../../validation/objectmeta.js';
+import { GoTyped } from '../../validation/gofmt.js';
+import { asNode, type TSchema } from '../../schema/dsl.js';
 import { formatLabels as labelSetString, labelSelectorAsSelector, SelectorParseError, type Selector } from '../../selectors/labels.js';
 import { applyDefaults } from '../../schema/walk.js';
-import { asNode } from '../../schema/dsl.js';
 import { defaultPodSpec, PodTemplateSpecSchema, type PodTemplateSpec } from '../../core/v1/pod.js';
 
 export type IntOrString = number | string;
@@ -103,8 +104,11 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-export function validateImmutable(newValue: unknown, oldValue: unknown, path: FieldPath): FieldError[] {
-  return semanticEqual(newValue, oldValue) ? [] : [invalid(path, newValue ?? null, fieldImmutableErrorMsg)];
+/** `schema` makes the bad value print as Go prints the typed struct (selectors, templates). */
+export function validateImmutable(newValue: unknown, oldValue: unknown, path: FieldPath, schema?: TSchema): FieldError[] {
+  if (semanticEqual(newValue, oldValue)) return [];
+  const bad = schema !== undefined && newValue !== undefined && newValue !== null ? new GoTyped(newValue, asNode(schema)) : (newValue ?? null);
+  return [invalid(path, bad, fieldImmutableErrorMsg)];
 }
 
 // ---- table cells ----

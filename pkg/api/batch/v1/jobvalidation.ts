@@ -1,5 +1,5 @@
 // Validation of Jobs and of the job spec a CronJob templates, with upstream's messages and paths.
-import type { LabelSelector } from '../../meta/v1.js';
+import { LabelSelectorSchema, type LabelSelector } from '../../meta/v1.js';
 import type { PodTemplateSpec } from '../../core/v1/pod.js';
 import { validatePodTemplateSpec } from '../../core/v1/pod.js';
 import {
@@ -390,7 +390,7 @@ export function validateJobUpdate(job: Job, old: Job): FieldError[] {
   const errs = validateJobWith(job, opts);
   errs.push(...validateJobSpec(spec, specPath, opts));
   errs.push(...validateCompletionsUpdate(spec, oldSpec));
-  errs.push(...validateImmutable(spec.selector, oldSpec.selector, specPath.child('selector')));
+  errs.push(...validateImmutable(spec.selector, oldSpec.selector, specPath.child('selector'), LabelSelectorSchema));
   errs.push(...validateTemplateUpdate(spec, oldSpec, opts));
   errs.push(...validateImmutable(spec.completionMode, oldSpec.completionMode, specPath.child('completionMode')));
   errs.push(...validateImmutable(spec.podFailurePolicy, oldSpec.podFailurePolicy, specPath.child('podFailurePolicy')));

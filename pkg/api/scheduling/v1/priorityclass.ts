@@ -109,7 +109,7 @@ export const priorityClassResource: ResourceDef<PriorityClass> = {
       { name: 'Value', type: 'integer', description: 'Priority of the pods of this class.', priority: 0 },
       { name: 'Global-Default', type: 'boolean', description: 'Whether this class is the default for pods without one.', priority: 0 },
       { name: 'Age', type: 'string', description: 'Time since the class was created.', priority: 0 },
-      { name: 'PreemptionPolicy', type: 'string', description: 'Whether pods of this class may preempt others.', priority: 1 },
+      { name: 'PreemptionPolicy', type: 'string', description: 'Whether pods of this class may preempt others.', priority: 0 },
     ],
     cells: (obj, now) => [
       obj.metadata?.name ?? '',

@@ -97,7 +97,7 @@ for (const c of cases) {
 
 test('the selector of a daemon set cannot change', () => {
   const next = daemonSet({ selector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] } });
-  assert.deepEqual(errors(next, daemonSet()), ['spec.selector: Invalid value: {"matchExpressions":[{"key":"app","operator":"Exists"}]}: field is immutable']);
+  assert.deepEqual(errors(next, daemonSet()), ['spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"app", Operator:"Exists", Values:[]string(nil)}}}: field is immutable']);
 });
 
 test('a created daemon set starts at template generation 1 with a zeroed status', () => {

@@ -77,7 +77,7 @@ for (const c of cases) {
 test('the selector of a replica set cannot change', () => {
   const next = replicaSet({ selector: { matchLabels: { app: 'web', 'pod-template-hash': '5d8f' } } });
   assert.deepEqual(errors(next, replicaSet()), [
-    'spec.selector: Invalid value: {"matchLabels":{"app":"web","pod-template-hash":"5d8f"}}: field is immutable',
+    'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "pod-template-hash":"5d8f"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
   ]);
 });
 

@@ -77,12 +77,12 @@ test('value and preemption policy cannot change', () => {
   assert.deepEqual(errors(pc('p', { description: 'new text', preemptionPolicy: 'PreemptLowerPriority' }), old), []);
 });
 
-test('the table shows value, global default and age, and the policy when wide', () => {
+test('the table shows value, global default and age and preemption policy by default', () => {
   const p = pc('high', { globalDefault: true, preemptionPolicy: 'Never' });
   assert.deepEqual(priorityClassResource.table!.cells(p, now), ['high', 1000, true, '24h', 'Never']);
   assert.deepEqual(
     priorityClassResource.table!.columns.map((c) => [c.name, c.priority]),
-    [['Name', 0], ['Value', 0], ['Global-Default', 0], ['Age', 0], ['PreemptionPolicy', 1]],
+    [['Name', 0], ['Value', 0], ['Global-Default', 0], ['Age', 0], ['PreemptionPolicy', 0]],
   );
   assert.deepEqual(priorityClassResource.shortNames, ['pc']);
   assert.equal(priorityClassResource.namespaced, false);
