@@ -3,7 +3,7 @@
 // PATCH), and x-kubernetes-group-version-kind on every kind.
 import { createHash } from 'node:crypto';
 import { apiVersionOf, type Registry, type ResourceDef } from '../api/registry.js';
-import { asNode, DefinitionName, type SchemaNode } from '../api/schema/dsl.js';
+import { asNode, definitionOf, DefinitionName, type SchemaNode } from '../api/schema/dsl.js';
 import { DeleteOptionsSchema, StatusSchema } from '../api/meta/v1.js';
 
 type Json = Record<string, unknown>;
@@ -33,7 +33,9 @@ class DefinitionCollector {
     if (name && !top) {
       this.define(name, node);
       const ref: Json = this.style === 'v2' ? { $ref: this.refTo(name) } : { allOf: [{ $ref: this.refTo(name) }] };
-      if (node.description) ref['description'] = node.description;
+      // A field that only reuses the type's own description would show it twice in kubectl explain.
+      const own = (definitionOf(name) as SchemaNode | undefined)?.description;
+      if (node.description && node.description !== own) ref['description'] = node.description;
       if (node.default !== undefined) ref['default'] = node.default;
       for (const k of ['x-kubernetes-patch-merge-key', 'x-kubernetes-patch-strategy', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys'] as const) {
         if (node[k] !== undefined) ref[k] = node[k];

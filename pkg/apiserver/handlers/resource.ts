@@ -197,13 +197,15 @@ export async function createObject(ctx: ServerContext, opts: CreateOptions): Pro
     throw invalid({ group: def.group, kind: def.kind }, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
   }
   await admitNamespace(ctx, def, meta.namespace, meta.name ?? meta.generateName ?? '');
-  const userIP = def.group === '' && def.kind === 'Service' ? (obj['spec'] as { clusterIP?: string } | undefined)?.clusterIP : undefined;
-  const original = structuredClone(obj);
+  const isService = def.group === '' && def.kind === 'Service';
+  const userIP = isService ? (obj['spec'] as { clusterIP?: string } | undefined)?.clusterIP : undefined;
+  // Only a Service create is retried (with other random values), so only it needs the original.
+  const original = isService ? structuredClone(obj) : obj;
   for (let attempt = 0; ; attempt++) {
     const candidate = attempt === 0 ? obj : structuredClone(original);
     prepareCreate(candidate, def, ctx.now());
     // Allocation comes before validation, as upstream's beginCreate: validation sees the allocated values.
-    const puts = def.group === '' && def.kind === 'Service' ? ctx.allocator.planCreate(candidate).puts : [];
+    const puts = isService ? ctx.allocator.planCreate(candidate).puts : [];
     validateCreate(candidate, def);
     if (fieldManager !== undefined) recordManagedFields(ctx, def, null, candidate, fieldManager, '');
     if (dryRun) return candidate;
