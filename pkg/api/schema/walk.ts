@@ -165,13 +165,55 @@ function isEmptyCollection(v: unknown, node: SchemaNode): boolean {
   return false;
 }
 
+interface NodePlan {
+  /** Properties with a default of their own. */
+  readonly defaults: readonly (readonly [string, SchemaNode])[];
+  /** Properties under which some default, required field or enum may apply. */
+  readonly defaultDescend: readonly (readonly [string, SchemaNode])[];
+  readonly validateDescend: readonly (readonly [string, SchemaNode])[];
+  readonly hasDefaultsBelow: boolean;
+  readonly hasRulesBelow: boolean;
+}
+
+const plans = new WeakMap<SchemaNode, NodePlan>();
+const inProgress = new WeakSet<SchemaNode>();
+
+/**
+ * What the defaulting and validation passes need to visit under a schema node, computed once per
+ * node: most of a Pod's fields carry no default, required field or enum, and skipping them keeps
+ * these passes cheap on the write path.
+ */
+function planOf(node: SchemaNode): NodePlan {
+  const cached = plans.get(node);
+  if (cached) return cached;
+  if (inProgress.has(node)) return { defaults: [], defaultDescend: [], validateDescend: [], hasDefaultsBelow: true, hasRulesBelow: true };
+  inProgress.add(node);
+  const children: (readonly [string, SchemaNode])[] = [];
+  if (node.properties) for (const e of Object.entries(node.properties)) children.push(e);
+  else if (node.items) children.push(['', node.items]);
+  else if (node.additionalProperties && typeof node.additionalProperties === 'object') children.push(['', node.additionalProperties]);
+  const defaults = node.properties ? children.filter(([, c]) => c.default !== undefined) : [];
+  const defaultDescend = children.filter(([, c]) => planOf(c).hasDefaultsBelow);
+  const validateDescend = children.filter(([, c]) => planOf(c).hasRulesBelow);
+  const plan: NodePlan = {
+    defaults,
+    defaultDescend,
+    validateDescend,
+    hasDefaultsBelow: defaults.length > 0 || defaultDescend.length > 0 || node.default !== undefined,
+    hasRulesBelow: (node.required?.length ?? 0) > 0 || node.enum !== undefined || validateDescend.length > 0,
+  };
+  inProgress.delete(node);
+  plans.set(node, plan);
+  return plan;
+}
+
 /** Fills absent fields that have a schema default, top-down, recursing into present values. */
 export function applyDefaults(value: unknown, node: SchemaNode): void {
+  const plan = planOf(node);
+  if (!plan.hasDefaultsBelow) return;
   if (node.type === 'object' && node.properties && isObject(value)) {
-    for (const [key, child] of Object.entries(node.properties)) {
-      if (value[key] === undefined && child.default !== undefined) value[key] = structuredClone(child.default);
-      if (value[key] !== undefined) applyDefaults(value[key], child);
-    }
+    for (const [key, child] of plan.defaults) if (value[key] === undefined) value[key] = structuredClone(child.default);
+    for (const [key, child] of plan.defaultDescend) if (value[key] !== undefined) applyDefaults(value[key], child);
     return;
   }
   if (node.type === 'object' && isObject(value) && node.additionalProperties && typeof node.additionalProperties === 'object') {
@@ -201,12 +243,14 @@ function isEmptyValue(v: unknown): boolean {
 
 function walkValidate(value: unknown, node: SchemaNode, path: FieldPath, errs: FieldError[]): void {
   if (value === undefined || value === null) return;
+  const plan = planOf(node);
+  if (!plan.hasRulesBelow) return;
   if (node.type === 'object' && node.properties && isObject(value)) {
     for (const r of node.required ?? []) {
       if (r === 'apiVersion' || r === 'kind' || r === 'metadata') continue;
       if (isEmptyValue(value[r])) errs.push(required(path.child(r)));
     }
-    for (const [key, child] of Object.entries(node.properties)) {
+    for (const [key, child] of plan.validateDescend) {
       if (value[key] !== undefined) walkValidate(value[key], child, path.child(key), errs);
     }
     return;
