@@ -381,14 +381,22 @@ export interface LabelSelectorValidationOptions {
   readonly allowInvalidLabelValueInSelector?: boolean;
 }
 
-export function validateLabelSelectorRequirement(
-  req: NonNullable<LabelSelector['matchExpressions']>[number],
+/**
+ * The rules a selector requirement shares across label and node selectors: the values its
+ * operator needs, a label-name key and (unless allowed) label-valued values. `numeric` admits the
+ * node selectors' Gt and Lt, which take exactly one value. `operator` is the value reported when
+ * the operator is unknown.
+ */
+export function validateSelectorRequirement(
+  key: string,
+  operator: string | undefined,
+  values: readonly string[],
   path: FieldPath,
-  opts: LabelSelectorValidationOptions = {},
+  opts: { readonly numeric?: boolean; readonly allowInvalidLabelValue?: boolean } = {},
 ): FieldError[] {
   const errs: FieldError[] = [];
-  const values = req.values ?? [];
-  switch (req.operator) {
+  const badOperator = (): FieldError => invalid(path.child('operator'), operator, 'not a valid selector operator');
+  switch (operator) {
     case 'In':
     case 'NotIn':
       if (values.length === 0) errs.push(required(path.child('values'), "must be specified when `operator` is 'In' or 'NotIn'"));
@@ -397,14 +405,34 @@ export function validateLabelSelectorRequirement(
     case 'DoesNotExist':
       if (values.length > 0) errs.push(forbidden(path.child('values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
       break;
+    case 'Gt':
+    case 'Lt':
+      if (!opts.numeric) errs.push(badOperator());
+      else if (values.length !== 1) errs.push(required(path.child('values'), "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+      break;
     default:
-      errs.push(invalid(path.child('operator'), req.operator, 'not a valid selector operator'));
+      errs.push(badOperator());
   }
-  errs.push(...validateLabelName(req.key ?? '', path.child('key')));
-  if (!opts.allowInvalidLabelValueInSelector) {
+  errs.push(...validateLabelName(key, path.child('key')));
+  if (!opts.allowInvalidLabelValue) {
     values.forEach((v, i) => errs.push(...toErrors(path.child('values').index(i), v, isValidLabelValue(v))));
   }
   return errs;
+}
+
+export function validateLabelSelectorRequirement(
+  req: NonNullable<LabelSelector['matchExpressions']>[number],
+  path: FieldPath,
+  opts: LabelSelectorValidationOptions = {},
+): FieldError[] {
+  return validateSelectorRequirement(req.key ?? '', req.operator, req.values ?? [], path, {
+    allowInvalidLabelValue: opts.allowInvalidLabelValueInSelector,
+  });
+}
+
+/** Whether a stored selector already has values that today's label-value rules reject (they stay allowed on update). */
+export function selectorHasInvalidLabelValue(sel: LabelSelector | undefined): boolean {
+  return (sel?.matchExpressions ?? []).some((e) => (e.values ?? []).some((v) => isValidLabelValue(v).length > 0));
 }
 
 export function validateLabelSelector(

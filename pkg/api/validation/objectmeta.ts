@@ -198,29 +198,26 @@ export function validateObjectMeta(
   return errs;
 }
 
-const isEmptyish = (v: unknown): boolean =>
-  v === undefined ||
-  v === null ||
-  v === '' ||
-  (Array.isArray(v) && v.length === 0) ||
-  (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// Go has no "absent": a missing list, map or string is its empty value, and a missing plain bool is
+// false. Numbers stay distinct (0 is not unset): upstream's optional numbers are pointers.
+const isZeroValue = (v: unknown): boolean =>
+  v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.keys(v).length === 0);
 
 /**
- * Structural equality in the spirit of apiequality.Semantic: unset, null, "" and empty lists or
- * maps are all the zero value (Go has no undefined); 0 and false stay distinct from unset because
- * upstream's optional numbers and booleans are pointers.
+ * apiequality.Semantic.DeepEqual over decoded JSON: unset, null and the zero values above are all
+ * the same; list order matters, key order does not. The one equality the API packages use.
  */
 export function semanticDeepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (isEmptyish(a) && isEmptyish(b)) return true;
+  if (isZeroValue(a) && isZeroValue(b)) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     return a.every((x, i) => semanticDeepEqual(x, b[i]));
   }
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
-    const ra = a as Record<string, unknown>;
-    const rb = b as Record<string, unknown>;
-    for (const k of new Set([...Object.keys(ra), ...Object.keys(rb)])) if (!semanticDeepEqual(ra[k], rb[k])) return false;
+  if (isRecord(a) && isRecord(b)) {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) if (!semanticDeepEqual(a[k], b[k])) return false;
     return true;
   }
   return false;

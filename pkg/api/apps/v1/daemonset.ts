@@ -3,25 +3,24 @@ import { array, int32, int64, intOrString, string, struct, time, withDefault, wi
 import { LabelSelectorSchema, listSchema, resourceSchema } from '../../meta/v1.js';
 import { PodTemplateSpecSchema, validatePodTemplateSpec, type PodTemplateSpec } from '../../core/v1/pod.js';
 import { type FieldError, FieldPath, invalid, notSupported, required } from '../../validation/field.js';
-import { isValidLabelValue, validateLabelSelector, type LabelSelectorValidationOptions } from '../../validation/names.js';
+import { selectorHasInvalidLabelValue, validateLabelSelector, type LabelSelectorValidationOptions } from '../../validation/names.js';
 import type { ResourceDef } from '../../registry.js';
 import { age } from '../../printers/age.js';
+import { semanticDeepEqual } from '../../validation/objectmeta.js';
 import {
-  containerCells,
   defaultTemplate,
   formatLabels,
-  formatLabelSelector,
   hasRequirements,
   intOrPercentValue,
   isNotMoreThan100Percent,
   matcherFor,
-  selectorMismatch,
-  semanticEqual,
-  templateLabels,
+  templateCells,
+  templateColumns,
   validateImmutable,
   validateLongRunningTemplate,
   validateNonnegative,
   validatePositiveIntOrPercent,
+  validateSelectorMatchesTemplate,
   type IntOrString,
 } from './workload.js';
 
@@ -135,9 +134,7 @@ function validateUpdateStrategy(strategy: DaemonSetUpdateStrategy, path: FieldPa
 
 export function validateDaemonSetSpec(spec: DaemonSetSpec, path: FieldPath, opts: LabelSelectorValidationOptions = {}): FieldError[] {
   const errs = validateLabelSelector(spec.selector, path.child('selector'), opts);
-  const matcher = matcherFor(spec.selector);
-  // Unlike the other workloads there is no emptiness check before matching: {} matches everything.
-  if (matcher && !matcher.matches(templateLabels(spec.template))) errs.push(selectorMismatch(spec.template, path.child('template')));
+  errs.push(...validateSelectorMatchesTemplate(matcherFor(spec.selector), spec.template, path.child('template')));
   if (spec.selector && !hasRequirements(spec.selector)) errs.push(invalid(path.child('selector'), spec.selector, 'empty selector is invalid for daemonset'));
   errs.push(...validatePodTemplateSpec(spec.template ?? {}, path.child('template')));
   errs.push(...validateLongRunningTemplate(spec.template, path.child('template'), 'DaemonSet'));
@@ -151,13 +148,8 @@ const specPath = FieldPath.root().child('spec');
 
 export const validateDaemonSet = (obj: DaemonSet): FieldError[] => validateDaemonSetSpec(obj.spec ?? {}, specPath);
 
-/** Whether a stored selector already has label values that today's rules reject (they stay allowed). */
-function hasInvalidLabelValue(sel: DaemonSetSpec['selector']): boolean {
-  return (sel?.matchExpressions ?? []).some((e) => (e.values ?? []).some((v) => isValidLabelValue(v).length > 0));
-}
-
 export function validateDaemonSetUpdate(obj: DaemonSet, old: DaemonSet): FieldError[] {
-  const opts = { allowInvalidLabelValueInSelector: hasInvalidLabelValue(old.spec?.selector) };
+  const opts = { allowInvalidLabelValueInSelector: selectorHasInvalidLabelValue(old.spec?.selector) };
   return [...validateDaemonSetSpec(obj.spec ?? {}, specPath, opts), ...validateImmutable(obj.spec?.selector, old.spec?.selector, specPath.child('selector'), LabelSelectorSchema)];
 }
 
@@ -167,7 +159,7 @@ export function validateDaemonSetUpdate(obj: DaemonSet, old: DaemonSet): FieldEr
  */
 export function prepareDaemonSetUpdate(obj: DaemonSet, old: DaemonSet): void {
   const oldGen = Number.parseInt(old.metadata?.annotations?.[templateGenerationAnnotation] ?? '0', 10) || 0;
-  const gen = semanticEqual(obj.spec?.template, old.spec?.template) ? oldGen : oldGen + 1;
+  const gen = semanticDeepEqual(obj.spec?.template, old.spec?.template) ? oldGen : oldGen + 1;
   ((obj.metadata ??= {}).annotations ??= {})[templateGenerationAnnotation] = String(gen);
 }
 
@@ -204,13 +196,10 @@ export const daemonSetResource: ResourceDef<DaemonSet> = {
       { name: 'Available', type: 'integer', description: 'Nodes that should run the daemon pod and have one available.', priority: 0 },
       { name: 'Node Selector', type: 'string', description: 'Node labels the pods require.', priority: 0 },
       { name: 'Age', type: 'string', description: 'Time since the object was created.', priority: 0 },
-      { name: 'Containers', type: 'string', description: 'Names of each container in the template.', priority: 1 },
-      { name: 'Images', type: 'string', description: 'Images referenced by each container in the template.', priority: 1 },
-      { name: 'Selector', type: 'string', description: 'Label selector of the pods.', priority: 1 },
+      ...templateColumns,
     ],
     cells(obj, now) {
       const s = obj.status;
-      const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
       return [
         obj.metadata?.name ?? '',
         s?.desiredNumberScheduled ?? 0,
@@ -220,9 +209,7 @@ export const daemonSetResource: ResourceDef<DaemonSet> = {
         s?.numberAvailable ?? 0,
         formatLabels(obj.spec?.template?.spec?.nodeSelector),
         age(obj.metadata?.creationTimestamp, now),
-        names,
-        images,
-        formatLabelSelector(obj.spec?.selector),
+        ...templateCells(obj.spec?.template, obj.spec?.selector),
       ];
     },
   },

@@ -19,20 +19,20 @@ import { type FieldError, FieldPath, forbidden, invalid, notSupported, required 
 import { validateLabelSelector } from '../../validation/names.js';
 import type { ResourceDef } from '../../registry.js';
 import { age } from '../../printers/age.js';
+import { semanticDeepEqual } from '../../validation/objectmeta.js';
 import {
-  containerCells,
   defaultTemplate,
   hasRequirements,
   intOrPercentValue,
   isNotMoreThan100Percent,
   matcherFor,
-  selectorMismatch,
-  semanticEqual,
-  templateLabels,
+  templateCells,
+  templateColumns,
   validateImmutable,
   validateLongRunningTemplate,
   validateNonnegative,
   validatePositiveIntOrPercent,
+  validateSelectorMatchesTemplate,
   type IntOrString,
 } from './workload.js';
 
@@ -140,7 +140,7 @@ export function validatePodTemplateForReplicaSet(
   const path = specPath.child('template');
   const matcher = matcherFor(selector);
   if (!matcher) return [invalid(specPath.child('selector'), selector, 'invalid label selector')];
-  if (!matcher.isEmpty() && !matcher.matches(templateLabels(tpl))) errs.push(selectorMismatch(tpl, path));
+  errs.push(...validateSelectorMatchesTemplate(matcher, tpl, path));
   errs.push(...validatePodTemplateSpec(tpl ?? {}, path));
   errs.push(...validateLongRunningTemplate(tpl, path, 'ReplicaSet'));
   return errs;
@@ -238,7 +238,7 @@ export const deploymentResource: ResourceDef<Deployment> = {
     (obj.metadata ??= {}).generation = 1;
   },
   // Annotations are copied to the ReplicaSets, so changing them is a new generation too.
-  generationChanged: (obj, old) => !semanticEqual(obj.spec, old.spec) || !semanticEqual(obj.metadata?.annotations, old.metadata?.annotations),
+  generationChanged: (obj, old) => !semanticDeepEqual(obj.spec, old.spec) || !semanticDeepEqual(obj.metadata?.annotations, old.metadata?.annotations),
   table: {
     columns: [
       { name: 'Name', type: 'string', format: 'name', description: 'Name of the deployment.', priority: 0 },
@@ -246,22 +246,16 @@ export const deploymentResource: ResourceDef<Deployment> = {
       { name: 'Up-to-date', type: 'string', description: 'Total number of non-terminated pods that have the desired template.', priority: 0 },
       { name: 'Available', type: 'string', description: 'Total number of available pods (ready for at least minReadySeconds).', priority: 0 },
       { name: 'Age', type: 'string', description: 'Time since the object was created.', priority: 0 },
-      { name: 'Containers', type: 'string', description: 'Names of each container in the template.', priority: 1 },
-      { name: 'Images', type: 'string', description: 'Images referenced by each container in the template.', priority: 1 },
-      { name: 'Selector', type: 'string', description: 'Label selector of the pods.', priority: 1 },
+      ...templateColumns,
     ],
-    cells(obj, now) {
-      const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
-      return [
-        obj.metadata?.name ?? '',
-        `${obj.status?.readyReplicas ?? 0}/${obj.spec?.replicas ?? 0}`,
-        obj.status?.updatedReplicas ?? 0,
-        obj.status?.availableReplicas ?? 0,
-        age(obj.metadata?.creationTimestamp, now),
-        names,
-        images,
-        selectorString(obj.spec?.selector),
-      ];
-    },
+    cells: (obj, now) => [
+      obj.metadata?.name ?? '',
+      `${obj.status?.readyReplicas ?? 0}/${obj.spec?.replicas ?? 0}`,
+      obj.status?.updatedReplicas ?? 0,
+      obj.status?.availableReplicas ?? 0,
+      age(obj.metadata?.creationTimestamp, now),
+      // Unlike the other workloads, a deployment prints its selector without the "<none>" placeholder.
+      ...templateCells(obj.spec?.template, obj.spec?.selector, selectorString),
+    ],
   },
 };

@@ -6,7 +6,7 @@ import { type FieldError, FieldPath } from '../../validation/field.js';
 import type { ResourceDef } from '../../registry.js';
 import { age } from '../../printers/age.js';
 import { validatePodTemplateForReplicaSet, validateWorkloadSelector } from './deployment.js';
-import { containerCells, defaultTemplate, formatLabelSelector, validateImmutable, validateNonnegative } from './workload.js';
+import { defaultTemplate, templateCells, templateColumns, validateImmutable, validateNonnegative } from './workload.js';
 
 const P = 'io.k8s.api.apps.v1.';
 
@@ -107,23 +107,16 @@ export const replicaSetResource: ResourceDef<ReplicaSet> = {
       { name: 'Current', type: 'integer', description: 'Most recently observed number of replicas.', priority: 0 },
       { name: 'Ready', type: 'integer', description: 'Number of ready replicas.', priority: 0 },
       { name: 'Age', type: 'string', description: 'Time since the object was created.', priority: 0 },
-      { name: 'Containers', type: 'string', description: 'Names of each container in the template.', priority: 1 },
-      { name: 'Images', type: 'string', description: 'Images referenced by each container in the template.', priority: 1 },
-      { name: 'Selector', type: 'string', description: 'Label selector of the pods.', priority: 1 },
+      ...templateColumns,
     ],
-    cells(obj, now) {
-      const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
-      return [
-        obj.metadata?.name ?? '',
-        obj.spec?.replicas ?? 0,
-        obj.status?.replicas ?? 0,
-        obj.status?.readyReplicas ?? 0,
-        age(obj.metadata?.creationTimestamp, now),
-        names,
-        images,
-        formatLabelSelector(obj.spec?.selector),
-      ];
-    },
+    cells: (obj, now) => [
+      obj.metadata?.name ?? '',
+      obj.spec?.replicas ?? 0,
+      obj.status?.replicas ?? 0,
+      obj.status?.readyReplicas ?? 0,
+      age(obj.metadata?.creationTimestamp, now),
+      ...templateCells(obj.spec?.template, obj.spec?.selector),
+    ],
   },
   fieldSelectors: {
     'status.replicas': (obj) => String(obj.status?.replicas ?? 0),

@@ -8,18 +8,18 @@ import { validateAnnotations, validateLabels } from '../../validation/names.js';
 import type { ResourceDef } from '../../registry.js';
 import { age } from '../../printers/age.js';
 import { validateWorkloadSelector } from './deployment.js';
+import { semanticDeepEqual } from '../../validation/objectmeta.js';
 import {
   containerCells,
+  containerColumns,
   defaultTemplate,
   intOrPercentValue,
   isNotMoreThan100Percent,
   matcherFor,
-  selectorMismatch,
-  semanticEqual,
-  templateLabels,
   validateLongRunningTemplate,
   validateNonnegative,
   validatePositiveIntOrPercent,
+  validateSelectorMatchesTemplate,
 } from './workload.js';
 
 const P = 'io.k8s.api.apps.v1.';
@@ -177,7 +177,7 @@ export function validateStatefulSetSpec(spec: StatefulSetSpec, path: FieldPath):
   if (!matcher) {
     errs.push(invalid(path.child('selector'), spec.selector, ''));
   } else {
-    if (!matcher.isEmpty() && !matcher.matches(templateLabels(tpl))) errs.push(selectorMismatch(tpl, tplPath));
+    errs.push(...validateSelectorMatchesTemplate(matcher, tpl, tplPath));
     // Upstream checks only the template's metadata here (at these paths), not its pod spec.
     errs.push(...validateLabels(tpl?.metadata?.labels, tplPath.child('labels')));
     errs.push(...validateAnnotations(tpl?.metadata?.annotations, tplPath.child('annotations')));
@@ -202,7 +202,7 @@ function withoutMutableFields(spec: StatefulSetSpec | undefined): Record<string,
 
 export function validateStatefulSetUpdate(obj: StatefulSet, old: StatefulSet): FieldError[] {
   const errs = validateStatefulSet(obj);
-  if (!semanticEqual(withoutMutableFields(obj.spec), withoutMutableFields(old.spec))) {
+  if (!semanticDeepEqual(withoutMutableFields(obj.spec), withoutMutableFields(old.spec))) {
     errs.push(
       forbidden(
         specPath,
@@ -244,18 +244,13 @@ export const statefulSetResource: ResourceDef<StatefulSet> = {
       { name: 'Name', type: 'string', format: 'name', description: 'Name of the StatefulSet.', priority: 0 },
       { name: 'Ready', type: 'string', description: 'Number of the pod with ready state', priority: 0 },
       { name: 'Age', type: 'string', description: 'Time since the object was created.', priority: 0 },
-      { name: 'Containers', type: 'string', description: 'Names of each container in the template.', priority: 1 },
-      { name: 'Images', type: 'string', description: 'Images referenced by each container in the template.', priority: 1 },
+      ...containerColumns,
     ],
-    cells(obj, now) {
-      const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
-      return [
-        obj.metadata?.name ?? '',
-        `${obj.status?.readyReplicas ?? 0}/${obj.spec?.replicas ?? 0}`,
-        age(obj.metadata?.creationTimestamp, now),
-        names,
-        images,
-      ];
-    },
+    cells: (obj, now) => [
+      obj.metadata?.name ?? '',
+      `${obj.status?.readyReplicas ?? 0}/${obj.spec?.replicas ?? 0}`,
+      age(obj.metadata?.creationTimestamp, now),
+      ...containerCells(obj.spec?.template?.spec?.containers),
+    ],
   },
 };

@@ -1,10 +1,11 @@
 // Helpers shared by the workload kinds of apps/v1 and batch/v1: the validation rules they have in
 // common (selector against template, int-or-percent fields, pod template rules for controllers),
-// the cells of their tables, and Go's semantic equality for immutability checks.
+// the cells of their tables, and immutability checks.
 import type { LabelSelector } from '../../meta/v1.js';
+import type { TableColumn } from '../../registry.js';
 import { type FieldError, FieldPath, forbidden, invalid, notSupported } from '../../validation/field.js';
 import { isNegativeErrorMsg, isPercent } from '../../validation/names.js';
-import { fieldImmutableErrorMsg } from '../../validation/objectmeta.js';
+import { fieldImmutableErrorMsg, semanticDeepEqual } from '../../validation/objectmeta.js';
 import { GoTyped } from '../../validation/gofmt.js';
 import { asNode, type TSchema } from '../../schema/dsl.js';
 import { formatLabels as labelSetString, labelSelectorAsSelector, SelectorParseError, type Selector } from '../../selectors/labels.js';
@@ -64,12 +65,13 @@ export function defaultTemplate(tpl: PodTemplateSpec): void {
   if (tpl.spec) defaultPodSpec(tpl.spec);
 }
 
-/** `selector` does not match template `labels`, at <template>.metadata.labels. */
-export function selectorMismatch(tpl: PodTemplateSpec | undefined, path: FieldPath): FieldError {
-  return invalid(path.child('metadata', 'labels'), tpl?.metadata?.labels ?? {}, '`selector` does not match template `labels`');
-}
-
 export const templateLabels = (tpl: PodTemplateSpec | undefined): Record<string, string> => tpl?.metadata?.labels ?? {};
+
+/** The template's labels must satisfy the selector (when it parses), else an error at <template>.metadata.labels. */
+export function validateSelectorMatchesTemplate(matcher: Selector | undefined, tpl: PodTemplateSpec | undefined, tplPath: FieldPath): FieldError[] {
+  if (!matcher || matcher.matches(templateLabels(tpl))) return [];
+  return [invalid(tplPath.child('metadata', 'labels'), templateLabels(tpl), '`selector` does not match template `labels`')];
+}
 
 /** Controllers whose pods run forever: restartPolicy must be Always and activeDeadlineSeconds unset. */
 export function validateLongRunningTemplate(tpl: PodTemplateSpec | undefined, path: FieldPath, kind: string): FieldError[] {
@@ -84,29 +86,9 @@ export function validateLongRunningTemplate(tpl: PodTemplateSpec | undefined, pa
 
 // ---- immutability ----
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-// Go has no "absent": a missing list, map or string is its empty value, and false is a missing bool.
-const isZero = (v: unknown): boolean =>
-  v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.keys(v).length === 0);
-
-/** apiequality.Semantic.DeepEqual over JSON: empty and missing collections are equal. */
-export function semanticEqual(a: unknown, b: unknown): boolean {
-  if (isZero(a) && isZero(b)) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => semanticEqual(x, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of keys) if (!semanticEqual(a[k], b[k])) return false;
-    return true;
-  }
-  if (typeof a === 'string' && typeof b === 'string') return a === b;
-  if (typeof a === 'number' && typeof b === 'number') return a === b;
-  return a === b;
-}
-
 /** `schema` makes the bad value print as Go prints the typed struct (selectors, templates). */
 export function validateImmutable(newValue: unknown, oldValue: unknown, path: FieldPath, schema?: TSchema): FieldError[] {
-  if (semanticEqual(newValue, oldValue)) return [];
+  if (semanticDeepEqual(newValue, oldValue)) return [];
   const bad = schema !== undefined && newValue !== undefined && newValue !== null ? new GoTyped(newValue, asNode(schema)) : (newValue ?? null);
   return [invalid(path, bad, fieldImmutableErrorMsg)];
 }
@@ -124,6 +106,27 @@ export function containerCells(containers: readonly ContainerLike[] | undefined)
   return [list.map((c) => c.name ?? '').join(','), list.map((c) => c.image ?? '').join(',')];
 }
 
+/** The wide CONTAINERS and IMAGES columns of every kind that owns a pod template. */
+export const containerColumns: readonly TableColumn[] = [
+  { name: 'Containers', type: 'string', description: 'Names of each container in the template.', priority: 1 },
+  { name: 'Images', type: 'string', description: 'Images referenced by each container in the template.', priority: 1 },
+];
+
+/** CONTAINERS, IMAGES and SELECTOR: the wide columns of the workloads that select their pods. */
+export const templateColumns: readonly TableColumn[] = [
+  ...containerColumns,
+  { name: 'Selector', type: 'string', description: 'Label selector of the pods.', priority: 1 },
+];
+
+/** The cells of templateColumns; `selectorCell` for kinds that print their selector another way. */
+export function templateCells(
+  tpl: PodTemplateSpec | undefined,
+  selector: LabelSelector | undefined,
+  selectorCell: (sel: LabelSelector | undefined) => string = formatLabelSelector,
+): [string, string, string] {
+  return [...containerCells(tpl?.spec?.containers), selectorCell(selector)];
+}
+
 /** metav1.FormatLabelSelector: the canonical selector string, "<none>" when it selects all or nothing. */
 export function formatLabelSelector(sel: LabelSelector | undefined): string {
   const m = matcherFor(sel);
@@ -138,3 +141,5 @@ export function formatLabels(labels: Readonly<Record<string, string>> | undefine
 }
 
 export { FieldPath };
+// Kept under the name the workload tests know; the implementation lives in validation/objectmeta.
+export { semanticDeepEqual as semanticEqual };

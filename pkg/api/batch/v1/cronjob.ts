@@ -6,7 +6,7 @@ import type { PodTemplateSpec } from '../../core/v1/pod.js';
 import { type FieldError, FieldPath, invalid, notSupported } from '../../validation/field.js';
 import type { ResourceDef } from '../../registry.js';
 import { age } from '../../printers/age.js';
-import { containerCells, defaultTemplate, formatLabelSelector, validateNonnegative } from '../../apps/v1/workload.js';
+import { defaultTemplate, templateCells, templateColumns, validateNonnegative } from '../../apps/v1/workload.js';
 import { JobTemplateSpecSchema, type JobSpec, type JobTemplateSpec } from './job.js';
 import { validateJobSpecCommon } from './jobvalidation.js';
 import { isKnownTimeZone, parseCronSchedule } from './cron.js';
@@ -167,13 +167,10 @@ export const cronJobResource: ResourceDef<CronJob> = {
       { name: 'Active', type: 'integer', description: 'Jobs of this cron job that are running.', priority: 0 },
       { name: 'Last Schedule', type: 'string', description: 'Time since a job was last scheduled.', priority: 0 },
       { name: 'Age', type: 'string', description: 'Time since the object was created.', priority: 0 },
-      { name: 'Containers', type: 'string', description: 'Names of each container in the template.', priority: 1 },
-      { name: 'Images', type: 'string', description: 'Images referenced by each container in the template.', priority: 1 },
-      { name: 'Selector', type: 'string', description: 'Label selector of the pods.', priority: 1 },
+      ...templateColumns,
     ],
     cells(obj, now) {
       const jobSpec = obj.spec?.jobTemplate?.spec;
-      const [names, images] = containerCells(jobSpec?.template?.spec?.containers);
       const last = obj.status?.lastScheduleTime;
       return [
         obj.metadata?.name ?? '',
@@ -183,9 +180,7 @@ export const cronJobResource: ResourceDef<CronJob> = {
         obj.status?.active?.length ?? 0,
         last ? age(last, now) : '<none>',
         age(obj.metadata?.creationTimestamp, now),
-        names,
-        images,
-        formatLabelSelector(jobSpec?.selector),
+        ...templateCells(jobSpec?.template, jobSpec?.selector),
       ];
     },
   },

@@ -4,7 +4,8 @@ import { LabelSelectorSchema, listSchema, ObjectMetaSchema, resourceSchema } fro
 import { PodTemplateSpecSchema, type PodTemplateSpec } from '../../core/v1/pod.js';
 import type { ResourceDef } from '../../registry.js';
 import { age, humanDuration } from '../../printers/age.js';
-import { containerCells, defaultTemplate, formatLabelSelector, semanticEqual } from '../../apps/v1/workload.js';
+import { semanticDeepEqual } from '../../validation/objectmeta.js';
+import { defaultTemplate, templateCells, templateColumns } from '../../apps/v1/workload.js';
 import {
   controllerUidLabel,
   jobNameLabel,
@@ -162,7 +163,7 @@ export function generateJobSelector(obj: Job): void {
   const tplMeta = (tpl.metadata ??= {});
   const meta = (obj.metadata ??= {});
   // Job labels defaulted from the template share its map upstream, so they get the generated labels too.
-  const sharesTemplateLabels = Object.keys(meta.labels ?? {}).length === 0 || semanticEqual(meta.labels, tplMeta.labels);
+  const sharesTemplateLabels = Object.keys(meta.labels ?? {}).length === 0 || semanticDeepEqual(meta.labels, tplMeta.labels);
   const labels = (tplMeta.labels ??= {});
   const name = meta.name ?? '';
   const uid = meta.uid ?? '';
@@ -231,23 +232,16 @@ export const jobResource: ResourceDef<Job> = {
       { name: 'Completions', type: 'string', description: 'Succeeded pods out of the needed completions.', priority: 0 },
       { name: 'Duration', type: 'string', description: 'Time required to complete the job.', priority: 0 },
       { name: 'Age', type: 'string', description: 'Time since the object was created.', priority: 0 },
-      { name: 'Containers', type: 'string', description: 'Names of each container in the template.', priority: 1 },
-      { name: 'Images', type: 'string', description: 'Images referenced by each container in the template.', priority: 1 },
-      { name: 'Selector', type: 'string', description: 'Label selector of the pods.', priority: 1 },
+      ...templateColumns,
     ],
-    cells(obj, now) {
-      const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
-      return [
-        obj.metadata?.name ?? '',
-        jobStatusCell(obj),
-        jobCompletionsCell(obj),
-        jobDurationCell(obj, now),
-        age(obj.metadata?.creationTimestamp, now),
-        names,
-        images,
-        formatLabelSelector(obj.spec?.selector),
-      ];
-    },
+    cells: (obj, now) => [
+      obj.metadata?.name ?? '',
+      jobStatusCell(obj),
+      jobCompletionsCell(obj),
+      jobDurationCell(obj, now),
+      age(obj.metadata?.creationTimestamp, now),
+      ...templateCells(obj.spec?.template, obj.spec?.selector),
+    ],
   },
   fieldSelectors: {
     'status.successful': (obj) => String(obj.status?.succeeded ?? 0),

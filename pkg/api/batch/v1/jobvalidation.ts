@@ -1,5 +1,5 @@
 // Validation of Jobs and of the job spec a CronJob templates, with upstream's messages and paths.
-import { LabelSelectorSchema, type LabelSelector } from '../../meta/v1.js';
+import { LabelSelectorSchema } from '../../meta/v1.js';
 import type { PodTemplateSpec } from '../../core/v1/pod.js';
 import { validatePodTemplateSpec } from '../../core/v1/pod.js';
 import {
@@ -12,8 +12,16 @@ import {
   tooLong,
   tooMany,
 } from '../../validation/field.js';
-import { isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, regexError, validateLabelSelector, validateQualifiedName } from '../../validation/names.js';
-import { matcherFor, semanticEqual, templateLabels, validateImmutable, validateNonnegative } from '../../apps/v1/workload.js';
+import {
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  regexError,
+  selectorHasInvalidLabelValue,
+  validateLabelSelector,
+  validateQualifiedName,
+} from '../../validation/names.js';
+import { semanticDeepEqual } from '../../validation/objectmeta.js';
+import { matcherFor, validateImmutable, validateNonnegative, validateSelectorMatchesTemplate } from '../../apps/v1/workload.js';
 import type { Job, JobSpec } from './job.js';
 
 export const legacyJobNameLabel = 'job-name';
@@ -280,10 +288,7 @@ export function validateJobSpec(spec: JobSpec, path: FieldPath, opts: Pick<JobVa
   const errs = validateJobSpecCommon(spec, path);
   if (!spec.selector) errs.push(required(path.child('selector')));
   else errs.push(...validateLabelSelector(spec.selector, path.child('selector'), { allowInvalidLabelValueInSelector: opts.allowInvalidLabelValueInSelector }));
-  const matcher = matcherFor(spec.selector);
-  if (matcher && !matcher.matches(templateLabels(spec.template))) {
-    errs.push(invalid(path.child('template', 'metadata', 'labels'), templateLabels(spec.template), '`selector` does not match template `labels`'));
-  }
+  errs.push(...validateSelectorMatchesTemplate(matcherFor(spec.selector), spec.template, path.child('template')));
   return errs;
 }
 
@@ -336,10 +341,6 @@ const createOptions: JobValidationOptions = { requirePrefixedLabels: true, allow
 
 export const validateJob = (job: Job): FieldError[] => validateJobWith(job, createOptions);
 
-function selectorHasInvalidLabelValue(sel: LabelSelector | undefined): boolean {
-  return (sel?.matchExpressions ?? []).some((e) => (e.values ?? []).some((v) => isValidLabelValue(v).length > 0));
-}
-
 /** The scheduling directives of a suspended, never started job's template may change; the rest may not. */
 function validateTemplateUpdate(spec: JobSpec, old: JobSpec, opts: JobValidationOptions): FieldError[] {
   const tpl = spec.template ?? {};
@@ -374,7 +375,7 @@ function validateCompletionsUpdate(spec: JobSpec, old: JobSpec): FieldError[] {
   const path = specPath.child('completions');
   // Only Indexed jobs are elastic, and only when parallelism moves with completions.
   if (spec.completionMode !== 'Indexed') return validateImmutable(spec.completions, old.completions, path);
-  if (semanticEqual(spec.completions, old.completions) || spec.completions === undefined) return [];
+  if (semanticDeepEqual(spec.completions, old.completions) || spec.completions === undefined) return [];
   return spec.completions !== spec.parallelism ? [invalid(path, spec.completions, 'can only be modified in tandem with spec.parallelism')] : [];
 }
 

@@ -1,8 +1,8 @@
 // core/v1 types shared by many kinds: object references, resource requirements, node selectors,
 // tolerations and taints, with the validation of node selectors, tolerations and taint effects.
 import { array, int64, map, quantity, string, struct, time, type Static } from '../../schema/dsl.js';
-import { duplicate, forbidden, invalid, notSupported, required, type FieldError, type FieldPath } from '../../validation/field.js';
-import { isDNS1123Subdomain, isValidLabelValue, validateLabelName } from '../../validation/names.js';
+import { duplicate, invalid, notSupported, required, type FieldError, type FieldPath } from '../../validation/field.js';
+import { isDNS1123Subdomain, isValidLabelValue, validateLabelName, validateSelectorRequirement } from '../../validation/names.js';
 
 const P = 'io.k8s.api.core.v1.';
 
@@ -225,31 +225,7 @@ export function validateNodeSelectorRequirement(
   allowInvalidLabelValue: boolean,
   path: FieldPath,
 ): FieldError[] {
-  const errs: FieldError[] = [];
-  const values = rq.values ?? [];
-  switch (rq.operator) {
-    case 'In':
-    case 'NotIn':
-      if (values.length === 0) errs.push(required(path.child('values'), "must be specified when `operator` is 'In' or 'NotIn'"));
-      break;
-    case 'Exists':
-    case 'DoesNotExist':
-      if (values.length > 0) errs.push(forbidden(path.child('values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-      break;
-    case 'Gt':
-    case 'Lt':
-      if (values.length !== 1) errs.push(required(path.child('values'), "must be specified single value when `operator` is 'Lt' or 'Gt'"));
-      break;
-    default:
-      errs.push(invalid(path.child('operator'), rq.operator ?? '', 'not a valid selector operator'));
-  }
-  errs.push(...validateLabelName(rq.key ?? '', path.child('key')));
-  if (!allowInvalidLabelValue) {
-    values.forEach((v, i) => {
-      for (const msg of isValidLabelValue(v)) errs.push(invalid(path.child('values').index(i), v, msg));
-    });
-  }
-  return errs;
+  return validateSelectorRequirement(rq.key ?? '', rq.operator ?? '', rq.values ?? [], path, { numeric: true, allowInvalidLabelValue });
 }
 
 /** matchFields only supports metadata.name with In/NotIn and exactly one value. */

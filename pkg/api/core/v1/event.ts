@@ -2,11 +2,11 @@
 // only the loose historical checks apply; events.k8s.io/v1 adds the strict ones.
 import { listSchema, resourceSchema } from '../../meta/v1.js';
 import { age } from '../../printers/age.js';
-import type { ResourceDef } from '../../registry.js';
+import type { ResourceDef, TableColumn } from '../../registry.js';
 import { int32, microTime, string, struct, time, withDescription, type Static } from '../../schema/dsl.js';
 import { FieldPath, invalid, required, type FieldError } from '../../validation/field.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../../validation/names.js';
-import { ObjectReferenceSchema } from './common.js';
+import { ObjectReferenceSchema, type ObjectReference } from './common.js';
 
 const P = 'io.k8s.api.core.v1.';
 
@@ -39,7 +39,8 @@ export const EventSchema = resourceSchema(P + 'Event', 'A report of an event som
 export type Event = Static<typeof EventSchema>;
 export const EventListSchema = listSchema(P + 'EventList', EventSchema);
 
-const lengthLimit = { reportingInstance: 128, action: 128, reason: 128, message: 1024 } as const;
+/** Byte limits of the fields an event created through either API must keep to. */
+export const eventLengthLimits = { reportingInstance: 128, action: 128, reason: 128, message: 1024 } as const;
 
 // 0001-01-01T00:00:00Z, Go's zero time.
 const goZeroTime = -62135596800000;
@@ -75,9 +76,9 @@ export function validateEvent(ev: Event): FieldError[] {
     for (const field of ['reportingInstance', 'action', 'reason'] as const) {
       const v = ev[field] ?? '';
       if (v === '') errs.push(required(FieldPath.root(field)));
-      if (byteLen(v) > lengthLimit[field]) errs.push(invalid(FieldPath.root(field), '', `can have at most ${lengthLimit[field]} characters`));
+      if (byteLen(v) > eventLengthLimits[field]) errs.push(invalid(FieldPath.root(field), '', `can have at most ${eventLengthLimits[field]} characters`));
     }
-    if (byteLen(ev.message ?? '') > lengthLimit.message) errs.push(invalid(FieldPath.root('message'), '', `can have at most ${lengthLimit.message} characters`));
+    if (byteLen(ev.message ?? '') > eventLengthLimits.message) errs.push(invalid(FieldPath.root('message'), '', `can have at most ${eventLengthLimits.message} characters`));
   }
   for (const m of isDNS1123Subdomain(ns)) errs.push(invalid(FieldPath.root('namespace'), ns, m));
   return errs;
@@ -92,65 +93,74 @@ export function formatEventSource(ev: Event): string {
 
 const since = (t: string | undefined, now: Date): string => (isZeroTime(t) ? '<unknown>' : age(t, now));
 
-export const eventResource: ResourceDef<Event> = {
-  group: '',
-  version: 'v1',
+/** The columns kube-apiserver prints for events, whichever API serves them. */
+export const eventTableColumns: readonly TableColumn[] = [
+  { name: 'Last Seen', type: 'string', description: 'Time since the most recent occurrence.', priority: 0 },
+  { name: 'Type', type: 'string', description: 'Normal or Warning.', priority: 0 },
+  { name: 'Reason', type: 'string', description: 'Short reason for the event.', priority: 0 },
+  { name: 'Object', type: 'string', description: 'The object the event is about.', priority: 0 },
+  { name: 'Subobject', type: 'string', description: 'The part of the object the event is about.', priority: 1 },
+  { name: 'Source', type: 'string', description: 'The component that reported the event.', priority: 1 },
+  { name: 'Message', type: 'string', description: 'Description of the event.', priority: 0 },
+  { name: 'First Seen', type: 'string', description: 'Time since the first occurrence.', priority: 1 },
+  { name: 'Count', type: 'string', description: 'Number of occurrences.', priority: 1 },
+  { name: 'Name', type: 'string', format: 'name', description: 'Name of the event.', priority: 1 },
+];
+
+/** The cells of eventTableColumns, computed on the core/v1 form (events.k8s.io/v1 converts first). */
+export function eventTableCells(ev: Event, now: Date): (string | number)[] {
+  const first = isZeroTime(ev.firstTimestamp) ? since(ev.eventTime, now) : since(ev.firstTimestamp, now);
+  let last = isZeroTime(ev.lastTimestamp) ? first : since(ev.lastTimestamp, now);
+  // Events from the new API carry no count when they happened once.
+  let count = ev.count || 1;
+  if (ev.series) {
+    last = since(ev.series.lastObservedTime, now);
+    count = ev.series.count ?? 0;
+  }
+  const kind = (ev.involvedObject?.kind ?? '').toLowerCase();
+  const target = ev.involvedObject?.name ? `${kind}/${ev.involvedObject.name}` : kind;
+  return [
+    last,
+    ev.type ?? '',
+    ev.reason ?? '',
+    target,
+    ev.involvedObject?.fieldPath ?? '',
+    formatEventSource(ev),
+    (ev.message ?? '').trim(),
+    first,
+    count,
+    ev.metadata?.name ?? '',
+  ];
+}
+
+const referenceFields = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'] as const;
+
+/** Field selectors over the object an event is about, named `<prefix>.<field>` (involvedObject or regarding). */
+export function referenceFieldSelectors<T>(prefix: string, ref: (ev: T) => ObjectReference | undefined): Record<string, (ev: T) => string> {
+  return Object.fromEntries(referenceFields.map((f) => [`${prefix}.${f}`, (ev: T): string => ref(ev)?.[f] ?? '']));
+}
+
+/** The names both APIs serve events under (the same stored objects). */
+export const eventResourceNames = {
   kind: 'Event',
   listKind: 'EventList',
   plural: 'events',
   singular: 'event',
   shortNames: ['ev'],
   namespaced: true,
-  schema: EventSchema,
   nameValidation: 'subdomain',
+} as const satisfies Partial<ResourceDef<Event>>;
+
+export const eventResource: ResourceDef<Event> = {
+  group: '',
+  version: 'v1',
+  ...eventResourceNames,
+  schema: EventSchema,
   validate: validateEvent,
   validateUpdate: validateEvent,
-  table: {
-    columns: [
-      { name: 'Last Seen', type: 'string', description: 'Time since the most recent occurrence.', priority: 0 },
-      { name: 'Type', type: 'string', description: 'Normal or Warning.', priority: 0 },
-      { name: 'Reason', type: 'string', description: 'Short reason for the event.', priority: 0 },
-      { name: 'Object', type: 'string', description: 'The object the event is about.', priority: 0 },
-      { name: 'Subobject', type: 'string', description: 'The part of the object the event is about.', priority: 1 },
-      { name: 'Source', type: 'string', description: 'The component that reported the event.', priority: 1 },
-      { name: 'Message', type: 'string', description: 'Description of the event.', priority: 0 },
-      { name: 'First Seen', type: 'string', description: 'Time since the first occurrence.', priority: 1 },
-      { name: 'Count', type: 'string', description: 'Number of occurrences.', priority: 1 },
-      { name: 'Name', type: 'string', format: 'name', description: 'Name of the event.', priority: 1 },
-    ],
-    cells: (ev, now) => {
-      const first = isZeroTime(ev.firstTimestamp) ? since(ev.eventTime, now) : since(ev.firstTimestamp, now);
-      let last = isZeroTime(ev.lastTimestamp) ? first : since(ev.lastTimestamp, now);
-      // Events from the new API carry no count when they happened once.
-      let count = ev.count || 1;
-      if (ev.series) {
-        last = since(ev.series.lastObservedTime, now);
-        count = ev.series.count ?? 0;
-      }
-      const kind = (ev.involvedObject?.kind ?? '').toLowerCase();
-      const target = ev.involvedObject?.name ? `${kind}/${ev.involvedObject.name}` : kind;
-      return [
-        last,
-        ev.type ?? '',
-        ev.reason ?? '',
-        target,
-        ev.involvedObject?.fieldPath ?? '',
-        formatEventSource(ev),
-        (ev.message ?? '').trim(),
-        first,
-        count,
-        ev.metadata?.name ?? '',
-      ];
-    },
-  },
+  table: { columns: eventTableColumns, cells: eventTableCells },
   fieldSelectors: {
-    'involvedObject.kind': (ev) => ev.involvedObject?.kind ?? '',
-    'involvedObject.namespace': (ev) => ev.involvedObject?.namespace ?? '',
-    'involvedObject.name': (ev) => ev.involvedObject?.name ?? '',
-    'involvedObject.uid': (ev) => ev.involvedObject?.uid ?? '',
-    'involvedObject.apiVersion': (ev) => ev.involvedObject?.apiVersion ?? '',
-    'involvedObject.resourceVersion': (ev) => ev.involvedObject?.resourceVersion ?? '',
-    'involvedObject.fieldPath': (ev) => ev.involvedObject?.fieldPath ?? '',
+    ...referenceFieldSelectors('involvedObject', (ev: Event) => ev.involvedObject),
     reason: (ev) => ev.reason ?? '',
     reportingComponent: (ev) => ev.reportingComponent ?? '',
     source: (ev) => ev.source?.component || ev.reportingComponent || '',

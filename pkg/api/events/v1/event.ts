@@ -1,20 +1,23 @@
 // events.k8s.io/v1 Event: a report of something that happened to an object. The same stored events
 // as core/v1 Event, in the newer shape (regarding, note, reportingController, series).
 import { ObjectReferenceSchema } from '../../core/v1/common.js';
+import {
+  EventSourceSchema,
+  eventLengthLimits,
+  eventResourceNames,
+  eventTableCells,
+  eventTableColumns,
+  referenceFieldSelectors,
+  type Event as CoreEvent,
+} from '../../core/v1/event.js';
 import { listSchema, resourceSchema } from '../../meta/v1.js';
-import { age } from '../../printers/age.js';
 import type { ResourceDef } from '../../registry.js';
 import { int32, microTime, string, struct, time, withDescription, type Static } from '../../schema/dsl.js';
 import { FieldPath, invalid, required, type FieldError } from '../../validation/field.js';
 import { isQualifiedName } from '../../validation/names.js';
+import { semanticDeepEqual } from '../../validation/objectmeta.js';
 
 const P = 'io.k8s.api.events.v1.';
-
-// core/v1 EventSource, declared here until core/v1 exports it (see the report of this kind).
-export const EventSourceSchema = struct('io.k8s.api.core.v1.EventSource', 'The component that reported an event.', {
-  component: string('Component that generated the event.'),
-  host: string('Node on which the event was generated.'),
-});
 
 export const EventSeriesSchema = struct(
   P + 'EventSeries',
@@ -52,11 +55,6 @@ export type Event = Static<typeof EventSchema>;
 
 export const EventListSchema = listSchema(P + 'EventList', EventSchema);
 
-const reportingInstanceLengthLimit = 128;
-const actionLengthLimit = 128;
-const reasonLengthLimit = 128;
-const noteLengthLimit = 1024;
-
 // Field paths below are those of core/v1 Event (involvedObject, message, source, ...): the
 // apiserver validates both shapes as the same internal object.
 const root = (name: string): FieldPath => FieldPath.root(name);
@@ -78,10 +76,10 @@ function validateLegacy(ev: Event): FieldError[] {
   if (controller.length === 0) errs.push(required(root('reportingController'), ''));
   for (const m of isQualifiedName(controller)) errs.push(invalid(root('reportingController'), controller, m));
   const limited: [string, string | undefined, number, boolean][] = [
-    ['reportingInstance', ev.reportingInstance, reportingInstanceLengthLimit, true],
-    ['action', ev.action, actionLengthLimit, true],
-    ['reason', ev.reason, reasonLengthLimit, true],
-    ['message', ev.note, noteLengthLimit, false],
+    ['reportingInstance', ev.reportingInstance, eventLengthLimits.reportingInstance, true],
+    ['action', ev.action, eventLengthLimits.action, true],
+    ['reason', ev.reason, eventLengthLimits.reason, true],
+    ['message', ev.note, eventLengthLimits.message, false],
   ];
   for (const [field, value, limit, isRequired] of limited) {
     const v = value ?? '';
@@ -111,17 +109,10 @@ export function validateEvent(ev: Event): FieldError[] {
   return errs;
 }
 
-const canonical = (v: unknown): string =>
-  JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).filter(([, y]) => y !== '' && y !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : x,
-  ) ?? '';
-
 /** Everything but the series and the metadata is fixed once an event exists. */
 export function validateEventUpdate(ev: Event, old: Event): FieldError[] {
   const errs = validateLegacy(ev);
-  if (canonical(ev.series ?? {}) !== canonical(old.series ?? {})) errs.push(...validateSeries(ev));
+  if (!semanticDeepEqual(ev.series, old.series)) errs.push(...validateSeries(ev));
   const fixed: [string, unknown, unknown][] = [
     ['involvedObject', ev.regarding ?? {}, old.regarding ?? {}],
     ['reason', ev.reason ?? '', old.reason ?? ''],
@@ -138,82 +129,42 @@ export function validateEventUpdate(ev: Event, old: Event): FieldError[] {
     ['reportingInstance', ev.reportingInstance ?? '', old.reportingInstance ?? ''],
   ];
   for (const [field, now, before] of fixed) {
-    if (canonical(now) !== canonical(before)) errs.push(invalid(root(field), now, 'field is immutable'));
+    if (!semanticDeepEqual(now, before)) errs.push(invalid(root(field), now, 'field is immutable'));
   }
   return errs;
 }
 
-/** "component, host", with the reporting controller and instance standing in for missing parts. */
-function eventSource(ev: Event): string {
-  const component = ev.deprecatedSource?.component || ev.reportingController || '';
-  const host = ev.deprecatedSource?.host || ev.reportingInstance || '';
-  return host === '' ? component : `${component}, ${host}`;
-}
-
-/** The cells kube-apiserver prints for an event, computed on its core/v1 form. */
-function eventCells(ev: Event, now: Date): (string | number)[] {
-  const first = ev.deprecatedFirstTimestamp ? age(ev.deprecatedFirstTimestamp, now) : age(ev.eventTime, now);
-  let last = ev.deprecatedLastTimestamp ? age(ev.deprecatedLastTimestamp, now) : first;
-  let count = ev.deprecatedCount ?? 0;
-  if (ev.series) {
-    last = age(ev.series.lastObservedTime, now);
-    count = ev.series.count ?? 0;
-  } else if (count === 0) {
-    // Events of the new API have no count when they happened once.
-    count = 1;
-  }
-  const kind = (ev.regarding?.kind ?? '').toLowerCase();
-  const target = ev.regarding?.name ? `${kind}/${ev.regarding.name}` : kind;
-  return [
-    last,
-    ev.type ?? '',
-    ev.reason ?? '',
-    target,
-    ev.regarding?.fieldPath ?? '',
-    eventSource(ev),
-    (ev.note ?? '').trim(),
-    first,
-    count,
-    ev.metadata?.name ?? '',
-  ];
+/** The core/v1 form of an event, which the table is computed on (as upstream prints the internal object). */
+function toCoreEvent(ev: Event): CoreEvent {
+  return {
+    metadata: ev.metadata,
+    involvedObject: ev.regarding,
+    reason: ev.reason,
+    message: ev.note,
+    source: ev.deprecatedSource,
+    firstTimestamp: ev.deprecatedFirstTimestamp,
+    lastTimestamp: ev.deprecatedLastTimestamp,
+    count: ev.deprecatedCount,
+    type: ev.type,
+    eventTime: ev.eventTime,
+    series: ev.series,
+    action: ev.action,
+    related: ev.related,
+    reportingComponent: ev.reportingController,
+    reportingInstance: ev.reportingInstance,
+  };
 }
 
 export const eventResource: ResourceDef<Event> = {
   group: 'events.k8s.io',
   version: 'v1',
-  kind: 'Event',
-  listKind: 'EventList',
-  plural: 'events',
-  singular: 'event',
-  shortNames: ['ev'],
-  namespaced: true,
+  ...eventResourceNames,
   schema: EventSchema,
-  nameValidation: 'subdomain',
   validate: validateEvent,
   validateUpdate: validateEventUpdate,
-  table: {
-    columns: [
-      { name: 'Last Seen', type: 'string', description: 'Time since the event was last observed.', priority: 0 },
-      { name: 'Type', type: 'string', description: 'Normal or Warning.', priority: 0 },
-      { name: 'Reason', type: 'string', description: 'Why the action was taken.', priority: 0 },
-      { name: 'Object', type: 'string', description: 'The object the event is about.', priority: 0 },
-      { name: 'Subobject', type: 'string', description: 'The part of the object the event is about.', priority: 1 },
-      { name: 'Source', type: 'string', description: 'The component that reported the event.', priority: 1 },
-      { name: 'Message', type: 'string', description: 'Description of the event.', priority: 0 },
-      { name: 'First Seen', type: 'string', description: 'Time since the event was first observed.', priority: 1 },
-      { name: 'Count', type: 'string', description: 'Number of occurrences.', priority: 1 },
-      { name: 'Name', type: 'string', format: 'name', description: 'Name of the event object.', priority: 1 },
-    ],
-    cells: eventCells,
-  },
+  table: { columns: eventTableColumns, cells: (ev, now) => eventTableCells(toCoreEvent(ev), now) },
   fieldSelectors: {
-    'regarding.kind': (ev) => ev.regarding?.kind ?? '',
-    'regarding.namespace': (ev) => ev.regarding?.namespace ?? '',
-    'regarding.name': (ev) => ev.regarding?.name ?? '',
-    'regarding.uid': (ev) => ev.regarding?.uid ?? '',
-    'regarding.apiVersion': (ev) => ev.regarding?.apiVersion ?? '',
-    'regarding.resourceVersion': (ev) => ev.regarding?.resourceVersion ?? '',
-    'regarding.fieldPath': (ev) => ev.regarding?.fieldPath ?? '',
+    ...referenceFieldSelectors('regarding', (ev: Event) => ev.regarding),
     reason: (ev) => ev.reason ?? '',
     reportingController: (ev) => ev.reportingController ?? '',
     type: (ev) => ev.type ?? '',

@@ -5,7 +5,7 @@ import type { ResourceDef } from '../../registry.js';
 import { applyDefaults } from '../../schema/walk.js';
 import { array, asNode, boolean, int64, string, struct, withDefault, withDescription, type Static } from '../../schema/dsl.js';
 import { FieldPath, duplicate, invalid, notSupported, required, type FieldError } from '../../validation/field.js';
-import { semanticEqual } from './validation.js';
+import { semanticDeepEqual } from '../../validation/objectmeta.js';
 
 const P = 'io.k8s.api.storage.v1.';
 
@@ -91,10 +91,10 @@ const specPath = FieldPath.root('spec');
 export function validateCSIDriverUpdate(obj: CSIDriver, old: CSIDriver): FieldError[] {
   const errs = validateCSIDriverSpec(obj.spec, specPath);
   const [spec, oldSpec] = [obj.spec ?? {}, old.spec ?? {}];
-  if (!semanticEqual(spec.attachRequired, oldSpec.attachRequired)) {
+  if (!semanticDeepEqual(spec.attachRequired, oldSpec.attachRequired)) {
     errs.push(invalid(specPath.child('attachedRequired'), spec.attachRequired ?? null, 'field is immutable'));
   }
-  if (!semanticEqual(spec.volumeLifecycleModes, oldSpec.volumeLifecycleModes)) {
+  if (!semanticDeepEqual(spec.volumeLifecycleModes, oldSpec.volumeLifecycleModes)) {
     errs.push(invalid(specPath.child('volumeLifecycleModes'), spec.volumeLifecycleModes ?? [], 'field is immutable'));
   }
   return errs;

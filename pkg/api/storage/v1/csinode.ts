@@ -5,7 +5,8 @@ import type { ResourceDef } from '../../registry.js';
 import { array, int32, string, struct, withDescription, type Static } from '../../schema/dsl.js';
 import { FieldPath, duplicate, invalid, required, type FieldError } from '../../validation/field.js';
 import { validateNonnegativeField, validateQualifiedName } from '../../validation/names.js';
-import { semanticEqual, validateCSIDriverName } from './validation.js';
+import { semanticDeepEqual } from '../../validation/objectmeta.js';
+import { validateCSIDriverName } from './validation.js';
 
 const P = 'io.k8s.api.storage.v1.';
 
@@ -79,7 +80,7 @@ export function validateCSINodeUpdate(node: CSINode, old: CSINode): FieldError[]
   const path = FieldPath.root('spec').child('drivers');
   for (const o of old.spec?.drivers ?? []) {
     for (const n of node.spec?.drivers ?? []) {
-      if (o.name === n.name && !semanticEqual(n, o)) errs.push(invalid(path, n, 'field is immutable'));
+      if (o.name === n.name && !semanticDeepEqual(n, o)) errs.push(invalid(path, n, 'field is immutable'));
     }
   }
   return errs;

@@ -6,8 +6,7 @@ import type { ResourceDef } from '../../registry.js';
 import { array, boolean, map, string, withDefault, type Static } from '../../schema/dsl.js';
 import { FieldPath, duplicate, forbidden, invalid, notSupported, tooLong, type FieldError } from '../../validation/field.js';
 import { isQualifiedName } from '../../validation/names.js';
-import { validateImmutableField } from '../../validation/objectmeta.js';
-import { semanticEqual } from './validation.js';
+import { semanticDeepEqual, validateImmutableField } from '../../validation/objectmeta.js';
 
 const P = 'io.k8s.api.storage.v1.';
 
@@ -108,7 +107,10 @@ export function validateStorageClass(sc: StorageClass): FieldError[] {
 
 export function validateStorageClassUpdate(sc: StorageClass, old: StorageClass): FieldError[] {
   const errs = validateStorageClass(sc);
-  if (!semanticEqual(sc.parameters, old.parameters)) errs.push(forbidden(FieldPath.root('parameters'), 'updates to parameters are forbidden.'));
+  // A map's keys count even with empty values, so the entries are compared rather than the maps.
+  const parameters = (p: Readonly<Record<string, string>> | undefined): [string, string][] =>
+    Object.entries(p ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (!semanticDeepEqual(parameters(sc.parameters), parameters(old.parameters))) errs.push(forbidden(FieldPath.root('parameters'), 'updates to parameters are forbidden.'));
   if ((sc.provisioner ?? '') !== (old.provisioner ?? '')) {
     errs.push(forbidden(FieldPath.root('provisioner'), 'updates to provisioner are forbidden.'));
   }

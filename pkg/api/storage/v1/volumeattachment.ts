@@ -6,7 +6,8 @@ import type { ResourceDef } from '../../registry.js';
 import { boolean, map, string, struct, time, withDescription, type Static } from '../../schema/dsl.js';
 import { FieldPath, forbidden, invalid, required, tooLong, type FieldError } from '../../validation/field.js';
 import { isDNS1123Subdomain } from '../../validation/names.js';
-import { semanticEqual, validateCSIDriverName } from './validation.js';
+import { semanticDeepEqual } from '../../validation/objectmeta.js';
+import { validateCSIDriverName } from './validation.js';
 
 const P = 'io.k8s.api.storage.v1.';
 
@@ -112,7 +113,7 @@ export function validateVolumeAttachment(va: VolumeAttachment): FieldError[] {
 
 export function validateVolumeAttachmentUpdate(va: VolumeAttachment, old: VolumeAttachment): FieldError[] {
   const errs = validateVolumeAttachmentCommon(va);
-  if (!semanticEqual(va.spec, old.spec)) errs.push(invalid(specPath, va.spec ?? {}, 'field is immutable'));
+  if (!semanticDeepEqual(va.spec, old.spec)) errs.push(invalid(specPath, va.spec ?? {}, 'field is immutable'));
   return errs;
 }
 
