@@ -71,6 +71,16 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   /** Whether a change between old and new bumps metadata.generation (default: any change outside metadata and status). */
   generationChanged?(obj: T, old: T): boolean;
   readonly table?: TablePrinter<T>;
+  /**
+   * Objects of this kind live in another resource's storage, converted on the way in and out
+   * (events.k8s.io/v1 Events are core/v1 Events, as upstream).
+   */
+  readonly storedAs?: {
+    readonly group: string;
+    readonly plural: string;
+    toStored(obj: T): KubeObject;
+    fromStored(obj: KubeObject): T;
+  };
   /** Field selectors beyond metadata.name and metadata.namespace. */
   readonly fieldSelectors?: Readonly<Record<string, (obj: T) => string | undefined>>;
 }

@@ -48,19 +48,22 @@ export class CacheWatcher {
     private readonly filter: ObjectFilter,
     private readonly limit: number,
     private readonly onClose: (w: CacheWatcher) => void,
+    /** Converts stored objects to the served form (events.k8s.io views of core Events). */
+    private readonly view: (obj: KubeObject) => KubeObject = (o) => o,
   ) {}
 
   /** Translates a cache event for this watcher's selectors (objects leaving the selection are DELETED). */
   offer(ev: CacheEvent): void {
     if (this.closed) return;
-    const now = this.filter(ev.object);
-    const before = ev.prevObject !== undefined && this.filter(ev.prevObject);
+    const object = this.view(ev.object);
+    const now = this.filter(object);
+    const before = ev.prevObject !== undefined && this.filter(this.view(ev.prevObject));
     let out: WatchOutput | undefined;
-    if (ev.type === 'ADDED') out = now ? { type: 'ADDED', object: ev.object } : undefined;
-    else if (ev.type === 'DELETED') out = before || (ev.prevObject === undefined && now) ? { type: 'DELETED', object: ev.object } : undefined;
-    else if (now && before) out = { type: 'MODIFIED', object: ev.object };
-    else if (now && !before) out = { type: 'ADDED', object: ev.object };
-    else if (!now && before) out = { type: 'DELETED', object: ev.object };
+    if (ev.type === 'ADDED') out = now ? { type: 'ADDED', object } : undefined;
+    else if (ev.type === 'DELETED') out = before || (ev.prevObject === undefined && now) ? { type: 'DELETED', object } : undefined;
+    else if (now && before) out = { type: 'MODIFIED', object };
+    else if (now && !before) out = { type: 'ADDED', object };
+    else if (!now && before) out = { type: 'DELETED', object };
     if (out) this.push(out);
   }
 
@@ -137,10 +140,13 @@ export class ResourceCache {
    * Starts a watch after `fromRevision` (events with a greater revision), or with the current
    * objects as ADDED events first when `initial` is set. Throws 410 Gone when history is gone.
    */
-  watch(fromRevision: number, currentRevision: number, filter: ObjectFilter, initial: boolean): CacheWatcher {
-    const w = new CacheWatcher(filter, this.opts.watcherQueueLimit, (x) => this.watchers.delete(x));
+  watch(fromRevision: number, currentRevision: number, filter: ObjectFilter, initial: boolean, view?: (obj: KubeObject) => KubeObject): CacheWatcher {
+    const w = new CacheWatcher(filter, this.opts.watcherQueueLimit, (x) => this.watchers.delete(x), view);
     if (initial) {
-      for (const obj of this.objects.values()) if (filter(obj)) w.push({ type: 'ADDED', object: obj });
+      for (const stored of this.objects.values()) {
+        const obj = view ? view(stored) : stored;
+        if (filter(obj)) w.push({ type: 'ADDED', object: obj });
+      }
     } else {
       if (fromRevision < this.windowStart) throw tooOldResourceVersion(fromRevision, currentRevision);
       for (const ev of this.events) if (ev.revision > fromRevision) w.offer(ev);

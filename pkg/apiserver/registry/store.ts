@@ -60,16 +60,39 @@ export class ResourceStore {
   readonly qualified: QualifiedResource;
   readonly cache: ResourceCache;
 
+  /** Stored form to served form; the identity except for kinds stored as another kind. */
+  private readonly view: (obj: KubeObject) => KubeObject;
+  private readonly toStored: (obj: KubeObject) => KubeObject;
+
   constructor(
     readonly def: ResourceDef,
     private readonly etcd: EtcdStore,
     private readonly caches: WatchCacheSet,
     cacheOpts: { capacity: number; watcherQueueLimit: number },
   ) {
-    this.prefix = registryPrefix(def);
+    const storedAs = def.storedAs;
+    this.prefix = registryPrefix(storedAs ?? def);
     this.qualified = { group: def.group, resource: def.plural };
-    this.cache = new ResourceCache({ prefix: this.prefix, decode: decodeStored, ...cacheOpts });
-    caches.add(this.cache);
+    // Two views of one storage share one cache (one etcd watch feeds both).
+    const existing = caches.cacheFor(this.prefix);
+    this.cache = existing ?? new ResourceCache({ prefix: this.prefix, decode: decodeStored, ...cacheOpts });
+    if (!existing) caches.add(this.cache);
+    if (storedAs) {
+      // Each stored object is converted once, however many watchers and lists read it.
+      const converted = new WeakMap<KubeObject, KubeObject>();
+      this.view = (o) => {
+        let v = converted.get(o);
+        if (!v) {
+          v = storedAs.fromStored(o);
+          converted.set(o, v);
+        }
+        return v;
+      };
+      this.toStored = (o) => storedAs.toStored(o);
+    } else {
+      this.view = (o) => o;
+      this.toStored = (o) => o;
+    }
   }
 
   key(namespace: string | undefined, name: string): string {
@@ -83,7 +106,7 @@ export class ResourceStore {
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
     const kv = await this.etcd.get(this.key(namespace, name));
     if (!kv) throw notFound(this.qualified, name);
-    return decodeStored(kv);
+    return this.view(decodeStored(kv));
   }
 
   async getStored(namespace: string | undefined, name: string): Promise<StoredValue | undefined> {
@@ -92,13 +115,14 @@ export class ResourceStore {
 
   /** Reads from the watch cache (may be slightly stale); for admission checks and RV=0 reads. */
   getCached(namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.cache.objects.get(this.key(namespace, name));
+    const o = this.cache.objects.get(this.key(namespace, name));
+    return o ? this.view(o) : undefined;
   }
 
   async create(obj: KubeObject, extra: { puts?: { key: string; value: Buffer }[] } = {}): Promise<KubeObject> {
     const meta = obj.metadata ?? {};
     const key = this.key(meta.namespace, meta.name ?? '');
-    const value = encodeStored(obj);
+    const value = encodeStored(this.toStored(obj));
     try {
       const rev = await this.etcd.createAll([{ key, value }, ...(extra.puts ?? [])]);
       return { ...obj, metadata: { ...meta, resourceVersion: String(rev) } };
@@ -116,7 +140,7 @@ export class ResourceStore {
     const meta = obj.metadata ?? {};
     const key = this.key(meta.namespace, meta.name ?? '');
     try {
-      const rev = await this.etcd.update(key, encodeStored(obj), expected, { ...extra, mustNotExist: extra.puts?.map((p) => p.key) ?? [] });
+      const rev = await this.etcd.update(key, encodeStored(this.toStored(obj)), expected, { ...extra, mustNotExist: extra.puts?.map((p) => p.key) ?? [] });
       return { ...obj, metadata: { ...meta, resourceVersion: String(rev) } };
     } catch (err) {
       if (err instanceof CasFailedError) {
@@ -164,7 +188,11 @@ export class ResourceStore {
   private listFromCache(namespace: string | undefined, opts: ListOptions): ListResult {
     const prefix = this.scopePrefix(namespace);
     const items: KubeObject[] = [];
-    for (const [key, obj] of this.cache.objects) if (key.startsWith(prefix) && opts.filter(obj)) items.push(obj);
+    for (const [key, stored] of this.cache.objects) {
+      if (!key.startsWith(prefix)) continue;
+      const obj = this.view(stored);
+      if (opts.filter(obj)) items.push(obj);
+    }
     items.sort((a, b) => this.sortKey(a).localeCompare(this.sortKey(b)));
     return { items, resourceVersion: String(this.caches.revision) };
   }
@@ -197,7 +225,7 @@ export class ResourceStore {
         for (; i < res.kvs.length; i++) {
           const kv = res.kvs[i]!;
           if (limit > 0 && items.length >= limit) break;
-          const obj = decodeStored(kv);
+          const obj = this.view(decodeStored(kv));
           lastKey = kv.key;
           if (opts.filter(obj)) items.push(obj);
         }
@@ -238,15 +266,15 @@ export class ResourceStore {
     if (resourceVersion !== '' && !/^\d+$/.test(resourceVersion)) throw badRequest(`invalid resource version: "${resourceVersion}"`);
     if (resourceVersion === '') {
       await this.caches.waitFresh(await this.etcd.currentRevision());
-      return this.cache.watch(0, this.caches.revision, scoped, true);
+      return this.cache.watch(0, this.caches.revision, scoped, true, this.view);
     }
     if (resourceVersion === '0') {
       await this.caches.start();
-      return this.cache.watch(0, this.caches.revision, scoped, true);
+      return this.cache.watch(0, this.caches.revision, scoped, true, this.view);
     }
     const rv = Number(resourceVersion);
     await this.caches.waitFresh(rv);
-    return this.cache.watch(rv, this.caches.revision, scoped, sendInitialEvents);
+    return this.cache.watch(rv, this.caches.revision, scoped, sendInitialEvents, this.view);
   }
 }
 

@@ -134,9 +134,11 @@ export function validateEventUpdate(ev: Event, old: Event): FieldError[] {
   return errs;
 }
 
-/** The core/v1 form of an event, which the table is computed on (as upstream prints the internal object). */
-function toCoreEvent(ev: Event): CoreEvent {
-  return {
+/** The core/v1 form of an event: how it is stored, and what the table is computed on (as upstream prints the internal object). */
+export function toCoreEvent(ev: Event): CoreEvent {
+  return dropUndefined({
+    apiVersion: 'v1',
+    kind: 'Event',
     metadata: ev.metadata,
     involvedObject: ev.regarding,
     reason: ev.reason,
@@ -152,7 +154,35 @@ function toCoreEvent(ev: Event): CoreEvent {
     related: ev.related,
     reportingComponent: ev.reportingController,
     reportingInstance: ev.reportingInstance,
-  };
+  });
+}
+
+/** The events.k8s.io/v1 form of a stored core/v1 event. */
+export function fromCoreEvent(ev: CoreEvent): Event {
+  return dropUndefined({
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: ev.metadata,
+    regarding: ev.involvedObject,
+    reason: ev.reason,
+    note: ev.message,
+    deprecatedSource: ev.source,
+    deprecatedFirstTimestamp: ev.firstTimestamp,
+    deprecatedLastTimestamp: ev.lastTimestamp,
+    deprecatedCount: ev.count,
+    type: ev.type,
+    eventTime: ev.eventTime,
+    series: ev.series,
+    action: ev.action,
+    related: ev.related,
+    reportingController: ev.reportingComponent,
+    reportingInstance: ev.reportingInstance,
+  } as Event);
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
 }
 
 export const eventResource: ResourceDef<Event> = {
@@ -163,6 +193,7 @@ export const eventResource: ResourceDef<Event> = {
   validate: validateEvent,
   validateUpdate: validateEventUpdate,
   table: { columns: eventTableColumns, cells: (ev, now) => eventTableCells(toCoreEvent(ev), now) },
+  storedAs: { group: '', plural: 'events', toStored: toCoreEvent, fromStored: (o) => fromCoreEvent(o as CoreEvent) },
   fieldSelectors: {
     ...referenceFieldSelectors('regarding', (ev: Event) => ev.regarding),
     reason: (ev) => ev.reason ?? '',
