@@ -101,6 +101,13 @@ function withoutManagedFields(obj: unknown): JsonObject {
   return o;
 }
 
+function shallowWithoutManagedFields(obj: JsonObject): JsonObject {
+  const meta = obj['metadata'];
+  if (!isObject(meta)) return { ...obj };
+  const { managedFields: _drop, ...rest } = meta;
+  return { ...obj, metadata: rest };
+}
+
 /** Null map values end up omitted once upstream decodes into typed objects; do the same. */
 function dropNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(dropNulls);
@@ -403,11 +410,13 @@ export function updateManagedFields(o: UpdateOptions): ManagedResult {
     managed = fromRequest && fromRequest.fields.size > 0 ? fromRequest : safeDecode(stored);
   }
 
-  const updated = withoutManagedFields(updatedRaw);
+  // Update only reads the objects (compare), so shallow copies without managedFields suffice: a
+  // deep copy of every object on every write was most of this function's cost.
+  const updated = shallowWithoutManagedFields(updatedRaw);
   if (managed.fields.size === 0 && typeof oldMeta['uid'] === 'string' && oldMeta['uid'] !== '') {
     return setManagedFields(updated, managed);
   }
-  const old = oldRaw ? withoutManagedFields(oldRaw) : {};
+  const old = oldRaw ? shallowWithoutManagedFields(oldRaw) : {};
   const id = managerIdentifier({ manager: o.manager || 'unknown', operation: o.operation, apiVersion: o.apiVersion, subresource });
   const result = smdUpdate(old, updated, managed, id, o.apiVersion, o.schema, formatTime(o.now));
   capUpdateManagers(result);

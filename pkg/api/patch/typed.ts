@@ -162,6 +162,8 @@ function isEmptyContainer(v: unknown): boolean {
 }
 
 function walkCompare(lhs: unknown, rhs: unknown, node: SchemaNode | undefined, path: FieldPath, c: Comparison): void {
+  // The same value on both sides changes nothing below it (shared subtrees of an update).
+  if (lhs === rhs && lhs !== undefined) return;
   const atom = atomOf(node, rhs !== undefined ? rhs : lhs);
   const shapeChanged = lhs !== undefined && rhs !== undefined && atomOf(node, lhs).kind !== atom.kind;
   const leaf = (): void => {
