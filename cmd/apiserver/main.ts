@@ -15,7 +15,8 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  const logger = pino({ name: 'apiserver', level: flags.logLevel });
+  // Buffered, asynchronous log writes: one write syscall per request line was a measurable share of a request.
+  const logger = pino({ name: 'apiserver', level: flags.logLevel }, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
   const root = new AbortController();
   process.once('SIGTERM', () => root.abort());
   process.once('SIGINT', () => root.abort());
@@ -24,6 +25,7 @@ async function main(): Promise<number> {
   const { host, port } = server.address();
   process.stdout.write(`apiserver serving on ${server.scheme}://${host}:${port}\n`);
   await done;
+  logger.flush();
   return 0;
 }
 

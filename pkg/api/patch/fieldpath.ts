@@ -11,8 +11,17 @@ export type PathElement =
 
 export type FieldPath = readonly PathElement[];
 
+const fieldPEs = new Map<string, PathElement>();
+
+/** A struct field or map key path element; interned, as the same few names recur in every object. */
 export function fieldPE(name: string): PathElement {
-  return { kind: 'field', name };
+  let pe = fieldPEs.get(name);
+  if (pe === undefined) {
+    pe = Object.freeze({ kind: 'field', name }) as PathElement;
+    // Map keys (labels, annotations, data) are unbounded; intern only a bounded number of names.
+    if (fieldPEs.size < 50_000) fieldPEs.set(name, pe);
+  }
+  return pe;
 }
 
 /** A list-map item path element; key fields are kept sorted by name. */
@@ -111,8 +120,19 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-/** The fieldsV1 key of a path element. */
+const serialized = new WeakMap<PathElement, string>();
+
+/** The fieldsV1 key of a path element (memoized: sets ask for it at every level they touch). */
 export function serializePE(pe: PathElement): string {
+  let s = serialized.get(pe);
+  if (s === undefined) {
+    s = serializePEUncached(pe);
+    serialized.set(pe, s);
+  }
+  return s;
+}
+
+function serializePEUncached(pe: PathElement): string {
   switch (pe.kind) {
     case 'field':
       return `f:${pe.name}`;
