@@ -16,7 +16,7 @@ async function main(): Promise<number> {
     throw err;
   }
   // Buffered, asynchronous log writes: one write syscall per request line was a measurable share of a request.
-  const logger = pino({ name: 'apiserver', level: flags.logLevel }, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+  const logger = pino({ name: 'apiserver', level: flags.logLevel }, pino.destination({ dest: 1, sync: false }));
   const root = new AbortController();
   process.once('SIGTERM', () => root.abort());
   process.once('SIGINT', () => root.abort());

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 export interface ApiServerFlags {
   readonly etcdServers: string[];
   readonly bindAddress: string;
+  readonly advertiseAddress?: string;
   readonly securePort: number;
   readonly tlsCertFile?: string;
   readonly tlsPrivateKeyFile?: string;
@@ -17,6 +18,8 @@ export interface ApiServerFlags {
 export const APISERVER_USAGE = `Usage: apiserver [flags]
   --etcd-servers=URL[,URL...]        etcd client URLs (required)
   --bind-address=IP                  address to listen on (default 127.0.0.1)
+  --advertise-address=IP             address published in the kubernetes Service endpoints
+                                     (default: the bind address, or a host address for 0.0.0.0)
   --secure-port=N                    port to serve on; 0 picks a free one (default 6443)
   --tls-cert-file, --tls-private-key-file
                                      serve HTTPS with this certificate; plain HTTP without
@@ -39,6 +42,7 @@ export function parseApiServerFlags(argv: readonly string[]): ApiServerFlags {
       options: {
         'etcd-servers': { type: 'string' },
         'bind-address': { type: 'string', default: '127.0.0.1' },
+        'advertise-address': { type: 'string' },
         'secure-port': { type: 'string', default: '6443' },
         'tls-cert-file': { type: 'string' },
         'tls-private-key-file': { type: 'string' },
@@ -70,6 +74,7 @@ export function parseApiServerFlags(argv: readonly string[]): ApiServerFlags {
     etcdRequestTimeoutMs: num('etcd-request-timeout'),
     watchCacheSize: num('watch-cache-size'),
     logLevel: values['log-level']!,
+    ...(values['advertise-address'] ? { advertiseAddress: values['advertise-address'] } : {}),
     ...(values['tls-cert-file'] ? { tlsCertFile: values['tls-cert-file'] } : {}),
     ...(values['tls-private-key-file'] ? { tlsPrivateKeyFile: values['tls-private-key-file'] } : {}),
   };

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import type { KubeObject, Registry, ResourceDef } from '../api/registry.js';
+import type { Registry, ResourceDef } from '../api/registry.js';
 import { methodNotSupported, resourceNotFound, StatusError } from '../api/errors.js';
 import { EtcdStore } from './storage/etcd.js';
 import { ResourceStore } from './registry/store.js';
@@ -13,7 +13,6 @@ import { ServiceAllocator } from './allocators.js';
 import { parseRequestInfo, send, sendError, type RequestInfo } from './http.js';
 import type { ServerContext } from './handlers/context.js';
 import {
-  createObject,
   handleCreate,
   handleDelete,
   handleDeleteCollection,
@@ -36,6 +35,7 @@ import {
   wantsAggregated,
 } from './discovery.js';
 import { OpenAPIDocuments } from './openapi.js';
+import { defaultAdvertiseAddress, ensureNamespaces, KubernetesServiceReconciler } from './bootstrap.js';
 import { serveOpenAPIV2 } from './openapi-proto.js';
 
 export interface ApiServerOptions {
@@ -55,11 +55,11 @@ export interface ApiServerOptions {
   readonly watcherQueueLimit?: number;
   /** How often idle watches that allow bookmarks get one. */
   readonly watchBookmarkIntervalMs?: number;
+  /** Address other components and pods reach this apiserver at (default: derived from bindAddress). */
+  readonly advertiseAddress?: string;
   readonly registry: Registry;
   readonly logger?: Logger;
 }
-
-export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 const VERSION_INFO = {
   major: '1',
@@ -83,6 +83,7 @@ export class ApiServer {
   private readonly openapi: OpenAPIDocuments;
   private bootstrapped = false;
   private readonly inflight = new AbortController();
+  private kubernetesService: KubernetesServiceReconciler | undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.log = opts.logger ?? pino({ name: 'apiserver' });
@@ -155,9 +156,22 @@ export class ApiServer {
       const stop = (): void => {
         this.log.info('apiserver shutting down');
         this.inflight.abort();
-        this.server.close(() => resolve());
+        let closed = false;
+        const httpClosed = new Promise<void>((r) => this.server.close(() => r()));
         this.server.closeAllConnections();
-        void this.caches.stop().then(() => this.etcd.close());
+        // Leave the kubernetes endpoints first (bounded), then close the store.
+        const leave = this.kubernetesService?.stop() ?? Promise.resolve();
+        const bounded = Promise.race([leave, new Promise<void>((r) => setTimeout(r, 3000).unref())]);
+        void bounded
+          .then(() => this.caches.stop())
+          .then(() => this.etcd.close())
+          .then(() => httpClosed)
+          .then(() => {
+            if (!closed) {
+              closed = true;
+              resolve();
+            }
+          });
       };
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
@@ -165,26 +179,21 @@ export class ApiServer {
     return { done };
   }
 
-  /** Creates the namespaces every cluster has, retrying until etcd accepts. */
+  /** Creates what every cluster has (namespaces, the kubernetes Service), retrying until etcd accepts. */
   private async bootstrap(signal: AbortSignal): Promise<void> {
-    const nsDef = this.opts.registry.lookup('', 'v1', 'namespaces');
-    if (!nsDef) {
-      this.bootstrapped = true;
-      return;
-    }
     let delay = 200;
     while (!signal.aborted) {
       try {
-        for (const name of BOOTSTRAP_NAMESPACES) {
-          const obj: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
-          try {
-            await createObject(this.ctx, { def: nsDef, store: this.ctx.store(nsDef), obj, dryRun: false });
-          } catch (err) {
-            if (!(err instanceof StatusError && err.code === 409)) throw err;
-          }
-        }
+        await ensureNamespaces(this.ctx);
         this.bootstrapped = true;
-        this.log.info('bootstrap namespaces present');
+        const reconciler = new KubernetesServiceReconciler(this.ctx, {
+          advertiseAddress: this.opts.advertiseAddress ?? defaultAdvertiseAddress(this.opts.bindAddress),
+          port: this.address().port,
+        });
+        await reconciler.start();
+        this.kubernetesService = reconciler;
+        if (signal.aborted) await reconciler.stop();
+        this.log.info('bootstrap objects present');
         return;
       } catch (err) {
         this.log.warn({ err: String(err) }, 'bootstrap failed; retrying');

@@ -13,7 +13,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startApiServer(opts: { watchCacheSize?: number; watcherQueueLimit?: number; watchBookmarkIntervalMs?: number; etcd?: TestEtcd } = {}): Promise<TestCluster> {
+export async function startApiServer(opts: { watchCacheSize?: number; watcherQueueLimit?: number; watchBookmarkIntervalMs?: number; advertiseAddress?: string; etcd?: TestEtcd } = {}): Promise<TestCluster> {
   const etcd = opts.etcd ?? (await startEtcd());
   const root = new AbortController();
   const server = new ApiServer({
@@ -23,6 +23,7 @@ export async function startApiServer(opts: { watchCacheSize?: number; watcherQue
     serviceClusterIPRange: '10.96.0.0/12',
     serviceNodePortRange: '30000-32767',
     ...(opts.watchCacheSize !== undefined ? { watchCacheSize: opts.watchCacheSize } : {}),
+    ...(opts.advertiseAddress !== undefined ? { advertiseAddress: opts.advertiseAddress } : {}),
     ...(opts.watcherQueueLimit !== undefined ? { watcherQueueLimit: opts.watcherQueueLimit } : {}),
     ...(opts.watchBookmarkIntervalMs !== undefined ? { watchBookmarkIntervalMs: opts.watchBookmarkIntervalMs } : {}),
     registry: builtinRegistry(),
