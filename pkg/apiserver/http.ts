@@ -24,6 +24,14 @@ export interface RequestInfo {
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
+/** A boolean query parameter, read as Go's strconv.ParseBool reads it ("True" from Python clients). */
+export function queryBool(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v !== null && GO_TRUE.has(v);
+}
+
 /** Splits a resource URL the way kube-apiserver's RequestInfoFactory does. */
 export function parseRequestInfo(method: string, url: URL): RequestInfo {
   const path = url.pathname;
@@ -59,7 +67,7 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
   const resource = rest[0] ?? '';
   const name = rest[1] ?? '';
   const subresource = rest.slice(2).join('/');
-  const isWatch = watchPath || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+  const isWatch = watchPath || queryBool(url.searchParams, 'watch');
   let verb: Verb | '' = '';
   switch (method) {
     case 'GET':

@@ -8,7 +8,7 @@ import { PatchError } from '../../api/patch/errors.js';
 import type { ServerContext } from './context.js';
 import { createObject, updateObject, type Request } from './resource.js';
 import { decodeRequestObject, expectedTypeOf, reconcileNamespace, type FieldValidation, type UpdateTarget } from './pipeline.js';
-import { addWarning } from '../http.js';
+import { addWarning, queryBool } from '../http.js';
 
 function toStatus(err: unknown): unknown {
   if (err instanceof ApplyConflictError) {
@@ -42,7 +42,7 @@ export async function serverSideApply(
     throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [{ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch' }]);
   }
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('error decoding YAML: the apply configuration must be an object');
-  const force = r.url.searchParams.get('force') === 'true';
+  const force = queryBool(r.url.searchParams, 'force');
   const schema = asNode(r.def.schema);
   const apiVersion = apiVersionOf(r.def);
   const subresource = target === 'status' ? 'status' : '';

@@ -21,7 +21,7 @@ import { applyStrategicMergePatch } from '../../api/patch/strategic.js';
 import { updateManagedFields } from '../../api/patch/apply.js';
 import { PatchError } from '../../api/patch/errors.js';
 import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufDecodeError } from '../../api/schema/protobuf.js';
-import { addWarning, mediaType, negotiate, parseBody, readBody, send, type RequestInfo } from '../http.js';
+import { addWarning, mediaType, negotiate, parseBody, queryBool, readBody, send, type RequestInfo } from '../http.js';
 import { toTable, parseIncludeObject, partialObjectMetadata } from '../table.js';
 import type { ResourceStore } from '../registry/store.js';
 import { selectorFilter, type ServerContext } from './context.js';
@@ -61,7 +61,7 @@ function isDryRun(url: URL, body?: { dryRun?: readonly string[] }): boolean {
 }
 
 function respond(r: Request, code: number, obj: unknown): void {
-  const neg = negotiate(r.req.headers.accept, r.url.searchParams.get('pretty') === 'true');
+  const neg = negotiate(r.req.headers.accept, queryBool(r.url.searchParams, 'pretty'));
   let out = obj;
   if (neg.as === 'Table' && isKubeObject(obj) && obj.kind === r.def.kind) {
     out = toTable(r.def, [obj], { resourceVersion: obj.metadata?.resourceVersion ?? '' }, {
@@ -108,7 +108,7 @@ export async function handleList(ctx: ServerContext, r: Request): Promise<void> 
   const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
   if (result.continue) listMeta['continue'] = result.continue;
   if (result.remainingItemCount !== undefined) listMeta['remainingItemCount'] = result.remainingItemCount;
-  const neg = negotiate(r.req.headers.accept, q.get('pretty') === 'true');
+  const neg = negotiate(r.req.headers.accept, queryBool(q, 'pretty'));
   if (neg.as === 'Table') {
     send(r.res, 200, toTable(r.def, result.items, listMeta, { includeObject: parseIncludeObject(q.get('includeObject')), now: ctx.now() }), neg.format, neg.pretty);
     return;
@@ -451,7 +451,7 @@ async function readDeleteOptions(r: Request): Promise<DeleteOptions> {
   }
   const policy = q.get('propagationPolicy');
   if (policy !== null) opts.propagationPolicy = policy;
-  if (q.get('orphanDependents') !== null) opts.orphanDependents = q.get('orphanDependents') === 'true';
+  if (q.get('orphanDependents') !== null) opts.orphanDependents = queryBool(q, 'orphanDependents');
   if (opts.propagationPolicy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
     throw invalid({ group: 'meta.k8s.io', kind: 'DeleteOptions' }, '', [
       { type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: opts.propagationPolicy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' },

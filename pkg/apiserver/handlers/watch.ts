@@ -2,7 +2,7 @@
 // bookmarks, timeouts, backpressure (a watcher that falls behind is dropped) and Table output.
 import { apiVersionOf, type KubeObject } from '../../api/registry.js';
 import { badRequest, StatusError } from '../../api/errors.js';
-import { negotiate } from '../http.js';
+import { negotiate, queryBool } from '../http.js';
 import { parseIncludeObject, toTable } from '../table.js';
 import type { WatchOutput } from '../watchcache.js';
 import { selectorFilter, type ServerContext } from './context.js';
@@ -31,11 +31,11 @@ export async function handleWatch(ctx: ServerContext, r: Request, signal: AbortS
   const name = r.info.name;
   const filter = name ? (o: KubeObject) => o.metadata?.name === name && selected(o) : selected;
   const rv = q.get('resourceVersion') ?? '';
-  const sendInitial = q.get('sendInitialEvents') === 'true';
+  const sendInitial = queryBool(q, 'sendInitialEvents');
   if (sendInitial && q.get('resourceVersionMatch') !== 'NotOlderThan') {
     throw badRequest('sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan');
   }
-  const bookmarks = q.get('allowWatchBookmarks') === 'true';
+  const bookmarks = queryBool(q, 'allowWatchBookmarks');
   const timeoutParam = q.get('timeoutSeconds');
   const timeoutS = timeoutParam !== null && timeoutParam !== '' ? Number(timeoutParam) : DEFAULT_MIN_TIMEOUT_S * (1 + Math.random());
   if (!Number.isFinite(timeoutS) || timeoutS < 0) throw badRequest(`invalid timeoutSeconds: ${timeoutParam}`);
