@@ -3,13 +3,26 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ClusterLauncher, defaultDistDir } from '../../pkg/cluster/launcher.js';
 
-const USAGE = `Usage: npm start -- [--dir DIR]
-  --dir DIR   where the cluster keeps etcd data, logs, pids and kubeconfig (default .kubets/)`;
+const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--restart-crashed]
+  --dir DIR            where the cluster keeps etcd data, logs, pids and kubeconfig (default .kubets/)
+  --etcd-members N     members of the etcd cluster (default 1)
+  --apiservers N       apiserver replicas (default 1)
+  --restart-crashed    restart a component that exits, with backoff`;
 
 async function main(): Promise<number> {
   let values;
   try {
-    values = parseArgs({ args: process.argv.slice(2), strict: true, options: { dir: { type: 'string' }, help: { type: 'boolean' } } }).values;
+    values = parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      options: {
+        dir: { type: 'string' },
+        'etcd-members': { type: 'string', default: '1' },
+        apiservers: { type: 'string', default: '1' },
+        'restart-crashed': { type: 'boolean', default: false },
+        help: { type: 'boolean' },
+      },
+    }).values;
   } catch (err) {
     process.stderr.write(`cluster: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
     return 2;
@@ -18,12 +31,29 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
+  const count = (flag: 'etcd-members' | 'apiservers'): number | undefined => {
+    const n = Number(values[flag]);
+    return Number.isInteger(n) && n >= 1 && n <= 9 ? n : undefined;
+  };
+  const etcdMembers = count('etcd-members');
+  const apiservers = count('apiservers');
+  if (etcdMembers === undefined || apiservers === undefined) {
+    process.stderr.write(`cluster: --etcd-members and --apiservers take a number from 1 to 9\n${USAGE}\n`);
+    return 2;
+  }
   const distDir = defaultDistDir();
   const dir = values.dir ?? resolve(distDir, '..', '.kubets');
   const root = new AbortController();
   process.once('SIGTERM', () => root.abort());
   process.once('SIGINT', () => root.abort());
-  const launcher = new ClusterLauncher({ dir, distDir, out: (line) => process.stdout.write(line + '\n') });
+  const launcher = new ClusterLauncher({
+    dir,
+    distDir,
+    etcdMembers,
+    apiservers,
+    restartCrashed: values['restart-crashed'] ?? false,
+    out: (line) => process.stdout.write(line + '\n'),
+  });
   return launcher.run(root.signal);
 }
 

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export interface LauncherOptions {
@@ -12,6 +13,12 @@ export interface LauncherOptions {
   /** Where the compiled kubets entry points live (dist/). */
   readonly distDir: string;
   readonly etcdBinary?: string;
+  /** Members of the etcd cluster (default 1). */
+  readonly etcdMembers?: number;
+  /** apiserver replicas, each on its own port and talking to every etcd member (default 1). */
+  readonly apiservers?: number;
+  /** Restart a component that exits while the cluster runs (with backoff). */
+  readonly restartCrashed?: boolean;
   readonly out: (line: string) => void;
 }
 
@@ -19,8 +26,19 @@ interface Component {
   readonly name: string;
   readonly command: string;
   readonly args: string[];
+  /** Where the component serves, for cluster.json. */
+  readonly url: string;
   child?: ChildProcess;
   log?: WriteStream;
+  restarts: number;
+  startedAt: number;
+}
+
+/** What cluster.json records, so tools (chaos, tests) can find and kill a chosen process. */
+export interface ClusterRecord {
+  readonly etcd: string[];
+  readonly apiservers: string[];
+  readonly components: { name: string; url: string; pid: number | undefined; restarts: number }[];
 }
 
 export async function freePort(): Promise<number> {
@@ -46,8 +64,16 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Writes a kubeconfig kubectl can use as is, for a plain-HTTP apiserver without authentication. */
-export function kubeconfigFor(server: string): string {
+/**
+ * A kubeconfig kubectl can use as is, for plain-HTTP apiservers without authentication. kubectl
+ * talks to the first server; kubets clients fail over across all of them (kubets.io/servers).
+ */
+export function kubeconfigFor(servers: readonly string[]): string {
+  const server = servers[0] ?? '';
+  const extension =
+    servers.length > 1
+      ? ['    extensions:', '    - name: kubets.io/servers', '      extension:', '        servers:', ...servers.map((s) => `        - ${s}`)]
+      : [];
   return [
     'apiVersion: v1',
     'kind: Config',
@@ -57,6 +83,7 @@ export function kubeconfigFor(server: string): string {
     `    server: ${server}`,
     // Plain HTTP for now; some clients (client-node) refuse http:// unless TLS checks are off.
     '    insecure-skip-tls-verify: true',
+    ...extension,
     'contexts:',
     '- name: kubets',
     '  context:',
@@ -74,6 +101,7 @@ export function kubeconfigFor(server: string): string {
 export class ClusterLauncher {
   private readonly components: Component[] = [];
   private stopping = false;
+  private allLog: WriteStream | undefined;
   readonly dir: string;
 
   constructor(private readonly opts: LauncherOptions) {
@@ -103,59 +131,108 @@ export class ClusterLauncher {
   }
 
   private start(c: Component): void {
-    const log = createWriteStream(this.path('logs', `${c.name}.log`), { flags: 'a' });
+    const log = (c.log ??= createWriteStream(this.path('logs', `${c.name}.log`), { flags: 'a' }));
     // setpriv makes the kernel send SIGTERM to the child if this launcher dies, even by SIGKILL.
     const [cmd, args] = hasSetpriv ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', '--', c.command, ...c.args]] : [c.command, c.args];
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      stream.pipe(log, { end: false });
+      // Every line also goes to all.log, prefixed with the component's name.
+      createInterface({ input: stream }).on('line', (line) => this.allLog?.write(`${c.name} | ${line}\n`));
+    }
     c.child = child;
-    c.log = log;
+    c.startedAt = Date.now();
     if (child.pid) writeFileSync(this.path('pids', `${c.name}.pid`), `${child.pid}\n`);
+    this.writeRecord();
     child.on('exit', (code, signal) => {
-      if (!this.stopping) this.opts.out(`kubets: ${c.name} exited unexpectedly (${signal ?? `code ${code}`}); see ${this.path('logs', `${c.name}.log`)}`);
+      if (this.stopping) return;
+      this.opts.out(`kubets: ${c.name} exited unexpectedly (${signal ?? `code ${code}`}); see ${this.path('logs', `${c.name}.log`)}`);
+      rmSync(this.path('pids', `${c.name}.pid`), { force: true });
+      if (!this.opts.restartCrashed) return;
+      // Back off when it keeps crashing; a component that ran a minute starts over at 1 s.
+      if (Date.now() - c.startedAt > 60_000) c.restarts = 0;
+      const delay = Math.min(1000 * 2 ** c.restarts, 30_000);
+      c.restarts++;
+      const timer = setTimeout(() => {
+        if (!this.stopping) {
+          this.opts.out(`kubets: restarting ${c.name}`);
+          this.start(c);
+        }
+      }, delay);
+      timer.unref();
     });
   }
 
+  private writeRecord(): void {
+    const record: ClusterRecord = {
+      etcd: this.components.filter((c) => c.name.startsWith('etcd')).map((c) => c.url),
+      apiservers: this.components.filter((c) => c.name.startsWith('apiserver')).map((c) => c.url),
+      components: this.components.map((c) => ({ name: c.name, url: c.url, pid: c.child?.pid, restarts: c.restarts })),
+    };
+    writeFileSync(this.path('cluster.json'), JSON.stringify(record, null, 2) + '\n');
+  }
+
   async run(signal: AbortSignal): Promise<number> {
+    const members = this.opts.etcdMembers ?? 1;
+    const replicas = this.opts.apiservers ?? 1;
     mkdirSync(this.path('logs'), { recursive: true });
     mkdirSync(this.path('pids'), { recursive: true });
     mkdirSync(this.path('etcd'), { recursive: true });
     this.reapStale();
-    const etcdClient = await freePort();
-    const etcdPeer = await freePort();
-    const apiPort = await freePort();
-    const etcdUrl = `http://127.0.0.1:${etcdClient}`;
-    this.components.push({
-      name: 'etcd',
-      command: this.opts.etcdBinary ?? 'etcd',
-      args: [
-        '--name', 'kubets',
-        '--data-dir', this.path('etcd', 'data'),
-        '--listen-client-urls', etcdUrl,
-        '--advertise-client-urls', etcdUrl,
-        '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-        '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-        '--initial-cluster', `kubets=http://127.0.0.1:${etcdPeer}`,
-        '--auto-compaction-mode', 'periodic',
-        '--auto-compaction-retention', '5m',
-        '--quota-backend-bytes', String(4 * 1024 * 1024 * 1024),
-      ],
-    });
-    this.components.push({
-      name: 'apiserver',
-      command: process.execPath,
-      args: [join(this.opts.distDir, 'cmd', 'apiserver', 'main.js'), '--etcd-servers', etcdUrl, '--bind-address', '127.0.0.1', '--secure-port', String(apiPort)],
-    });
+    this.allLog = createWriteStream(this.path('logs', 'all.log'), { flags: 'a' });
+    const etcd = [];
+    for (let i = 0; i < members; i++) {
+      const name = members === 1 ? 'etcd' : `etcd-${i}`;
+      etcd.push({ name, client: `http://127.0.0.1:${await freePort()}`, peer: `http://127.0.0.1:${await freePort()}` });
+    }
+    const initialCluster = etcd.map((m) => `${m.name}=${m.peer}`).join(',');
+    for (const m of etcd) {
+      const dataDir = this.path('etcd', members === 1 ? 'data' : m.name);
+      this.components.push({
+        name: m.name,
+        command: this.opts.etcdBinary ?? 'etcd',
+        url: m.client,
+        restarts: 0,
+        startedAt: 0,
+        args: [
+          '--name', m.name,
+          '--data-dir', dataDir,
+          '--listen-client-urls', m.client,
+          '--advertise-client-urls', m.client,
+          '--listen-peer-urls', m.peer,
+          '--initial-advertise-peer-urls', m.peer,
+          '--initial-cluster', initialCluster,
+          '--initial-cluster-state', existsSync(dataDir) ? 'existing' : 'new',
+          '--initial-cluster-token', 'kubets',
+          '--auto-compaction-mode', 'periodic',
+          '--auto-compaction-retention', '5m',
+          '--quota-backend-bytes', String(4 * 1024 * 1024 * 1024),
+        ],
+      });
+    }
+    const etcdServers = etcd.map((m) => m.client).join(',');
+    const servers: string[] = [];
+    for (let i = 0; i < replicas; i++) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      servers.push(url);
+      this.components.push({
+        name: replicas === 1 ? 'apiserver' : `apiserver-${i}`,
+        command: process.execPath,
+        url,
+        restarts: 0,
+        startedAt: 0,
+        args: [join(this.opts.distDir, 'cmd', 'apiserver', 'main.js'), '--etcd-servers', etcdServers, '--bind-address', '127.0.0.1', '--secure-port', String(port)],
+      });
+    }
     for (const c of this.components) this.start(c);
-    const server = `http://127.0.0.1:${apiPort}`;
-    writeFileSync(this.path('cluster.json'), JSON.stringify({ etcd: [etcdUrl], apiservers: [server] }, null, 2) + '\n');
 
-    const ready = await this.waitReady(server, signal);
+    const ready = await this.waitReady(servers, signal);
     if (ready) {
       const kubeconfig = this.path('kubeconfig');
-      writeFileSync(kubeconfig, kubeconfigFor(server));
-      this.opts.out(`kubets: cluster is up (apiserver ${server}, etcd ${etcdUrl}; logs in ${this.path('logs')})`);
+      writeFileSync(kubeconfig, kubeconfigFor(servers));
+      this.opts.out(`kubets: cluster is up (apiserver ${servers.join(' ')}, etcd ${etcdServers}; logs in ${this.path('logs')})`);
       this.opts.out(`export KUBECONFIG=${kubeconfig}`);
       await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
     }
@@ -163,20 +240,25 @@ export class ClusterLauncher {
     return ready || signal.aborted ? 0 : 1;
   }
 
-  private async waitReady(server: string, signal: AbortSignal): Promise<boolean> {
+  private async waitReady(servers: readonly string[], signal: AbortSignal): Promise<boolean> {
     const deadline = Date.now() + 60_000;
+    const ready = new Set<string>();
     while (!signal.aborted && Date.now() < deadline) {
-      if (this.components.some((c) => c.child?.exitCode !== null && c.child?.exitCode !== undefined)) {
+      if (!this.opts.restartCrashed && this.components.some((c) => c.child?.exitCode !== null && c.child?.exitCode !== undefined)) {
         this.opts.out(`kubets: a component failed to start; see ${this.path('logs')}`);
         return false;
       }
-      try {
-        const res = await fetch(`${server}/readyz`, { signal: AbortSignal.timeout(1000) });
-        if (res.ok) return true;
-      } catch {
-        // Not listening yet.
+      for (const server of servers) {
+        if (ready.has(server)) continue;
+        try {
+          const res = await fetch(`${server}/readyz`, { signal: AbortSignal.timeout(1000) });
+          if (res.ok) ready.add(server);
+        } catch {
+          // Not listening yet.
+        }
       }
-      await new Promise((r) => setTimeout(r, 200));
+      if (ready.size === servers.length) return true;
+      await new Promise((r) => setTimeout(r, 100));
     }
     if (!signal.aborted) this.opts.out('kubets: the apiserver did not become ready within 60s');
     return false;
@@ -198,6 +280,7 @@ export class ClusterLauncher {
       c.log?.end();
       rmSync(this.path('pids', `${c.name}.pid`), { force: true });
     }
+    this.allLog?.end();
   }
 }
 

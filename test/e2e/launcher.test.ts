@@ -62,3 +62,51 @@ describe('the local cluster launcher', () => {
     }
   });
 });
+
+describe('the launcher with an HA topology', () => {
+  test('runs three etcd members and two apiservers, records them, and restarts a killed one when asked', async () => {
+    const c = await startLocalCluster(['--etcd-members', '3', '--apiservers', '2', '--restart-crashed']);
+    try {
+      const record = JSON.parse(readFileSync(join(c.dir, 'cluster.json'), 'utf8')) as {
+        etcd: string[];
+        apiservers: string[];
+        components: { name: string; pid: number }[];
+      };
+      assert.equal(record.etcd.length, 3);
+      assert.equal(record.apiservers.length, 2);
+      assert.deepEqual(record.components.map((x) => x.name), ['etcd-0', 'etcd-1', 'etcd-2', 'apiserver-0', 'apiserver-1']);
+      assert.match(readFileSync(c.kubeconfig, 'utf8'), /kubets\.io\/servers/);
+      // Both apiservers serve the same data.
+      assert.equal(c.kubectl(['create', 'configmap', 'ha', '--from-literal=a=1']).code, 0);
+      for (const server of record.apiservers) {
+        assert.equal(c.kubectl(['--server', server, 'get', 'configmap', 'ha', '-o', 'jsonpath={.data.a}']).stdout, '1');
+      }
+      // Kill one apiserver and one etcd member: the launcher brings them back.
+      const victims = ['apiserver-1', 'etcd-2'].map((n) => Number(readFileSync(join(c.dir, 'pids', `${n}.pid`), 'utf8').trim()));
+      for (const pid of victims) process.kill(pid, 'SIGKILL');
+      const deadline = Date.now() + 30_000;
+      let restarted = false;
+      while (!restarted && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        const now = ['apiserver-1', 'etcd-2'].map((n) => {
+          try {
+            return Number(readFileSync(join(c.dir, 'pids', `${n}.pid`), 'utf8').trim());
+          } catch {
+            return 0;
+          }
+        });
+        restarted = now.every((pid, i) => pid > 0 && pid !== victims[i] && alive(pid));
+      }
+      assert.ok(restarted, 'both components were restarted');
+      let served = '';
+      for (let i = 0; i < 60 && served !== '1'; i++) {
+        served = c.kubectl(['--server', record.apiservers[1]!, 'get', 'configmap', 'ha', '-o', 'jsonpath={.data.a}']).stdout;
+        if (served !== '1') await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(served, '1');
+      assert.match(readFileSync(join(c.dir, 'logs', 'all.log'), 'utf8'), /^apiserver-1 \| /m);
+    } finally {
+      await c.stop();
+    }
+  });
+});

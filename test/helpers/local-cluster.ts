@@ -16,9 +16,9 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-export async function startLocalCluster(): Promise<LocalCluster> {
+export async function startLocalCluster(args: string[] = []): Promise<LocalCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kubets-e2e-'));
-  const launcher = spawn(process.execPath, [join(distDir, 'cmd', 'cluster', 'main.js'), '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const launcher = spawn(process.execPath, [join(distDir, 'cmd', 'cluster', 'main.js'), '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   launcher.stderr?.on('data', (d: Buffer) => (err += d.toString()));
