@@ -3,35 +3,13 @@
 // each kind; these passes are what every kind shares.
 import { DefinitionName, type SchemaNode } from './dsl.js';
 import { FieldPath, notSupported, required, type FieldError } from '../validation/field.js';
+import { goTypeOf } from '../validation/gofmt.js';
 
 export interface DecodeResult {
   /** Type mismatches, worded as Go's JSON decoder words them (they make a 400). */
   readonly typeErrors: string[];
   /** Paths of fields the schema does not declare (already removed from the object). */
   readonly unknownFields: string[];
-}
-
-function goTypeName(node: SchemaNode): string {
-  switch (node.type) {
-    case 'string':
-      return 'string';
-    case 'boolean':
-      return 'bool';
-    case 'integer':
-      return node.format === 'int32' ? 'int32' : 'int64';
-    case 'number':
-      return 'float64';
-    case 'array':
-      return `[]${node.items ? goTypeName(node.items) : 'interface {}'}`;
-    case 'object': {
-      const name = node[DefinitionName];
-      if (name) return `v1.${name.split('.').pop() ?? ''}`;
-      if (node.additionalProperties && typeof node.additionalProperties === 'object') return `map[string]${goTypeName(node.additionalProperties)}`;
-      return 'map[string]interface {}';
-    }
-    default:
-      return 'interface {}';
-  }
 }
 
 function jsonTypeOf(v: unknown): string {
@@ -78,7 +56,7 @@ function walkDecode(value: unknown, node: SchemaNode, path: string, structName: 
   if (node.type === 'object' && node.properties) {
     if (!isObject(value)) {
       out.typeErrors.push(
-        `json: cannot unmarshal ${jsonTypeOf(value)} into Go ${path ? `struct field ${structName}.${path}` : 'value'} of type ${goTypeName(node)}`,
+        `json: cannot unmarshal ${jsonTypeOf(value)} into Go ${path ? `struct field ${structName}.${path}` : 'value'} of type ${goTypeOf(node)}`,
       );
       return value;
     }
@@ -105,7 +83,7 @@ function walkDecode(value: unknown, node: SchemaNode, path: string, structName: 
   }
   if (node.type === 'object' && node.additionalProperties && typeof node.additionalProperties === 'object') {
     if (!isObject(value)) {
-      out.typeErrors.push(`json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${structName}.${path} of type ${goTypeName(node)}`);
+      out.typeErrors.push(`json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${structName}.${path} of type ${goTypeOf(node)}`);
       return value;
     }
     const inner = node.additionalProperties;
@@ -122,7 +100,7 @@ function walkDecode(value: unknown, node: SchemaNode, path: string, structName: 
   }
   if (node.type === 'array') {
     if (!Array.isArray(value)) {
-      out.typeErrors.push(`json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${structName}.${path} of type ${goTypeName(node)}`);
+      out.typeErrors.push(`json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${structName}.${path} of type ${goTypeOf(node)}`);
       return value;
     }
     const item = node.items;
@@ -132,7 +110,7 @@ function walkDecode(value: unknown, node: SchemaNode, path: string, structName: 
     return value;
   }
   if (!checkScalar(value, node)) {
-    out.typeErrors.push(`json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${structName}.${path} of type ${goTypeName(node)}`);
+    out.typeErrors.push(`json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${structName}.${path} of type ${goTypeOf(node)}`);
     return value;
   }
   const def = node[DefinitionName];

@@ -21,7 +21,8 @@ function goFieldName(json: string): string {
   return json.charAt(0).toUpperCase() + json.slice(1);
 }
 
-function goTypeOf(node: SchemaNode): string {
+/** The Go type a schema node stands for, as Go's errors and %#v name it. */
+export function goTypeOf(node: SchemaNode): string {
   const def = node[DefinitionName];
   if (def === 'io.k8s.apimachinery.pkg.api.resource.Quantity') return 'resource.Quantity';
   if (def === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString') return 'intstr.IntOrString';

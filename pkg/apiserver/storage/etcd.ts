@@ -1,6 +1,6 @@
 // The apiserver's only store: etcd, through the raw KV API of the etcd3 client. Values are the
 // object's JSON without resourceVersion; resourceVersion is the key's mod_revision.
-import { Etcd3, GRPCDeadlineExceededError, isRecoverableError, type IOptions } from 'etcd3';
+import { Etcd3, GRPCDeadlineExceededError, isRecoverableError, type IOptions, type ITxnRequest } from 'etcd3';
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
 import { serviceUnavailable, timeout, requestEntityTooLarge, StatusError } from '../../api/errors.js';
 
@@ -131,6 +131,24 @@ export class EtcdStore {
     }
   }
 
+  /**
+   * Runs a transaction whose failure branch reads `readBack`; a lost compare becomes a
+   * CasFailedError carrying that key's current value, transport failures a Status.
+   */
+  private async cas(req: { compare: ITxnRequest['compare']; success: ITxnRequest['success'] }, readBack: string): Promise<number> {
+    try {
+      const res = await this.client.kv.txn({ ...req, failure: [{ request_range: { key: Buffer.from(readBack) } }] });
+      if (!res.succeeded) {
+        const kv = res.responses[0]?.response_range?.kvs[0];
+        throw new CasFailedError(kv ? toStored(kv) : undefined);
+      }
+      return Number(res.header.revision);
+    } catch (err) {
+      if (err instanceof CasFailedError) throw err;
+      throw storageError(err);
+    }
+  }
+
   private checkSize(value: Buffer): void {
     if (value.length > MAX_VALUE_BYTES) throw requestEntityTooLarge(`the object is ${value.length} bytes, over the store's limit of ${MAX_VALUE_BYTES} bytes`);
   }
@@ -141,21 +159,13 @@ export class EtcdStore {
    */
   async createAll(puts: readonly { key: string; value: Buffer }[], mustNotExist: readonly string[] = puts.map((p) => p.key)): Promise<number> {
     for (const p of puts) this.checkSize(p.value);
-    try {
-      const res = await this.client.kv.txn({
+    return this.cas(
+      {
         compare: mustNotExist.map((k) => ({ key: Buffer.from(k), target: 'Create', result: 'Equal', create_revision: 0 })),
         success: puts.map((p) => ({ request_put: { key: Buffer.from(p.key), value: p.value } })),
-        failure: [{ request_range: { key: Buffer.from(mustNotExist[0] ?? '') } }],
-      });
-      if (!res.succeeded) {
-        const kv = res.responses[0]?.response_range?.kvs[0];
-        throw new CasFailedError(kv ? toStored(kv) : undefined);
-      }
-      return Number(res.header.revision);
-    } catch (err) {
-      if (err instanceof CasFailedError) throw err;
-      throw storageError(err);
-    }
+      },
+      mustNotExist[0] ?? '',
+    );
   }
 
   async create(key: string, value: Buffer): Promise<number> {
@@ -170,8 +180,8 @@ export class EtcdStore {
     extra: { puts?: readonly { key: string; value: Buffer }[]; deletes?: readonly string[]; mustNotExist?: readonly string[] } = {},
   ): Promise<number> {
     this.checkSize(value);
-    try {
-      const res = await this.client.kv.txn({
+    return this.cas(
+      {
         compare: [
           { key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedModRevision },
           ...(extra.mustNotExist ?? []).map((k) => ({ key: Buffer.from(k), target: 'Create' as const, result: 'Equal' as const, create_revision: 0 })),
@@ -181,53 +191,19 @@ export class EtcdStore {
           ...(extra.puts ?? []).map((p) => ({ request_put: { key: Buffer.from(p.key), value: p.value } })),
           ...(extra.deletes ?? []).map((k) => ({ request_delete_range: { key: Buffer.from(k) } })),
         ],
-        failure: [{ request_range: { key: Buffer.from(key) } }],
-      });
-      if (!res.succeeded) {
-        const kv = res.responses[0]?.response_range?.kvs[0];
-        throw new CasFailedError(kv ? toStored(kv) : undefined);
-      }
-      return Number(res.header.revision);
-    } catch (err) {
-      if (err instanceof CasFailedError) throw err;
-      throw storageError(err);
-    }
+      },
+      key,
+    );
   }
 
   /** Deletes the key if its mod_revision still matches; extra keys go in the same transaction. */
   async delete(key: string, expectedModRevision: number, alsoDelete: readonly string[] = []): Promise<number> {
-    try {
-      const res = await this.client.kv.txn({
+    return this.cas(
+      {
         compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedModRevision }],
         success: [key, ...alsoDelete].map((k) => ({ request_delete_range: { key: Buffer.from(k) } })),
-        failure: [{ request_range: { key: Buffer.from(key) } }],
-      });
-      if (!res.succeeded) {
-        const kv = res.responses[0]?.response_range?.kvs[0];
-        throw new CasFailedError(kv ? toStored(kv) : undefined);
-      }
-      return Number(res.header.revision);
-    } catch (err) {
-      if (err instanceof CasFailedError) throw err;
-      throw storageError(err);
-    }
-  }
-
-  /** Deletes keys unconditionally (allocator cleanup). */
-  async deleteKeys(keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return;
-    try {
-      await this.client.kv.txn({ compare: [], success: keys.map((k) => ({ request_delete_range: { key: Buffer.from(k) } })), failure: [] });
-    } catch (err) {
-      throw storageError(err);
-    }
-  }
-
-  async compact(revision: number): Promise<void> {
-    try {
-      await this.client.kv.compact({ revision, physical: true });
-    } catch (err) {
-      throw storageError(err);
-    }
+      },
+      key,
+    );
   }
 }
