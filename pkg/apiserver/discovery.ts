@@ -32,13 +32,16 @@ function subresourcesOf(def: ResourceDef): { name: string; kind: string; group: 
   const out: { name: string; kind: string; group: string; version: string }[] = [];
   if (def.subresources?.status) out.push({ name: 'status', kind: def.kind, group: def.group, version: def.version });
   if (def.subresources?.scale) out.push({ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1' });
-  if (def.group === '' && def.kind === 'Pod') out.push({ name: 'binding', kind: 'Binding', group: '', version: 'v1' });
+  if (def.group === '' && def.kind === 'Pod') {
+    out.push({ name: 'binding', kind: 'Binding', group: '', version: 'v1' });
+    out.push({ name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1' });
+  }
   if (def.group === '' && def.kind === 'Namespace') out.push({ name: 'finalize', kind: 'Namespace', group: '', version: 'v1' });
   return out;
 }
 
 function subresourceVerbs(name: string): string[] {
-  if (name === 'binding') return ['create'];
+  if (name === 'binding' || name === 'eviction') return ['create'];
   if (name === 'finalize') return ['update'];
   return SUBRESOURCE_VERBS;
 }

@@ -23,7 +23,7 @@ import {
   type Request,
 } from './handlers/resource.js';
 import { handleWatch } from './handlers/watch.js';
-import { handleBinding, handleFinalize, handleScale } from './handlers/subresources.js';
+import { handleBinding, handleEviction, handleFinalize, handleScale } from './handlers/subresources.js';
 import {
   AGGREGATED_V2,
   AGGREGATED_V2BETA1,
@@ -353,6 +353,10 @@ export class ApiServer {
     }
     if (sub === 'binding' && def.group === '' && def.kind === 'Pod') {
       if (info.verb === 'create') return handleBinding(ctx, r);
+      return refuse();
+    }
+    if (sub === 'eviction' && def.group === '' && def.kind === 'Pod') {
+      if (info.verb === 'create') return handleEviction(ctx, r);
       return refuse();
     }
     if (sub === 'finalize' && def.group === '' && def.kind === 'Namespace') {

@@ -14,7 +14,10 @@ import {
 } from '../../api/errors.js';
 import type { DeleteOptions } from '../../api/meta/v1.js';
 import { invalid as invalidField } from '../../api/validation/field.js';
-import { asNode } from '../../api/schema/dsl.js';
+import { asNode, type TSchema } from '../../api/schema/dsl.js';
+import { EvictionSchema } from '../../api/policy/v1/eviction.js';
+import { BindingSchema } from '../../api/core/v1/pod.js';
+import { DeleteOptionsSchema } from '../../api/meta/v1.js';
 import { applyJsonPatch } from '../../api/patch/json-patch.js';
 import { applyMergePatch } from '../../api/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../api/patch/strategic.js';
@@ -129,7 +132,16 @@ export async function handleList(ctx: ServerContext, r: Request): Promise<void> 
   send(r.res, 200, JSON.parse(body), neg.format, neg.pretty);
 }
 
-async function readObjectBody(ctx: ServerContext, r: Request): Promise<unknown> {
+/** Request kinds that are not resources of their own but arrive as bodies (subresources, options). */
+const BODY_KINDS: Record<string, TSchema> = {
+  'policy/v1 Eviction': EvictionSchema,
+  'v1 Binding': BindingSchema,
+  'v1 DeleteOptions': DeleteOptionsSchema,
+  'meta.k8s.io/v1 DeleteOptions': DeleteOptionsSchema,
+};
+
+/** A request body as JSON, YAML or Kubernetes protobuf (what typed clients such as kubectl create send). */
+export async function readObjectBody(ctx: ServerContext, r: Request): Promise<unknown> {
   const contentType = r.req.headers['content-type'];
   if (isKubernetesProtobuf(contentType)) {
     const body = await readBody(r.req);
@@ -137,7 +149,8 @@ async function readObjectBody(ctx: ServerContext, r: Request): Promise<unknown> 
       return decodeKubernetesProtobuf(body, (apiVersion, kind) => {
         const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
         const def = ctx.registry.byKind(group ?? '', version ?? '', kind);
-        return def ? asNode(def.schema) : undefined;
+        const schema = def?.schema ?? BODY_KINDS[`${apiVersion} ${kind}`];
+        return schema ? asNode(schema) : undefined;
       }).object;
     } catch (err) {
       if (err instanceof ProtobufDecodeError) throw badRequest(`error decoding the protobuf request body: ${err.message}`);
@@ -439,7 +452,9 @@ async function readDeleteOptions(r: Request): Promise<DeleteOptions> {
   let opts: DeleteOptions = {};
   const body = await readBody(r.req);
   if (body.length > 0) {
-    const parsed = parseBody(body, r.req.headers['content-type']);
+    const parsed = isKubernetesProtobuf(r.req.headers['content-type'])
+      ? decodeKubernetesProtobuf(body, (apiVersion, kind) => (kind === 'DeleteOptions' ? asNode(DeleteOptionsSchema) : undefined)).object
+      : parseBody(body, r.req.headers['content-type']);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('the body of a delete must be a DeleteOptions object');
     opts = parsed as DeleteOptions;
   }

@@ -1,12 +1,15 @@
 // Subresources other than status: scale (autoscaling/v1 Scale), pods/binding, namespaces/finalize.
 import type { KubeObject, ResourceDef, ScaleSubresource } from '../../api/registry.js';
-import { badRequest, conflict, invalid } from '../../api/errors.js';
+import { badRequest, conflict, internalError, invalid, StatusError } from '../../api/errors.js';
+import type { DeleteOptions } from '../../api/meta/v1.js';
+import { asNode } from '../../api/schema/dsl.js';
+import { EvictionSchema } from '../../api/policy/v1/eviction.js';
 import { labelSelectorAsSelector } from '../../api/selectors/labels.js';
 import type { LabelSelector } from '../../api/meta/v1.js';
-import { mediaType, parseBody, readBody, send } from '../http.js';
+import { parseBody, readBody, send } from '../http.js';
 import type { ServerContext } from './context.js';
-import { applyPatchDocument, fieldManagerOf, patchTypeOf, updateObject, type Request } from './resource.js';
-import { timestamp } from './pipeline.js';
+import { applyPatchDocument, deleteObject, fieldManagerOf, patchTypeOf, readObjectBody, updateObject, type Request } from './resource.js';
+import { decodeRequestObject, timestamp, type ExpectedType } from './pipeline.js';
 import { invalid as invalidField } from '../../api/validation/field.js';
 
 function getPath(obj: unknown, path: string): unknown {
@@ -115,8 +118,7 @@ export async function handleScale(ctx: ServerContext, r: Request): Promise<void>
 
 /** pods/binding: assigns a pending pod to a node, once. */
 export async function handleBinding(ctx: ServerContext, r: Request): Promise<void> {
-  if (mediaType(r.req.headers['content-type']) === 'application/yaml') throw badRequest('binding accepts JSON only');
-  const input = parseBody(await readBody(r.req), r.req.headers['content-type']);
+  const input = await readObjectBody(ctx, r);
   const binding = input as { kind?: string; metadata?: { name?: string; annotations?: Record<string, string> }; target?: { kind?: string; name?: string } };
   if (typeof input !== 'object' || input === null || binding.kind !== 'Binding') throw badRequest('the body must be a Binding object');
   const nodeName = binding.target?.name ?? '';
@@ -177,4 +179,93 @@ export async function handleFinalize(ctx: ServerContext, r: Request): Promise<vo
     subresource: 'finalize',
   });
   send(r.res, 200, { apiVersion: 'v1', kind: 'Namespace', ...out });
+}
+
+interface PodDisruptionBudgetView {
+  metadata?: { name?: string };
+  spec?: { selector?: LabelSelector };
+  status?: { disruptionsAllowed?: number; currentHealthy?: number; desiredHealthy?: number; observedGeneration?: number; disruptedPods?: Record<string, string> };
+}
+
+/**
+ * pods/eviction: a delete that respects PodDisruptionBudgets. A budget that allows no disruption
+ * answers 429 (the client retries); otherwise the budget's allowance is taken, then the pod deleted.
+ */
+export async function handleEviction(ctx: ServerContext, r: Request): Promise<void> {
+  const input = await readObjectBody(ctx, r);
+  const evictionDef = evictionType();
+  const { obj: eviction } = decodeRequestObject(input, evictionDef, 'Strict');
+  if (eviction.metadata?.name !== undefined && eviction.metadata.name !== r.info.name) {
+    throw badRequest(`name in URL does not match name in Eviction object`);
+  }
+  const deleteOptions = (eviction['deleteOptions'] ?? {}) as DeleteOptions;
+  const pod = await r.store.get(r.info.namespace, r.info.name);
+  const phase = (pod['status'] as { phase?: string } | undefined)?.phase;
+  const terminal = phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || pod.metadata?.deletionTimestamp !== undefined;
+  const pdbStore = ctx.storeByResource('policy', 'poddisruptionbudgets');
+  if (!terminal && pdbStore) {
+    const budgets = (await pdbStore.list(r.info.namespace, { filter: () => true, unfiltered: true })).items.filter((b) => {
+      const sel = (b as PodDisruptionBudgetView).spec?.selector;
+      if (!sel) return false;
+      try {
+        const s = labelSelectorAsSelector(sel);
+        return !s.isEmpty() && s.matches(pod.metadata?.labels ?? {});
+      } catch {
+        return false;
+      }
+    }) as PodDisruptionBudgetView[];
+    if (budgets.length > 1) {
+      throw internalError(new Error('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.'));
+    }
+    const budget = budgets[0];
+    if (budget?.metadata?.name) {
+      await updateObject(ctx, {
+        def: pdbStore.def,
+        store: pdbStore,
+        namespace: r.info.namespace,
+        name: budget.metadata.name,
+        compute: (current) => {
+          const status = ((current as PodDisruptionBudgetView).status ??= {});
+          const allowed = status.disruptionsAllowed ?? 0;
+          const processed = (status.observedGeneration ?? 0) >= (current.metadata?.generation ?? 0);
+          if (allowed <= 0 || !processed) {
+            throw new StatusError({
+              kind: 'Status',
+              apiVersion: 'v1',
+              metadata: {},
+              status: 'Failure',
+              message: "Cannot evict pod as it would violate the pod's disruption budget.",
+              reason: 'TooManyRequests',
+              details: {
+                causes: [
+                  {
+                    reason: 'DisruptionBudget',
+                    message: processed
+                      ? `The disruption budget ${budget.metadata?.name ?? ''} needs ${status.desiredHealthy ?? 0} healthy pods and has ${status.currentHealthy ?? 0} currently`
+                      : `The disruption budget ${budget.metadata?.name ?? ''} is still being processed by the server.`,
+                  },
+                ],
+              },
+              code: 429,
+            });
+          }
+          status.disruptionsAllowed = allowed - 1;
+          // Remembered until the disruption controller sees the pod go.
+          status.disruptedPods = { ...(status.disruptedPods ?? {}), [r.info.name]: timestamp(ctx.now()) };
+          return current;
+        },
+        target: 'status',
+        dryRun: false,
+        pinnedByClient: false,
+        fieldManager: fieldManagerOf(r),
+        subresource: 'status',
+      });
+    }
+  }
+  await deleteObject(ctx, r.def, r.store, r.info.namespace, r.info.name, deleteOptions, false);
+  send(r.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+function evictionType(): ExpectedType {
+  return { kind: 'Eviction', apiVersion: 'policy/v1', schema: asNode(EvictionSchema) };
 }

@@ -129,3 +129,42 @@ describe('subresources, deletion and dry run', () => {
     assert.ok(t.rows.length >= 1);
   });
 });
+
+describe('pods/eviction', () => {
+  let c: TestCluster;
+  before(async () => {
+    c = await startApiServer();
+  });
+  after(async () => {
+    await c.stop();
+  });
+
+  const running = async (name: string): Promise<void> => {
+    await c.request('POST', '/api/v1/namespaces/default/pods', { ...(pod(name, 'node-1') as object), metadata: { name, labels: { app: 'guarded' } } });
+    const p = (await c.request('GET', `/api/v1/namespaces/default/pods/${name}`)).body as Obj;
+    await c.request('PUT', `/api/v1/namespaces/default/pods/${name}/status`, { ...p, status: { phase: 'Running' } });
+  };
+  const evict = (name: string): Promise<{ status: number; body: unknown }> =>
+    c.request('POST', `/api/v1/namespaces/default/pods/${name}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name }, deleteOptions: { gracePeriodSeconds: 0 } });
+
+  test('a running pod whose budget allows a disruption is deleted and the allowance is taken', async () => {
+    await running('guarded-1');
+    await c.request('POST', '/apis/policy/v1/namespaces/default/poddisruptionbudgets', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guard' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } });
+    const pdb = (await c.request('GET', '/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard')).body as Obj;
+    await c.request('PUT', '/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard/status', { ...pdb, status: { observedGeneration: 1, disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2 } });
+    const res = await evict('guarded-1');
+    assert.equal(res.status, 201);
+    assert.equal((await c.request('GET', '/api/v1/namespaces/default/pods/guarded-1')).status, 404);
+    const after = (await c.request('GET', '/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard')).body as Obj;
+    assert.equal(after.status?.['disruptionsAllowed'], 0);
+    assert.ok((after.status?.['disruptedPods'] as Record<string, string>)['guarded-1']);
+  });
+
+  test('a budget with no disruptions left refuses with 429 and keeps the pod', async () => {
+    await running('guarded-2');
+    const res = await evict('guarded-2');
+    assert.equal(res.status, 429);
+    assert.equal((res.body as { message: string }).message, "Cannot evict pod as it would violate the pod's disruption budget.");
+    assert.equal((await c.request('GET', '/api/v1/namespaces/default/pods/guarded-2')).status, 200);
+  });
+});

@@ -1,0 +1,151 @@
+// Fault plans: what to break, how and when. A plan comes from a seed (so a run can be replayed)
+// or from a JSON file; either way it is plain data, checked here before anything is broken.
+
+export const FAULT_KINDS = ['kill', 'term', 'freeze', 'restart'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The apiserver the workload's client last talked to, resolved when the fault is injected. */
+export const CURRENT_APISERVER = 'current-apiserver';
+
+export interface FaultStep {
+  /** When to inject, in ms after the workload started (later if the previous fault has not healed). */
+  readonly atMs: number;
+  /** "etcd-N", "apiserver-N" or "current-apiserver". */
+  readonly target: string;
+  readonly fault: FaultKind;
+  /** How long a freeze lasts (SIGSTOP to SIGCONT); ignored by the other faults. */
+  readonly durationMs?: number;
+}
+
+export interface Topology {
+  readonly etcdMembers: number;
+  readonly apiservers: number;
+}
+
+/** A small seeded PRNG (mulberry32): the same seed always gives the same sequence in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An independent stream for one consumer (a worker, the planner), so adding one doesn't shift the others. */
+export function deriveSeed(seed: number, stream: string): number {
+  // FNV-1a over the stream name, mixed with the seed.
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  for (let i = 0; i < stream.length; i++) {
+    h ^= stream.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+export function pick<T>(random: () => number, items: readonly T[]): T {
+  if (items.length === 0) throw new Error('pick from an empty list');
+  return items[Math.min(items.length - 1, Math.floor(random() * items.length))] as T;
+}
+
+export function randomInt(random: () => number, min: number, max: number): number {
+  return min + Math.min(max - min, Math.floor(random() * (max - min + 1)));
+}
+
+export interface PlanOptions {
+  readonly seed: number;
+  readonly durationMs: number;
+  /** Number of faults, spread evenly over the run; exclusive with intervalMs. */
+  readonly faults?: number;
+  /** One fault every intervalMs; used when faults is not given. */
+  readonly intervalMs?: number;
+  readonly topology: Topology;
+  /** Quiet time at the start, so the workload has written something before the first fault. */
+  readonly warmupMs?: number;
+  /** Quiet time at the end, so the last fault heals before the run stops. */
+  readonly cooldownMs?: number;
+}
+
+export const DEFAULT_INTERVAL_MS = 15_000;
+const DEFAULT_WARMUP_MS = 5_000;
+const DEFAULT_COOLDOWN_MS = 10_000;
+const FREEZE_MIN_MS = 2_000;
+const FREEZE_MAX_MS = 8_000;
+
+/** Target names a plan may use for a topology. */
+export function validTargets(t: Topology): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < t.etcdMembers; i++) out.push(t.etcdMembers === 1 ? 'etcd' : `etcd-${i}`);
+  for (let i = 0; i < t.apiservers; i++) out.push(t.apiservers === 1 ? 'apiserver' : `apiserver-${i}`);
+  out.push(CURRENT_APISERVER);
+  return out;
+}
+
+/** Start times of the faults: evenly spaced with a seeded jitter of up to a quarter of the gap. */
+function schedule(opts: PlanOptions, random: () => number): number[] {
+  const warmup = opts.warmupMs ?? DEFAULT_WARMUP_MS;
+  const cooldown = opts.cooldownMs ?? DEFAULT_COOLDOWN_MS;
+  const window = opts.durationMs - warmup - cooldown;
+  if (window <= 0) return [];
+  if (opts.faults !== undefined) {
+    const n = Math.max(0, Math.floor(opts.faults));
+    if (n === 0) return [];
+    const gap = window / n;
+    return Array.from({ length: n }, (_, i) => Math.round(warmup + i * gap + random() * gap * 0.25));
+  }
+  const interval = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
+  if (interval <= 0) throw new Error('the fault interval must be positive');
+  const out: number[] = [];
+  for (let at = warmup; at <= warmup + window; at += interval) out.push(Math.round(at));
+  return out;
+}
+
+/**
+ * The plan for a seed: etcd members about 40% of the time, a named apiserver 30%, the client's
+ * current apiserver 30%; the four fault kinds equally often; freezes of 2 to 8 s.
+ */
+export function generatePlan(opts: PlanOptions): FaultStep[] {
+  const random = seededRandom(deriveSeed(opts.seed, 'plan'));
+  const etcd = validTargets({ ...opts.topology, apiservers: 0 }).filter((t) => t.startsWith('etcd'));
+  const apiservers = validTargets({ ...opts.topology, etcdMembers: 0 }).filter((t) => t.startsWith('apiserver'));
+  return schedule(opts, random).map((atMs) => {
+    const r = random();
+    const target = r < 0.4 ? pick(random, etcd) : r < 0.7 ? pick(random, apiservers) : CURRENT_APISERVER;
+    const fault = pick(random, FAULT_KINDS);
+    const step: FaultStep = fault === 'freeze' ? { atMs, target, fault, durationMs: randomInt(random, FREEZE_MIN_MS, FREEZE_MAX_MS) } : { atMs, target, fault };
+    return step;
+  });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Checks a plan read from JSON: an array of {atMs, target, fault, durationMs?}, targets valid for
+ * the topology, freezes with a positive duration. Returns the steps sorted by atMs.
+ */
+export function parsePlan(data: unknown, topology: Topology): FaultStep[] {
+  if (!Array.isArray(data)) throw new Error('a fault plan must be a JSON array of {atMs, target, fault, durationMs?}');
+  const targets = new Set(validTargets(topology));
+  const steps = data.map((raw: unknown, i): FaultStep => {
+    const where = `plan[${i}]`;
+    if (!isRecord(raw)) throw new Error(`${where}: must be an object`);
+    const { atMs, target, fault, durationMs } = raw;
+    if (typeof atMs !== 'number' || !Number.isFinite(atMs) || atMs < 0) throw new Error(`${where}.atMs: must be a number of ms >= 0`);
+    if (typeof target !== 'string' || !targets.has(target)) throw new Error(`${where}.target: must be one of ${[...targets].join(', ')}`);
+    if (typeof fault !== 'string' || !(FAULT_KINDS as readonly string[]).includes(fault)) throw new Error(`${where}.fault: must be one of ${FAULT_KINDS.join(', ')}`);
+    const kind = fault as FaultKind;
+    if (durationMs !== undefined && (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs <= 0)) {
+      throw new Error(`${where}.durationMs: must be a positive number of ms`);
+    }
+    if (kind === 'freeze') {
+      if (durationMs === undefined) throw new Error(`${where}.durationMs: a freeze needs a duration`);
+      return { atMs, target, fault: kind, durationMs };
+    }
+    return { atMs, target, fault: kind };
+  });
+  return steps.sort((a, b) => a.atMs - b.atMs);
+}
