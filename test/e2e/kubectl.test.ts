@@ -131,6 +131,33 @@ describe('kubectl against a local kubets cluster', () => {
     assert.deepEqual(out.trim().split('\n'), ['1', '2']);
   });
 
+  test('cordon, taint and drain work on a node (drain evicts through pods/eviction)', () => {
+    const nodeAndPod = `apiVersion: v1
+kind: Node
+metadata:
+  name: node-1
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: on-node-1
+spec:
+  nodeName: node-1
+  containers:
+  - name: c
+    image: nginx:1.27
+`;
+    assert.equal(c.kubectl(['apply', '-f', '-'], { input: nodeAndPod }).code, 0);
+    assert.equal(c.kubectl(['cordon', 'node-1']).stdout.trim(), 'node/node-1 cordoned');
+    assert.equal(c.kubectl(['taint', 'node', 'node-1', 'dedicated=infra:NoSchedule']).stdout.trim(), 'node/node-1 tainted');
+    const r = c.kubectl(['drain', 'node-1', '--force', '--grace-period=0', '--timeout=30s']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /pod\/on-node-1 (evicted|deleted)/);
+    assert.match(r.stdout, /node\/node-1 drained/);
+    assert.equal(c.kubectl(['get', 'pod', 'on-node-1']).code, 1);
+    assert.equal(c.kubectl(['get', 'node', 'node-1', '-o', 'jsonpath={.spec.unschedulable} {.spec.taints[0].key}']).stdout, 'true dedicated');
+  });
+
   test('delete removes the deployment and a second delete is NotFound', () => {
     const r = c.kubectl(['delete', 'deployment', 'web']);
     assert.equal(r.code, 0, r.stderr);
