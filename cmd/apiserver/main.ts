@@ -5,6 +5,10 @@ import { ApiServer } from '../../pkg/apiserver/server.js';
 import { APISERVER_USAGE, FlagError, parseApiServerFlags } from '../../pkg/apiserver/options.js';
 
 async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${APISERVER_USAGE}\n`);
+    return 0;
+  }
   let flags;
   try {
     flags = parseApiServerFlags(process.argv.slice(2));
