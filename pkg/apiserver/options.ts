@@ -12,6 +12,7 @@ export interface ApiServerFlags {
   readonly serviceNodePortRange: string;
   readonly etcdRequestTimeoutMs: number;
   readonly watchCacheSize: number;
+  readonly shutdownDelayMs: number;
   readonly logLevel: string;
 }
 
@@ -27,6 +28,8 @@ export const APISERVER_USAGE = `Usage: apiserver [flags]
   --service-node-port-range=A-B      NodePort range (default 30000-32767)
   --etcd-request-timeout=MS          deadline of each etcd request (default 2000)
   --watch-cache-size=N               events kept per resource for watch resumption (default 10000)
+  --shutdown-delay-duration=MS       on SIGTERM, keep serving this long (answers say Connection: close,
+                                     /readyz fails) before draining (default 1000)
   --log-level=LEVEL                  pino level (default info)`;
 
 export class FlagError extends Error {
@@ -50,6 +53,7 @@ export function parseApiServerFlags(argv: readonly string[]): ApiServerFlags {
         'service-node-port-range': { type: 'string', default: '30000-32767' },
         'etcd-request-timeout': { type: 'string', default: '2000' },
         'watch-cache-size': { type: 'string', default: '10000' },
+        'shutdown-delay-duration': { type: 'string', default: '1000' },
         'log-level': { type: 'string', default: 'info' },
       },
     }).values;
@@ -60,9 +64,9 @@ export function parseApiServerFlags(argv: readonly string[]): ApiServerFlags {
   if (!etcd) throw new FlagError('--etcd-servers is required');
   const port = Number(values['secure-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FlagError(`invalid --secure-port ${values['secure-port']}`);
-  const num = (name: 'etcd-request-timeout' | 'watch-cache-size'): number => {
+  const num = (name: 'etcd-request-timeout' | 'watch-cache-size' | 'shutdown-delay-duration'): number => {
     const n = Number(values[name]);
-    if (!Number.isInteger(n) || n <= 0) throw new FlagError(`invalid --${name} ${values[name]}`);
+    if (!Number.isInteger(n) || n < (name === 'shutdown-delay-duration' ? 0 : 1)) throw new FlagError(`invalid --${name} ${values[name]}`);
     return n;
   };
   const flags: ApiServerFlags = {
@@ -73,6 +77,7 @@ export function parseApiServerFlags(argv: readonly string[]): ApiServerFlags {
     serviceNodePortRange: values['service-node-port-range']!,
     etcdRequestTimeoutMs: num('etcd-request-timeout'),
     watchCacheSize: num('watch-cache-size'),
+    shutdownDelayMs: num('shutdown-delay-duration'),
     logLevel: values['log-level']!,
     ...(values['advertise-address'] ? { advertiseAddress: values['advertise-address'] } : {}),
     ...(values['tls-cert-file'] ? { tlsCertFile: values['tls-cert-file'] } : {}),

@@ -55,6 +55,8 @@ export interface ApiServerOptions {
   readonly watcherQueueLimit?: number;
   /** How often idle watches that allow bookmarks get one. */
   readonly watchBookmarkIntervalMs?: number;
+  /** How long a stopping apiserver keeps serving (closing keep-alive connections) before it drains. */
+  readonly shutdownDelayMs?: number;
   /** Address other components and pods reach this apiserver at (default: derived from bindAddress). */
   readonly advertiseAddress?: string;
   readonly registry: Registry;
@@ -84,6 +86,7 @@ export class ApiServer {
   private bootstrapped = false;
   private readonly inflight = new AbortController();
   private kubernetesService: KubernetesServiceReconciler | undefined;
+  private stopping = false;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.log = opts.logger ?? pino({ name: 'apiserver' });
@@ -154,24 +157,29 @@ export class ApiServer {
     void this.caches.start().then(() => this.bootstrap(signal));
     const done = new Promise<void>((resolve) => {
       const stop = (): void => {
-        this.log.info('apiserver shutting down');
+        this.log.info({ delayMs: this.opts.shutdownDelayMs ?? 1000 }, 'apiserver shutting down');
+        // First keep serving a moment, answering with Connection: close and failing /readyz, so
+        // clients move their keep-alive connections elsewhere before any socket is closed.
+        this.stopping = true;
+        setTimeout(drain, this.opts.shutdownDelayMs ?? 1000).unref();
+      };
+      const drain = (): void => {
+        // Watches end now (clients resume elsewhere); other requests in flight finish first.
         this.inflight.abort();
-        let closed = false;
         const httpClosed = new Promise<void>((r) => this.server.close(() => r()));
-        this.server.closeAllConnections();
-        // Leave the kubernetes endpoints first (bounded), then close the store.
-        const leave = this.kubernetesService?.stop() ?? Promise.resolve();
-        const bounded = Promise.race([leave, new Promise<void>((r) => setTimeout(r, 3000).unref())]);
-        void bounded
+        this.server.closeIdleConnections();
+        const force = setTimeout(() => this.server.closeAllConnections(), 10_000);
+        force.unref();
+        void httpClosed
+          .then(() => {
+            clearTimeout(force);
+            // Leave the kubernetes endpoints (bounded), then close the store.
+            const leave = this.kubernetesService?.stop() ?? Promise.resolve();
+            return Promise.race([leave, new Promise<void>((r) => setTimeout(r, 3000).unref())]);
+          })
           .then(() => this.caches.stop())
           .then(() => this.etcd.close())
-          .then(() => httpClosed)
-          .then(() => {
-            if (!closed) {
-              closed = true;
-              resolve();
-            }
-          });
+          .then(() => resolve());
       };
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
@@ -208,6 +216,8 @@ export class ApiServer {
     let info: RequestInfo | undefined;
     let code = 200;
     try {
+      // While draining, answers tell keep-alive clients to reconnect (to another replica).
+      if (this.stopping) res.setHeader('Connection', 'close');
       const url = new URL(req.url ?? '/', 'http://apiserver');
       info = parseRequestInfo(req.method ?? 'GET', url);
       if (!info.isResourceRequest) await this.nonResource(req, res, url);
@@ -304,6 +314,7 @@ export class ApiServer {
     checks.push({ name: 'etcd', ok: etcdOk });
     checks.push({ name: 'informer-sync', ok: this.caches.revision > 0 });
     checks.push({ name: 'poststarthook/bootstrap-namespaces', ok: this.bootstrapped });
+    checks.push({ name: 'shutdown', ok: !this.stopping });
     return checks;
   }
 

@@ -28,6 +28,7 @@ export async function startApiServer(opts: { watchCacheSize?: number; watcherQue
     ...(opts.watchBookmarkIntervalMs !== undefined ? { watchBookmarkIntervalMs: opts.watchBookmarkIntervalMs } : {}),
     registry: builtinRegistry(),
     logger: pino({ level: 'silent' }),
+    shutdownDelayMs: 0,
   });
   const { done } = await server.start(root.signal);
   const url = `http://127.0.0.1:${server.address().port}`;

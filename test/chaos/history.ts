@@ -1,0 +1,130 @@
+// What a chaos run records: the workload's writes, the watcher's events and relists, the faults
+// and the processes. Plain data, so the invariant checks are pure functions over it.
+import type { FaultKind, FaultStep } from './plan.js';
+
+export type WriteOp = 'create' | 'update' | 'delete';
+
+/**
+ * acknowledged: the API answered 2xx. failed: it surely did not happen (a 4xx answer, or the
+ * request never left this process). unknown: it may or may not have happened (timeout, connection
+ * lost after sending, 5xx).
+ */
+export type WriteOutcome = 'acknowledged' | 'failed' | 'unknown';
+
+export interface WriteRecord {
+  /** Unique per run; also stored in the ConfigMap's data, so the final state names its writer. */
+  readonly id: number;
+  readonly worker: number;
+  /** ConfigMap name. Each key has one writer, which sends one request at a time. */
+  readonly key: string;
+  readonly op: WriteOp;
+  /** ms since the run started. */
+  readonly sentAt: number;
+  endedAt: number;
+  outcome: WriteOutcome;
+  /** resourceVersion of an acknowledged create or update. */
+  rv?: number;
+  /** uid of the object written (create/update answer) or deleted (delete precondition). */
+  uid?: string;
+  /** resourceVersion precondition of an update or delete. */
+  readonly precondition?: number;
+  /** The server the client was on when the call ended. */
+  server?: string;
+  error?: string;
+  /** The harness' watchdog fired: no answer well past the client's own deadline. */
+  stuck?: boolean;
+}
+
+export type WatchEventKind = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchRecord {
+  readonly type: WatchEventKind;
+  readonly key: string;
+  readonly rv: number;
+  readonly uid: string;
+  /** The writer's id from the object's data, when it carries one. */
+  readonly writeId?: number;
+  /** ms since the run started. */
+  readonly at: number;
+  /** Which watch connection delivered it (0 for events made up by a relist). */
+  readonly stream: number;
+  /** Derived from a relist (diff of the list against the watcher's state), not received. */
+  readonly synthetic: boolean;
+}
+
+export interface RelistRecord {
+  readonly at: number;
+  readonly reason: 'initial' | 'gone';
+  /** The watcher's resourceVersion before the list: events in (fromRv, listRv] may be missing. */
+  readonly fromRv: number;
+  readonly listRv: number;
+}
+
+export interface WatchHistory {
+  readonly events: readonly WatchRecord[];
+  readonly relists: readonly RelistRecord[];
+  readonly streams: number;
+  readonly reconnects: number;
+  /** Streams closed by the harness because nothing arrived for a while (a frozen server). */
+  readonly idleReconnects: number;
+  readonly errors: readonly string[];
+  /** The watcher saw the end-of-run fence object. */
+  readonly caughtUp: boolean;
+}
+
+export interface ObjectState {
+  readonly rv: number;
+  readonly uid: string;
+  readonly writeId?: number;
+}
+
+/** The namespace's ConfigMaps at the end, from a consistent list. */
+export interface FinalState {
+  readonly listRv: number;
+  readonly objects: ReadonlyMap<string, ObjectState>;
+}
+
+export interface FaultRecord {
+  readonly index: number;
+  readonly step: FaultStep;
+  readonly fault: FaultKind;
+  /** Component actually hit (current-apiserver resolved): "etcd-1", "apiserver-0". */
+  component?: string;
+  /** Its URL (client URL for etcd). */
+  url?: string;
+  pid?: number;
+  /** The pid the launcher started in its place (kill, term, restart). */
+  newPid?: number;
+  /** ms since the run started. */
+  injectedAt?: number;
+  /** SIGCONT (freeze) or the old process' exit (term, restart), ms since the run started. */
+  resumedAt?: number;
+  /** Time the process needed to exit after SIGTERM. */
+  exitMs?: number;
+  /** SIGTERM did not stop the process within the grace period, so it was SIGKILLed. */
+  termEscalated?: boolean;
+  /** From injection to the first successful request through any apiserver. */
+  unavailableAnyMs?: number;
+  /** From recovery (SIGCONT, exit, kill) to the first success through the faulted component. */
+  unavailableFaultedMs?: number;
+  /** From injection until every component was back and healthy. */
+  recoveredMs?: number;
+  /** Allowed unavailability for this fault (the bound plus the launcher's restart backoff). */
+  boundAnyMs?: number;
+  boundFaultedMs?: number;
+  /** Why the fault was not injected. */
+  skipped?: string;
+  error?: string;
+}
+
+export interface ProcessRecord {
+  readonly name: string;
+  readonly pid: number;
+  /** /proc/<pid>/stat start time, so a reused pid is not taken for ours. */
+  readonly startTime: string;
+}
+
+export interface LeakCheck {
+  readonly tracked: readonly ProcessRecord[];
+  readonly leaked: readonly ProcessRecord[];
+}

@@ -1,0 +1,357 @@
+// `npm run chaos`: starts a local HA cluster (3 etcd members, 2 apiservers, crashed components
+// restarted), writes and watches through the API while faults hit its processes, then checks the
+// invariants and prints a JSON report (stdout or --out) and a summary (stderr). Exit 1 when an
+// invariant fails, 2 on bad flags, 130 when interrupted.
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { StatusError } from '../../pkg/api/errors.js';
+import { RestClient } from '../../pkg/client/index.js';
+import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
+import { ProcessTracker, isRunning, readClusterRecord } from './cluster.js';
+import { resume, runFault, type FaultContext } from './faults.js';
+import type { FaultRecord, FinalState, LeakCheck, ObjectState, WriteRecord } from './history.js';
+import { checkAll, findLostWrites } from './invariants.js';
+import { DEFAULT_INTERVAL_MS, generatePlan, parsePlan, type FaultStep, type Topology } from './plan.js';
+import { buildReport, humanSummary } from './report.js';
+import { NamespaceWatcher } from './watcher.js';
+import { CONFIGMAPS, NAMESPACES, Workload, errorText, writeIdOf, type ConfigMap } from './workload.js';
+
+const USAGE = `Usage: npm run chaos -- [flags]
+  --seed N             seed of the fault plan and the workload (default: random, printed)
+  --duration S         seconds of workload under faults (default 120)
+  --faults N           number of faults, spread over the run
+  --interval S         one fault every S seconds (default ${DEFAULT_INTERVAL_MS / 1000}; exclusive with --faults)
+  --plan FILE          explicit fault plan: JSON [{atMs, target, fault, durationMs?}]
+                       targets: etcd-0..2, apiserver-0..1, current-apiserver (the workload client's server)
+                       faults: kill (SIGKILL), term (SIGTERM, SIGKILL after 15 s), freeze (SIGSTOP for
+                       durationMs, then SIGCONT), restart (SIGTERM, the launcher starts it again);
+                       the launcher restarts whatever exits, so every fault ends with the process back
+  --out FILE           write the JSON report to FILE instead of stdout
+  --dir DIR            run the cluster in DIR (must be empty) and keep it for inspection
+  --keep               keep the cluster directory (a temp dir unless --dir)
+  --concurrency N      workload writers (default 4)
+  --bound S            allowed API unavailability after a fault, in seconds (default 30)`;
+
+const TOPOLOGY: Topology = { etcdMembers: 3, apiservers: 2 };
+const CLIENT_TIMEOUT_MS = 10_000;
+const FENCE = 'chaos-fence';
+
+interface ChaosOptions {
+  readonly seed: number;
+  readonly durationMs: number;
+  readonly faults?: number;
+  readonly intervalMs?: number;
+  readonly planFile?: string;
+  readonly out?: string;
+  readonly dir?: string;
+  readonly keep: boolean;
+  readonly concurrency: number;
+  readonly boundMs: number;
+}
+
+function positive(name: string, v: string | undefined, integer: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new Error(`--${name} takes a positive ${integer ? 'integer' : 'number'}, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+function parseFlags(argv: readonly string[]): ChaosOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      seed: { type: 'string' },
+      duration: { type: 'string' },
+      faults: { type: 'string' },
+      interval: { type: 'string' },
+      plan: { type: 'string' },
+      out: { type: 'string' },
+      dir: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      bound: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const exclusive = [values.faults, values.interval, values.plan].filter((v) => v !== undefined).length;
+  if (exclusive > 1) throw new Error('give at most one of --faults, --interval and --plan');
+  const seedText = values.seed;
+  if (seedText !== undefined && !/^\d+$/.test(seedText)) throw new Error(`--seed takes a non-negative integer, not ${JSON.stringify(seedText)}`);
+  const faults = values.faults === '0' ? 0 : positive('faults', values.faults, true);
+  const interval = positive('interval', values.interval, false);
+  return {
+    seed: seedText !== undefined ? Number(seedText) % 2 ** 32 : Math.floor(Math.random() * 2 ** 31),
+    durationMs: (positive('duration', values.duration, false) ?? 120) * 1000,
+    ...(faults !== undefined ? { faults } : {}),
+    ...(interval !== undefined ? { intervalMs: interval * 1000 } : {}),
+    ...(values.plan !== undefined ? { planFile: values.plan } : {}),
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(values.dir !== undefined ? { dir: resolve(values.dir) } : {}),
+    keep: values.keep ?? false,
+    concurrency: positive('concurrency', values.concurrency, true) ?? 4,
+    boundMs: (positive('bound', values.bound, false) ?? 30) * 1000,
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((r) => {
+    if (signal.aborted) return r();
+    const t = setTimeout(done, Math.max(0, ms));
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      r();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Retries `fn` a bounded number of times (the cluster may still be healing). */
+async function attempt<T>(what: string, tries: number, signal: AbortSignal, fn: () => Promise<T>, log: (l: string) => void): Promise<T | undefined> {
+  for (let i = 0; i < tries && !signal.aborted; i++) {
+    try {
+      return await fn();
+    } catch (err: unknown) {
+      log(`${what} failed (${i + 1}/${tries}): ${errorText(err)}`);
+      await sleep(1000, signal);
+    }
+  }
+  return undefined;
+}
+
+/** Everything the run started, for cleanup from any path (including process exit). */
+interface Resources {
+  cluster?: LocalCluster;
+  clusterDir?: string;
+  tracker?: ProcessTracker;
+  readonly frozen: Set<number>;
+}
+
+async function stopCluster(res: Resources, log: (l: string) => void): Promise<LeakCheck> {
+  for (const pid of res.frozen) resume(pid);
+  res.frozen.clear();
+  const tracker = res.tracker;
+  tracker?.poll();
+  tracker?.stop();
+  const launcher = res.cluster?.launcher;
+  if (launcher && launcher.exitCode === null && launcher.signalCode === null) {
+    const exited = new Promise<void>((r) => launcher.once('exit', () => r()));
+    launcher.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      log('launcher did not stop within 30s: SIGKILL');
+      launcher.kill('SIGKILL');
+    }, 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  const leaks = tracker ? await tracker.leakCheck(15_000) : { tracked: [], leaked: [] };
+  // Reported above; still, nothing may outlive the harness.
+  for (const p of leaks.leaked) {
+    if (isRunning(p.pid, p.startTime)) {
+      resume(p.pid);
+      process.kill(p.pid, 'SIGKILL');
+    }
+  }
+  return leaks;
+}
+
+async function readFinal(client: RestClient, namespace: string, signal: AbortSignal, log: (l: string) => void): Promise<FinalState | undefined> {
+  const list = await attempt('final list', 10, signal, () => client.resource<ConfigMap>(CONFIGMAPS).namespace(namespace).listAll(), log);
+  if (list === undefined) return undefined;
+  const objects = new Map<string, ObjectState>();
+  for (const o of list.items) {
+    const writeId = writeIdOf(o);
+    objects.set(o.metadata?.name ?? '', { rv: Number(o.metadata?.resourceVersion ?? 0), uid: o.metadata?.uid ?? '', ...(writeId !== undefined ? { writeId } : {}) });
+  }
+  return { listRv: Number(list.metadata.resourceVersion ?? 0), objects };
+}
+
+async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources): Promise<ReturnType<typeof buildReport>> {
+  const log = (l: string): void => void process.stderr.write(`chaos: ${l}\n`);
+  const plan: FaultStep[] =
+    opts.planFile !== undefined
+      ? parsePlan(JSON.parse(readFileSync(opts.planFile, 'utf8')) as unknown, TOPOLOGY)
+      : generatePlan({ seed: opts.seed, durationMs: opts.durationMs, topology: TOPOLOGY, ...(opts.faults !== undefined ? { faults: opts.faults } : { intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS }) });
+  log(`seed ${opts.seed}, ${opts.durationMs / 1000}s, ${plan.length} fault(s) planned`);
+  if (opts.dir !== undefined) {
+    mkdirSync(opts.dir, { recursive: true });
+    if (readdirSync(opts.dir).length > 0) throw new Error(`--dir ${opts.dir} is not empty: old etcd data would mix with this run`);
+  }
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const now = (): number => performance.now() - t0;
+  const cluster = await startLocalCluster(['--etcd-members', String(TOPOLOGY.etcdMembers), '--apiservers', String(TOPOLOGY.apiservers), '--restart-crashed', ...(opts.dir !== undefined ? ['--dir', opts.dir] : [])]);
+  res.cluster = cluster;
+  const dir = opts.dir ?? cluster.dir;
+  res.clusterDir = dir;
+  // With --dir the helper's own temp dir stays empty: the launcher took the later --dir.
+  if (opts.dir !== undefined && cluster.dir !== opts.dir) rmSync(cluster.dir, { recursive: true, force: true });
+  const tracker = new ProcessTracker(dir);
+  res.tracker = tracker;
+  if (cluster.launcher.pid !== undefined) tracker.add('launcher', cluster.launcher.pid);
+  tracker.start(500);
+  const record = readClusterRecord(dir);
+  if (record === undefined) throw new Error(`no readable cluster.json in ${dir}`);
+  log(`cluster up in ${dir}: apiservers ${record.apiservers.join(' ')}`);
+
+  const clientOpts = { servers: record.apiservers, timeoutMs: CLIENT_TIMEOUT_MS, attemptTimeoutMs: 5_000, connectTimeoutMs: 1_000 };
+  const client = new RestClient({ ...clientOpts, component: 'chaos-workload' });
+  const watchClient = new RestClient({ ...clientOpts, component: 'chaos-watcher' });
+  const namespace = `chaos-${opts.seed}`;
+  const created = await attempt('creating the namespace', 10, signal, () => client.resource(NAMESPACES).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }), log);
+  if (created === undefined && !signal.aborted) throw new Error(`could not create namespace ${namespace}`);
+
+  const workStop = new AbortController();
+  const watchStop = new AbortController();
+  const onAbort = (): void => {
+    workStop.abort();
+    watchStop.abort();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  const workload = new Workload({ client, namespace, seed: opts.seed, concurrency: opts.concurrency, keysPerWorker: 8, thinkMs: 40, watchdogMs: CLIENT_TIMEOUT_MS + 20_000, now });
+  const watcher = new NamespaceWatcher({ client: watchClient, namespace, now, idleMs: 15_000 });
+  const faults: FaultRecord[] = [];
+  let final: FinalState | undefined;
+  let runMs = 0;
+  try {
+    await watcher.start(watchStop.signal);
+    const workStart = now();
+    workload.start(workStop.signal);
+    const end = workStart + opts.durationMs;
+    const ctx: FaultContext = { dir, namespace, now, currentServer: () => client.currentServer, boundMs: opts.boundMs, recoveryTimeoutMs: 120_000, termGraceMs: 15_000, frozen: res.frozen, signal, log };
+    for (const [i, step] of plan.entries()) {
+      const at = Math.max(workStart + step.atMs, now());
+      if (signal.aborted || at > end) {
+        faults.push({ index: i, step, fault: step.fault, skipped: signal.aborted ? 'interrupted' : 'the run ended before the previous fault healed or its start time came' });
+        continue;
+      }
+      await sleep(at - now(), signal);
+      if (signal.aborted) {
+        faults.push({ index: i, step, fault: step.fault, skipped: 'interrupted' });
+        continue;
+      }
+      faults.push(await runFault(i, step, ctx));
+      await sleep(1000, signal);
+    }
+    await sleep(end - now(), signal);
+    runMs = now() - workStart;
+    log(`stopping the workload after ${(runMs / 1000).toFixed(0)}s (${workload.writes.length} writes sent)`);
+    workStop.abort();
+    await workload.done();
+    if (!signal.aborted) {
+      let fenceTry = 0;
+      const fence = await attempt(
+        'writing the fence',
+        10,
+        signal,
+        async () => {
+          // A fresh name per try: a try with an unknown outcome may have created the previous one.
+          const r = await workload.createMarker(`${FENCE}-${fenceTry++}`, signal);
+          if (r.outcome === 'acknowledged') return r;
+          throw new Error(r.error ?? 'not acknowledged');
+        },
+        log,
+      );
+      if (fence?.rv !== undefined) {
+        let caught = await watcher.waitFor(fence.key, fence.rv, 30_000);
+        if (!caught) {
+          log('the watcher did not see the fence in 30s: resuming it on a fresh stream');
+          watcher.kick();
+          caught = await watcher.waitFor(fence.key, fence.rv, 15_000);
+        }
+      }
+      final = await readFinal(client, namespace, signal, log);
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    workStop.abort();
+    watchStop.abort();
+    await workload.done();
+    await watcher.stopped();
+    client.close();
+    watchClient.close();
+  }
+  const leaks = await stopCluster(res, log);
+  const keep = opts.keep || opts.dir !== undefined;
+  if (!keep) rmSync(dir, { recursive: true, force: true });
+  const writes: readonly WriteRecord[] = workload.writes;
+  const watch = watcher.history();
+  const lost = final !== undefined ? findLostWrites(writes, final).lost : [];
+  const invariants = checkAll({ writes, watch, final, faults, leaks });
+  return buildReport({
+    seed: opts.seed,
+    startedAt,
+    durationMs: runMs,
+    interrupted: signal.aborted,
+    namespace,
+    cluster: { dir, kept: keep, etcd: record.etcd, apiservers: record.apiservers },
+    plan,
+    faults,
+    writes,
+    lost,
+    watch,
+    leaks,
+    invariants,
+  });
+}
+
+async function main(): Promise<number> {
+  let opts: ChaosOptions | 'help';
+  try {
+    opts = parseFlags(process.argv.slice(2));
+  } catch (err: unknown) {
+    process.stderr.write(`chaos: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const root = new AbortController();
+  const res: Resources = { frozen: new Set() };
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write('chaos: interrupted; stopping the cluster (again to force)\n');
+      root.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // Last resort on any exit: thaw what we froze and stop the launcher (its children follow it).
+  process.once('exit', () => {
+    for (const pid of res.frozen) resume(pid);
+    const l = res.cluster?.launcher;
+    if (l && l.exitCode === null && l.signalCode === null) l.kill('SIGTERM');
+  });
+  let report;
+  try {
+    report = await runChaos(opts, root.signal, res);
+  } catch (err: unknown) {
+    process.stderr.write(`chaos: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await stopCluster(res, (l) => void process.stderr.write(`chaos: ${l}\n`));
+    if (res.clusterDir !== undefined && !opts.keep && opts.dir === undefined) rmSync(res.clusterDir, { recursive: true, force: true });
+    return root.signal.aborted ? 130 : 1;
+  }
+  const json = JSON.stringify(report, null, 2) + '\n';
+  if (opts.out !== undefined) writeFileSync(opts.out, json);
+  else process.stdout.write(json);
+  process.stderr.write(humanSummary(report));
+  if (report.interrupted) return 130;
+  return report.passed ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`chaos: ${err instanceof StatusError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

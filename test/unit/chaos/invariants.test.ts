@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { FaultRecord, FinalState, ObjectState, RelistRecord, WatchHistory, WatchRecord, WriteRecord } from '../../../test/chaos/history.js';
+import {
+  checkAcknowledgedWritesDurable,
+  checkAvailability,
+  checkNoLeakedProcesses,
+  checkNoStuckRequests,
+  checkResourceVersionsGrow,
+  checkWatchComplete,
+  findLostWrites,
+} from '../../../test/chaos/invariants.js';
+
+/** A write; times default to id*10 (sent) and id*10+5 (answered), so ids give the real-time order. */
+function w(id: number, op: WriteRecord['op'], key: string, outcome: WriteRecord['outcome'], extra: Partial<WriteRecord> = {}): WriteRecord {
+  return { id, worker: 0, key, op, sentAt: id * 10, endedAt: id * 10 + 5, outcome, ...extra };
+}
+
+function final(objects: Record<string, ObjectState>, listRv = 1000): FinalState {
+  return { listRv, objects: new Map(Object.entries(objects)) };
+}
+
+/** The events a perfect watch would deliver for the acknowledged writes (deletes at rv+1 of their precondition). */
+function eventsFor(writes: readonly WriteRecord[]): WatchRecord[] {
+  const out: WatchRecord[] = [];
+  for (const x of writes) {
+    if (x.outcome !== 'acknowledged') continue;
+    if (x.op === 'delete') out.push({ type: 'DELETED', key: x.key, rv: (x.precondition ?? 0) + 1, uid: x.uid ?? '', at: x.endedAt, stream: 1, synthetic: false });
+    else out.push({ type: x.op === 'create' ? 'ADDED' : 'MODIFIED', key: x.key, rv: x.rv ?? 0, uid: x.uid ?? '', writeId: x.id, at: x.endedAt, stream: 1, synthetic: false });
+  }
+  return out;
+}
+
+function history(events: WatchRecord[], relists: RelistRecord[] = [], caughtUp = true): WatchHistory {
+  return { events, relists, streams: 1, reconnects: 0, idleReconnects: 0, errors: [], caughtUp };
+}
+
+// create a (rv 10), update a (rv 20), create b (rv 30), delete b (precondition 30).
+const base: WriteRecord[] = [
+  w(1, 'create', 'a', 'acknowledged', { rv: 10, uid: 'ua' }),
+  w(2, 'update', 'a', 'acknowledged', { rv: 20, uid: 'ua', precondition: 10 }),
+  w(3, 'create', 'b', 'acknowledged', { rv: 30, uid: 'ub' }),
+  w(4, 'delete', 'b', 'acknowledged', { uid: 'ub', precondition: 30 }),
+];
+const baseFinal = final({ a: { rv: 20, uid: 'ua', writeId: 2 } });
+
+const durableCases: { name: string; writes: WriteRecord[]; final: FinalState; pass: boolean; lost?: number[] }[] = [
+  { name: 'a final state matching the last acknowledged write of each key passes', writes: base, final: baseFinal, pass: true },
+  { name: 'an object back at an older acknowledged write loses the newer one', writes: base, final: final({ a: { rv: 10, uid: 'ua', writeId: 1 } }), pass: false, lost: [2] },
+  { name: 'an acknowledged update missing from the final state is lost', writes: base, final: final({}), pass: false, lost: [2] },
+  { name: 'an acknowledged delete whose object is still there is lost', writes: base, final: final({ a: { rv: 20, uid: 'ua', writeId: 2 }, b: { rv: 30, uid: 'ub', writeId: 3 } }), pass: false, lost: [4] },
+  {
+    name: 'a later unknown-outcome update explains a newer final state',
+    writes: [...base, w(5, 'update', 'a', 'unknown', { precondition: 20 })],
+    final: final({ a: { rv: 50, uid: 'ua', writeId: 5 } }),
+    pass: true,
+  },
+  {
+    name: 'a later unknown-outcome delete explains an absent object',
+    writes: [...base, w(5, 'delete', 'a', 'unknown', { precondition: 20, uid: 'ua' })],
+    final: final({}),
+    pass: true,
+  },
+  {
+    name: 'an unknown-outcome write sent before the last acknowledged one explains nothing',
+    writes: [w(1, 'create', 'a', 'acknowledged', { rv: 10 }), w(2, 'update', 'a', 'unknown', { precondition: 10 }), w(3, 'update', 'a', 'acknowledged', { rv: 30, precondition: 10 })],
+    final: final({ a: { rv: 40, uid: 'ua', writeId: 2 } }),
+    pass: false,
+    lost: [3],
+  },
+  {
+    name: 'a refused write that took effect fails',
+    writes: [w(1, 'create', 'a', 'acknowledged', { rv: 10 }), w(2, 'update', 'a', 'failed', { precondition: 9 })],
+    final: final({ a: { rv: 20, uid: 'ua', writeId: 2 } }),
+    pass: false,
+  },
+  { name: 'an object no write made fails', writes: [], final: final({ x: { rv: 5, uid: 'ux' } }), pass: false },
+  {
+    name: 'the acknowledged write with a different resourceVersion than the final object fails',
+    writes: [w(1, 'create', 'a', 'acknowledged', { rv: 10 })],
+    final: final({ a: { rv: 11, uid: 'ua', writeId: 1 } }),
+    pass: false,
+  },
+  { name: 'unknown-outcome creates that never happened leave nothing to explain', writes: [w(1, 'create', 'a', 'unknown')], final: final({}), pass: true },
+];
+for (const tc of durableCases) {
+  test(tc.name, () => {
+    const r = checkAcknowledgedWritesDurable(tc.writes, tc.final);
+    assert.equal(r.pass, tc.pass, r.details.join('\n'));
+    if (tc.lost) assert.deepEqual(findLostWrites(tc.writes, tc.final).lost.map((l) => l.write.id), tc.lost);
+  });
+}
+
+const rvCases: { name: string; writes: WriteRecord[]; events: WatchRecord[]; pass: boolean }[] = [
+  { name: 'growing resourceVersions pass', writes: base, events: eventsFor(base), pass: true },
+  {
+    name: 'an acknowledged update with a smaller resourceVersion than the previous write of its key fails',
+    writes: [w(1, 'create', 'a', 'acknowledged', { rv: 10 }), w(2, 'update', 'a', 'acknowledged', { rv: 9 })],
+    events: [],
+    pass: false,
+  },
+  {
+    name: 'a write sent after another was acknowledged with a smaller resourceVersion fails across keys',
+    writes: [w(1, 'create', 'a', 'acknowledged', { rv: 10 }), w(2, 'create', 'b', 'acknowledged', { rv: 5 })],
+    events: [],
+    pass: false,
+  },
+  {
+    name: 'concurrent writes may be ordered either way',
+    writes: [w(1, 'create', 'a', 'acknowledged', { rv: 10, endedAt: 100 }), w(2, 'create', 'b', 'acknowledged', { rv: 5, sentAt: 15, endedAt: 100 })],
+    events: [],
+    pass: true,
+  },
+  {
+    name: 'a watch event older than the previous event of its key fails',
+    writes: [],
+    events: [
+      { type: 'ADDED', key: 'a', rv: 10, uid: 'ua', at: 1, stream: 1, synthetic: false },
+      { type: 'MODIFIED', key: 'a', rv: 8, uid: 'ua', at: 2, stream: 2, synthetic: false },
+    ],
+    pass: false,
+  },
+];
+for (const tc of rvCases) {
+  test(tc.name, () => {
+    const r = checkResourceVersionsGrow(tc.writes, tc.events);
+    assert.equal(r.pass, tc.pass, r.details.join('\n'));
+  });
+}
+
+const baseEvents = eventsFor(base);
+const watchCases: { name: string; writes: WriteRecord[]; watch: WatchHistory; final: FinalState; pass: boolean; match?: RegExp }[] = [
+  { name: 'a watch showing every acknowledged write once passes', writes: base, watch: history(baseEvents), final: baseFinal, pass: true },
+  { name: 'a missing event for an acknowledged update is a gap', writes: base, watch: history(baseEvents.filter((e) => e.rv !== 20)), final: baseFinal, pass: false, match: /gap: no event for the acknowledged update #2/ },
+  { name: 'a missing DELETED event for an acknowledged delete is a gap', writes: base, watch: history(baseEvents.filter((e) => e.type !== 'DELETED')), final: baseFinal, pass: false, match: /gap: no DELETED event/ },
+  {
+    name: 'an event delivered twice after a reconnect is a duplicate',
+    writes: base,
+    watch: history([...baseEvents.slice(0, 2), { ...baseEvents[1]!, stream: 2 }, ...baseEvents.slice(2)]),
+    final: baseFinal,
+    pass: false,
+    match: /duplicate: rv=20/,
+  },
+  {
+    name: 'writes hidden by a relist after 410 Gone are excused',
+    writes: base,
+    watch: history(
+      [baseEvents[0]!, { ...baseEvents[1]!, synthetic: true, stream: 0 }, { type: 'DELETED', key: 'b', rv: 40, uid: 'ub', at: 50, stream: 0, synthetic: true }],
+      [{ at: 50, reason: 'gone', fromRv: 10, listRv: 40 }],
+    ),
+    final: baseFinal,
+    pass: true,
+  },
+  {
+    name: 'an event from a refused write is a phantom',
+    writes: [...base, w(5, 'update', 'a', 'failed', { precondition: 10 })],
+    watch: history([...baseEvents, { type: 'MODIFIED', key: 'a', rv: 60, uid: 'ua', writeId: 5, at: 60, stream: 1, synthetic: false }]),
+    final: final({ a: { rv: 60, uid: 'ua', writeId: 5 } }),
+    pass: false,
+    match: /phantom/,
+  },
+  { name: 'a watcher that never caught up fails', writes: base, watch: history(baseEvents, [], false), final: baseFinal, pass: false, match: /fence/ },
+  {
+    name: 'a watcher state different from the final list fails',
+    writes: base,
+    watch: history(baseEvents),
+    final: final({ a: { rv: 20, uid: 'ua', writeId: 2 }, c: { rv: 90, uid: 'uc' } }),
+    pass: false,
+    match: /final list has c/,
+  },
+];
+for (const tc of watchCases) {
+  test(tc.name, () => {
+    const r = checkWatchComplete(tc.writes, tc.watch, tc.final);
+    assert.equal(r.pass, tc.pass, r.details.join('\n'));
+    if (tc.match) assert.ok(r.details.some((d) => tc.match!.test(d)), r.details.join('\n'));
+  });
+}
+
+function fault(extra: Partial<FaultRecord>): FaultRecord {
+  return { index: 0, step: { atMs: 0, target: 'etcd-0', fault: 'kill' }, fault: 'kill', component: 'etcd-0', injectedAt: 0, boundAnyMs: 30_000, boundFaultedMs: 31_000, ...extra };
+}
+
+const availabilityCases: { name: string; faults: FaultRecord[]; pass: boolean }[] = [
+  { name: 'faults healed within their bounds pass', faults: [fault({ unavailableAnyMs: 50, unavailableFaultedMs: 1500, recoveredMs: 2000 })], pass: true },
+  { name: 'an API down longer than the bound fails', faults: [fault({ unavailableAnyMs: 40_000, unavailableFaultedMs: 1500, recoveredMs: 41_000 })], pass: false },
+  { name: 'a faulted component back after its bound fails', faults: [fault({ unavailableAnyMs: 10, unavailableFaultedMs: 32_000, recoveredMs: 32_000 })], pass: false },
+  { name: 'a component that never came back fails', faults: [fault({ unavailableAnyMs: 10 })], pass: false },
+  { name: 'a fault that could not be injected fails', faults: [fault({ error: 'etcd-0 has no running process' })], pass: false },
+  { name: 'a skipped fault is not held against the cluster', faults: [fault({ skipped: 'the run ended', injectedAt: undefined })], pass: true },
+];
+for (const tc of availabilityCases) {
+  test(tc.name, () => {
+    assert.equal(checkAvailability(tc.faults).pass, tc.pass);
+  });
+}
+
+test('a request the watchdog gave up on fails the hang check', () => {
+  assert.equal(checkNoStuckRequests(base).pass, true);
+  assert.equal(checkNoStuckRequests([...base, w(9, 'update', 'a', 'unknown', { stuck: true })]).pass, false);
+});
+
+test('a process still running after the cluster stopped is a leak', () => {
+  const p = { name: 'etcd-1', pid: 123, startTime: '99' };
+  assert.equal(checkNoLeakedProcesses({ tracked: [p], leaked: [] }).pass, true);
+  const r = checkNoLeakedProcesses({ tracked: [p], leaked: [p] });
+  assert.equal(r.pass, false);
+  assert.deepEqual(r.details, ['etcd-1 pid 123 still runs after the cluster stopped']);
+});
