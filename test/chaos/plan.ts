@@ -1,5 +1,6 @@
 // Fault plans: what to break, how and when. A plan comes from a seed (so a run can be replayed)
 // or from a JSON file; either way it is plain data, checked here before anything is broken.
+import { seededRandom } from '../helpers/random.js';
 
 export const FAULT_KINDS = ['kill', 'term', 'freeze', 'restart'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -22,17 +23,8 @@ export interface Topology {
   readonly apiservers: number;
 }
 
-/** A small seeded PRNG (mulberry32): the same seed always gives the same sequence in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
+
 
 /** An independent stream for one consumer (a worker, the planner), so adding one doesn't shift the others. */
 export function deriveSeed(seed: number, stream: string): number {

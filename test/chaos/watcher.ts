@@ -3,7 +3,7 @@
 import { GoneError } from '../../pkg/api/errors.js';
 import { Backoff, type ResourceClient, type RestClient, type WatchStream } from '../../pkg/client/index.js';
 import type { ObjectState, RelistRecord, WatchHistory, WatchRecord } from './history.js';
-import { CONFIGMAPS, errorText, writeIdOf, type ConfigMap } from './workload.js';
+import { CONFIGMAPS, errorText, sleep, writeIdOf, type ConfigMap } from './workload.js';
 
 export interface WatcherOptions {
   readonly client: RestClient;
@@ -174,7 +174,7 @@ export class NamespaceWatcher {
           if (idled) this.idleReconnects++;
         }
         // A server that ends streams at once must not turn this into a busy loop.
-        if (delivered === 0 && !idled) await pause(backoff.next(), signal);
+        if (delivered === 0 && !idled) await sleep(backoff.next(), signal);
       } catch (err: unknown) {
         if (signal.aborted) break;
         if (err instanceof GoneError) {
@@ -183,27 +183,16 @@ export class NamespaceWatcher {
             await this.relist('gone');
           } catch (listErr: unknown) {
             this.noteError(`relist failed: ${errorText(listErr)}`);
-            await pause(backoff.next(), signal);
+            await sleep(backoff.next(), signal);
           }
           continue;
         }
         this.noteError(`watch: ${errorText(err)}`);
-        await pause(backoff.next(), signal);
+        await sleep(backoff.next(), signal);
       }
       if (!signal.aborted) this.reconnects++;
     }
   }
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+

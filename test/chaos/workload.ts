@@ -60,7 +60,8 @@ export interface WorkloadOptions {
 
 type KeyState = { readonly rv: string; readonly uid: string } | 'absent' | 'retired';
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less if the signal aborts; never rejects. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const t = setTimeout(done, ms);

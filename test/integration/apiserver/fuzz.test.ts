@@ -4,18 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { startApiServer, type TestCluster } from '../../helpers/apiserver.js';
-
-/** A small deterministic PRNG so a failing case can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../helpers/random.js';
 
 const PATHS = [
   '/api/v1/namespaces/default/pods',
@@ -140,7 +129,7 @@ describe('hostile input', () => {
 
   test('3000 random malformed requests each get a Status answer and the server stays up', async () => {
     const seed = Number(process.env['KUBETS_FUZZ_SEED'] ?? 20261123);
-    const rand = mulberry32(seed);
+    const rand = seededRandom(seed);
     const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     for (let i = 0; i < 3000; i++) {
