@@ -53,6 +53,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether a loopback port can be bound right now. */
+export async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const srv = createServer();
+    srv.once('error', () => resolveFree(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolveFree(true)));
+  });
+}
+
 const hasSetpriv = existsSync('/usr/bin/setpriv');
 
 function isAlive(pid: number): boolean {
@@ -181,10 +190,20 @@ export class ClusterLauncher {
     mkdirSync(this.path('etcd'), { recursive: true });
     this.reapStale();
     this.allLog = createWriteStream(this.path('logs', 'all.log'), { flags: 'a' });
+    // Ports are kept across runs in the same directory: etcd members remember their peers' URLs.
+    const portsFile = this.path('ports.json');
+    const previous = existsSync(portsFile) ? (JSON.parse(readFileSync(portsFile, 'utf8')) as Record<string, number>) : {};
+    const ports: Record<string, number> = {};
+    const portFor = async (key: string): Promise<number> => {
+      const old = previous[key];
+      const port = old !== undefined && (await portIsFree(old)) ? old : await freePort();
+      ports[key] = port;
+      return port;
+    };
     const etcd = [];
     for (let i = 0; i < members; i++) {
       const name = members === 1 ? 'etcd' : `etcd-${i}`;
-      etcd.push({ name, client: `http://127.0.0.1:${await freePort()}`, peer: `http://127.0.0.1:${await freePort()}` });
+      etcd.push({ name, client: `http://127.0.0.1:${await portFor(`${name}-client`)}`, peer: `http://127.0.0.1:${await portFor(`${name}-peer`)}` });
     }
     const initialCluster = etcd.map((m) => `${m.name}=${m.peer}`).join(',');
     for (const m of etcd) {
@@ -214,7 +233,7 @@ export class ClusterLauncher {
     const etcdServers = etcd.map((m) => m.client).join(',');
     const servers: string[] = [];
     for (let i = 0; i < replicas; i++) {
-      const port = await freePort();
+      const port = await portFor(replicas === 1 ? 'apiserver' : `apiserver-${i}`);
       const url = `http://127.0.0.1:${port}`;
       servers.push(url);
       this.components.push({
@@ -226,6 +245,7 @@ export class ClusterLauncher {
         args: [join(this.opts.distDir, 'cmd', 'apiserver', 'main.js'), '--etcd-servers', etcdServers, '--bind-address', '127.0.0.1', '--secure-port', String(port)],
       });
     }
+    writeFileSync(portsFile, JSON.stringify(ports, null, 2) + '\n');
     for (const c of this.components) this.start(c);
 
     const ready = await this.waitReady(servers, signal);

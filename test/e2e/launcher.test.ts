@@ -1,7 +1,8 @@
 // The `npm start` launcher contract: everything in DIR, kubeconfig when ready, no orphans ever.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCluster } from '../helpers/local-cluster.js';
 
@@ -107,6 +108,28 @@ describe('the launcher with an HA topology', () => {
       assert.match(readFileSync(join(c.dir, 'logs', 'all.log'), 'utf8'), /^apiserver-1 \| /m);
     } finally {
       await c.stop();
+    }
+  });
+});
+
+describe('the launcher restarted on the same directory', () => {
+  test('keeps the data of a 3-member etcd cluster across runs (ports are reused)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubets-rerun-'));
+    try {
+      const first = await startLocalCluster(['--dir', dir, '--etcd-members', '3']);
+      try {
+        assert.equal(first.kubectl(['create', 'configmap', 'kept', '--from-literal=a=1']).code, 0);
+      } finally {
+        await first.stop();
+      }
+      const second = await startLocalCluster(['--dir', dir, '--etcd-members', '3']);
+      try {
+        assert.equal(second.kubectl(['get', 'configmap', 'kept', '-o', 'jsonpath={.data.a}']).stdout, '1');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
