@@ -18,6 +18,7 @@ import {
   type Slot,
   type ValueKind,
   type WireGroup,
+  zeroOf,
 } from './protobuf.js';
 
 class Writer {
@@ -104,7 +105,7 @@ function writeValue(w: Writer, num: number, node: SchemaNode, v: unknown, wire: 
     if (!Array.isArray(v)) fail(path, 'expected a list');
     const item = node.items;
     if (!item) fail(path, 'list without an item schema');
-    v.forEach((x, i) => writeValue(w, num, item, x ?? nullValue(kindOf(item)), wire, `${path}[${i}]`, depth));
+    v.forEach((x, i) => writeValue(w, num, item, x ?? zeroOf(kindOf(item)) ?? {}, wire, `${path}[${i}]`, depth));
     return;
   }
   if (k === 'map') {
@@ -124,23 +125,6 @@ function writeValue(w: Writer, num: number, node: SchemaNode, v: unknown, wire: 
     return;
   }
   writeSingle(w, num, k, node, v, wire, path, depth);
-}
-
-/** What a null list element stands for: Go's zero value of the element type. */
-function nullValue(k: ValueKind): unknown {
-  switch (k) {
-    case 'string':
-    case 'bytes':
-      return '';
-    case 'int32':
-    case 'int64':
-    case 'double':
-      return 0;
-    case 'bool':
-      return false;
-    default:
-      return {};
-  }
 }
 
 function writeSingle(w: Writer, num: number, k: ValueKind, node: SchemaNode, v: unknown, wire: WireGroup, path: string, depth: number): void {

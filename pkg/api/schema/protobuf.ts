@@ -442,8 +442,8 @@ function decodeMapEntry(r: Reader, node: SchemaNode, map: Record<string, unknown
   setOwn(map, key, value ?? zeroOf(vk));
 }
 
-/** The JSON of a map value that was left out on the wire (Go's zero value). */
-function zeroOf(k: ValueKind): unknown {
+/** The JSON of a value Go would hold as its zero value (a map value left out on the wire, a null list item). */
+export function zeroOf(k: ValueKind): unknown {
   switch (k) {
     case 'string':
     case 'bytes':
