@@ -3,7 +3,14 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterRecord } from '../../pkg/cluster/launcher.js';
-import type { LeakCheck, ProcessRecord } from './history.js';
+import type { LeakCheck } from './history.js';
+
+/** A process the cluster ran, with its start time so a reused pid is never mistaken for it. */
+export interface TrackedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly startTime: string;
+}
 
 export type { ClusterRecord };
 
@@ -50,7 +57,7 @@ export function isRunning(pid: number, startTime?: string): boolean {
 
 /** Remembers every process the cluster ran (polling cluster.json and pids/), to check for leaks at the end. */
 export class ProcessTracker {
-  private readonly seen = new Map<string, ProcessRecord>();
+  private readonly seen = new Map<string, TrackedProcess>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly dir: string) {}
@@ -88,11 +95,11 @@ export class ProcessTracker {
     clearInterval(this.timer);
   }
 
-  tracked(): ProcessRecord[] {
+  tracked(): TrackedProcess[] {
     return [...this.seen.values()];
   }
 
-  running(): ProcessRecord[] {
+  running(): TrackedProcess[] {
     return this.tracked().filter((p) => isRunning(p.pid, p.startTime));
   }
 
@@ -104,7 +111,8 @@ export class ProcessTracker {
       await new Promise((r) => setTimeout(r, 100));
       left = this.running();
     }
-    return { tracked: this.tracked(), leaked: left };
+    const record = (p: TrackedProcess): { name: string; id: string } => ({ name: p.name, id: `pid ${p.pid}` });
+    return { tracked: this.tracked().map(record), leaked: left.map(record) };
   }
 }
 

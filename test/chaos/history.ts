@@ -92,9 +92,10 @@ export interface FaultRecord {
   component?: string;
   /** Its URL (client URL for etcd). */
   url?: string;
-  pid?: number;
-  /** The pid the launcher started in its place (kill, term, restart). */
-  newPid?: number;
+  /** The member's incarnation when hit ("pid 123@<start>", "container 3f2a…@<start>"). */
+  incarnation?: string;
+  /** The incarnation that replaced it (kill, term, restart). */
+  newIncarnation?: string;
   /** ms since the run started. */
   injectedAt?: number;
   /** SIGCONT (freeze) or the old process' exit (term, restart), ms since the run started. */
@@ -117,11 +118,10 @@ export interface FaultRecord {
   error?: string;
 }
 
+/** Something the cluster ran: a process ("pid 123") or a container ("container 3f2a9c01b2d4"). */
 export interface ProcessRecord {
   readonly name: string;
-  readonly pid: number;
-  /** /proc/<pid>/stat start time, so a reused pid is not taken for ours. */
-  readonly startTime: string;
+  readonly id: string;
 }
 
 export interface LeakCheck {

@@ -280,8 +280,8 @@ export function checkNoStuckRequests(writes: readonly WriteRecord[]): InvariantR
 }
 
 export function checkNoLeakedProcesses(leaks: LeakCheck): InvariantResult {
-  const problems = leaks.leaked.map((p) => `${p.name} pid ${p.pid} still runs after the cluster stopped`);
-  return result('no process leaked', problems, `all ${leaks.tracked.length} processes the cluster ran are gone`, (n) => `${n} process(es) leaked`);
+  const problems = leaks.leaked.map((p) => `${p.name} (${p.id}) still runs after the cluster stopped`);
+  return result('no process leaked', problems, `all ${leaks.tracked.length} processes or containers the cluster ran are gone`, (n) => `${n} process(es) leaked`);
 }
 
 export interface RunHistory {

@@ -2,7 +2,7 @@
 // or from a JSON file; either way it is plain data, checked here before anything is broken.
 import { seededRandom } from '../helpers/random.js';
 
-export const FAULT_KINDS = ['kill', 'term', 'freeze', 'restart'] as const;
+export const FAULT_KINDS = ['kill', 'term', 'freeze', 'restart', 'netcut'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The apiserver the workload's client last talked to, resolved when the fault is injected. */
@@ -14,7 +14,7 @@ export interface FaultStep {
   /** "etcd-N", "apiserver-N" or "current-apiserver". */
   readonly target: string;
   readonly fault: FaultKind;
-  /** How long a freeze lasts (SIGSTOP to SIGCONT); ignored by the other faults. */
+  /** How long a freeze (SIGSTOP to SIGCONT, or docker pause to unpause) or a network cut lasts; ignored by the other faults. */
   readonly durationMs?: number;
 }
 
@@ -54,6 +54,8 @@ export interface PlanOptions {
   /** One fault every intervalMs; used when faults is not given. */
   readonly intervalMs?: number;
   readonly topology: Topology;
+  /** The faults to choose from (what the target can inject); all kinds by default. */
+  readonly faultKinds?: readonly FaultKind[];
   /** Quiet time at the start, so the workload has written something before the first fault. */
   readonly warmupMs?: number;
   /** Quiet time at the end, so the last fault heals before the run stops. */
@@ -96,7 +98,7 @@ function schedule(opts: PlanOptions, random: () => number): number[] {
 
 /**
  * The plan for a seed: etcd members about 40% of the time, a named apiserver 30%, the client's
- * current apiserver 30%; the four fault kinds equally often; freezes of 2 to 8 s.
+ * current apiserver 30%; the fault kinds equally often; freezes and network cuts of 2 to 8 s.
  */
 export function generatePlan(opts: PlanOptions): FaultStep[] {
   const random = seededRandom(deriveSeed(opts.seed, 'plan'));
@@ -105,10 +107,15 @@ export function generatePlan(opts: PlanOptions): FaultStep[] {
   return schedule(opts, random).map((atMs) => {
     const r = random();
     const target = r < 0.4 ? pick(random, etcd) : r < 0.7 ? pick(random, apiservers) : CURRENT_APISERVER;
-    const fault = pick(random, FAULT_KINDS);
-    const step: FaultStep = fault === 'freeze' ? { atMs, target, fault, durationMs: randomInt(random, FREEZE_MIN_MS, FREEZE_MAX_MS) } : { atMs, target, fault };
+    const fault = pick(random, opts.faultKinds ?? FAULT_KINDS);
+    const step: FaultStep = lasts(fault) ? { atMs, target, fault, durationMs: randomInt(random, FREEZE_MIN_MS, FREEZE_MAX_MS) } : { atMs, target, fault };
     return step;
   });
+}
+
+/** Faults that hold the member for a duration and then let it go. */
+export function lasts(fault: FaultKind): boolean {
+  return fault === 'freeze' || fault === 'netcut';
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -119,7 +126,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * Checks a plan read from JSON: an array of {atMs, target, fault, durationMs?}, targets valid for
  * the topology, freezes with a positive duration. Returns the steps sorted by atMs.
  */
-export function parsePlan(data: unknown, topology: Topology): FaultStep[] {
+export function parsePlan(data: unknown, topology: Topology, faultKinds: readonly FaultKind[] = FAULT_KINDS): FaultStep[] {
   if (!Array.isArray(data)) throw new Error('a fault plan must be a JSON array of {atMs, target, fault, durationMs?}');
   const targets = new Set(validTargets(topology));
   const steps = data.map((raw: unknown, i): FaultStep => {
@@ -128,13 +135,13 @@ export function parsePlan(data: unknown, topology: Topology): FaultStep[] {
     const { atMs, target, fault, durationMs } = raw;
     if (typeof atMs !== 'number' || !Number.isFinite(atMs) || atMs < 0) throw new Error(`${where}.atMs: must be a number of ms >= 0`);
     if (typeof target !== 'string' || !targets.has(target)) throw new Error(`${where}.target: must be one of ${[...targets].join(', ')}`);
-    if (typeof fault !== 'string' || !(FAULT_KINDS as readonly string[]).includes(fault)) throw new Error(`${where}.fault: must be one of ${FAULT_KINDS.join(', ')}`);
+    if (typeof fault !== 'string' || !(faultKinds as readonly string[]).includes(fault)) throw new Error(`${where}.fault: must be one of ${faultKinds.join(', ')}`);
     const kind = fault as FaultKind;
     if (durationMs !== undefined && (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs <= 0)) {
       throw new Error(`${where}.durationMs: must be a positive number of ms`);
     }
-    if (kind === 'freeze') {
-      if (durationMs === undefined) throw new Error(`${where}.durationMs: a freeze needs a duration`);
+    if (lasts(kind)) {
+      if (durationMs === undefined) throw new Error(`${where}.durationMs: a ${kind} needs a duration`);
       return { atMs, target, fault: kind, durationMs };
     }
     return { atMs, target, fault: kind };

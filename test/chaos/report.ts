@@ -81,8 +81,8 @@ function faultSummary(f: FaultRecord): Record<string, unknown> {
     durationMs: f.step.durationMs,
     plannedAtMs: f.step.atMs,
     injectedAtMs: ms(f.injectedAt),
-    pid: f.pid,
-    newPid: f.newPid,
+    incarnation: f.incarnation,
+    newIncarnation: f.newIncarnation,
     exitMs: ms(f.exitMs),
     termEscalated: f.termEscalated,
     unavailableAnyMs: ms(f.unavailableAnyMs),
@@ -107,7 +107,7 @@ export interface ReportInput {
   readonly durationMs: number;
   readonly interrupted: boolean;
   readonly namespace: string;
-  readonly cluster: { readonly dir: string; readonly kept: boolean; readonly etcd: readonly string[]; readonly apiservers: readonly string[] };
+  readonly cluster: { readonly kind: 'local' | 'compose'; readonly where: string; readonly kept: boolean; readonly etcd: readonly string[]; readonly apiservers: readonly string[] };
   readonly plan: readonly FaultStep[];
   readonly faults: readonly FaultRecord[];
   readonly writes: readonly WriteRecord[];

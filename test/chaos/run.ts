@@ -1,20 +1,24 @@
-// `npm run chaos`: starts a local HA cluster (3 etcd members, 2 apiservers, crashed components
-// restarted), writes and watches through the API while faults hit its processes, then checks the
+// `npm run chaos`: starts an HA cluster (3 etcd members, 2 apiservers) with the local launcher
+// (processes, crashed ones restarted) or with deploy/docker-compose.yml (containers, restarted by
+// Docker), writes and watches through the API while faults hit its members, then checks the
 // invariants and prints a JSON report (stdout or --out) and a summary (stderr). Exit 1 when an
 // invariant fails, 2 on bad flags, 130 when interrupted.
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { StatusError } from '../../pkg/api/errors.js';
 import { RestClient } from '../../pkg/client/index.js';
-import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
-import { ProcessTracker, isRunning, readClusterRecord } from './cluster.js';
-import { resume, runFault, type FaultContext } from './faults.js';
-import type { FaultRecord, FinalState, LeakCheck, ObjectState, WriteRecord } from './history.js';
+import { ComposeChaosCluster } from './compose.js';
+import { runFault, type FaultContext } from './faults.js';
+import type { FaultRecord, FinalState, ObjectState, WriteRecord } from './history.js';
 import { checkAll, findLostWrites } from './invariants.js';
+import { LocalChaosCluster } from './local.js';
 import { DEFAULT_INTERVAL_MS, generatePlan, parsePlan, type FaultStep, type Topology } from './plan.js';
 import { buildReport, humanSummary } from './report.js';
+import { sleep } from './sleep.js';
 import { NamespaceWatcher } from './watcher.js';
 import { CONFIGMAPS, NAMESPACES, Workload, errorText, writeIdOf, type ConfigMap } from './workload.js';
 
@@ -23,22 +27,31 @@ const USAGE = `Usage: npm run chaos -- [flags]
   --duration S         seconds of workload under faults (default 120)
   --faults N           number of faults, spread over the run
   --interval S         one fault every S seconds (default ${DEFAULT_INTERVAL_MS / 1000}; exclusive with --faults)
+  --target T           local (the launcher's processes, default) or compose (deploy/docker-compose.yml;
+                       needs Docker and the images: npm run images)
   --plan FILE          explicit fault plan: JSON [{atMs, target, fault, durationMs?}]
-                       targets: etcd-0..2, apiserver-0..1, current-apiserver (the workload client's server)
-                       faults: kill (SIGKILL), term (SIGTERM, SIGKILL after 15 s), freeze (SIGSTOP for
-                       durationMs, then SIGCONT), restart (SIGTERM, the launcher starts it again);
-                       the launcher restarts whatever exits, so every fault ends with the process back
+                       targets: etcd-0..2, apiserver-0..1, current-apiserver (the apiserver serving
+                       the workload client)
+                       faults: kill (SIGKILL), term (SIGTERM, SIGKILL after 15 s), freeze (SIGSTOP or
+                       docker pause for durationMs), restart (SIGTERM, or docker restart), netcut
+                       (compose only: docker network disconnect for durationMs, then reconnect);
+                       the launcher or Docker restarts whatever exits, so every fault ends with the
+                       member back
   --out FILE           write the JSON report to FILE instead of stdout
-  --dir DIR            run the cluster in DIR (must be empty) and keep it for inspection
-  --keep               keep the cluster directory (a temp dir unless --dir)
+  --dir DIR            local: run the cluster in DIR (must be empty) and keep it for inspection
+  --keep               keep the cluster (local: its directory; compose: its containers and volumes)
   --concurrency N      workload writers (default 4)
   --bound S            allowed API unavailability after a fault, in seconds (default 30)`;
 
 const TOPOLOGY: Topology = { etcdMembers: 3, apiservers: 2 };
+const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
+const TARGETS = ['local', 'compose'] as const;
+type TargetKind = (typeof TARGETS)[number];
 const CLIENT_TIMEOUT_MS = 10_000;
 const FENCE = 'chaos-fence';
 
 interface ChaosOptions {
+  readonly target: TargetKind;
   readonly seed: number;
   readonly durationMs: number;
   readonly faults?: number;
@@ -63,6 +76,7 @@ function parseFlags(argv: readonly string[]): ChaosOptions | 'help' {
     args: [...argv],
     strict: true,
     options: {
+      target: { type: 'string', default: 'local' },
       seed: { type: 'string' },
       duration: { type: 'string' },
       faults: { type: 'string' },
@@ -79,11 +93,15 @@ function parseFlags(argv: readonly string[]): ChaosOptions | 'help' {
   if (values.help) return 'help';
   const exclusive = [values.faults, values.interval, values.plan].filter((v) => v !== undefined).length;
   if (exclusive > 1) throw new Error('give at most one of --faults, --interval and --plan');
+  const target = values.target ?? 'local';
+  if (!(TARGETS as readonly string[]).includes(target)) throw new Error(`--target takes ${TARGETS.join(' or ')}, not ${JSON.stringify(target)}`);
+  if (target === 'compose' && values.dir !== undefined) throw new Error('--dir is for the local target; compose keeps its data in volumes (see --keep)');
   const seedText = values.seed;
   if (seedText !== undefined && !/^\d+$/.test(seedText)) throw new Error(`--seed takes a non-negative integer, not ${JSON.stringify(seedText)}`);
   const faults = values.faults === '0' ? 0 : positive('faults', values.faults, true);
   const interval = positive('interval', values.interval, false);
   return {
+    target: target as TargetKind,
     seed: seedText !== undefined ? Number(seedText) % 2 ** 32 : Math.floor(Math.random() * 2 ** 31),
     durationMs: (positive('duration', values.duration, false) ?? 120) * 1000,
     ...(faults !== undefined ? { faults } : {}),
@@ -95,19 +113,6 @@ function parseFlags(argv: readonly string[]): ChaosOptions | 'help' {
     concurrency: positive('concurrency', values.concurrency, true) ?? 4,
     boundMs: (positive('bound', values.bound, false) ?? 30) * 1000,
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((r) => {
-    if (signal.aborted) return r();
-    const t = setTimeout(done, Math.max(0, ms));
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      r();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Retries `fn` a bounded number of times (the cluster may still be healing). */
@@ -123,40 +128,21 @@ async function attempt<T>(what: string, tries: number, signal: AbortSignal, fn: 
   return undefined;
 }
 
-/** Everything the run started, for cleanup from any path (including process exit). */
-interface Resources {
-  cluster?: LocalCluster;
-  clusterDir?: string;
-  tracker?: ProcessTracker;
-  readonly frozen: Set<number>;
+/** A free loopback port for the compose cluster's load balancer (released just before compose binds it). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr !== null ? resolvePort(addr.port) : reject(new Error('no port'))));
+    });
+  });
 }
 
-async function stopCluster(res: Resources, log: (l: string) => void): Promise<LeakCheck> {
-  for (const pid of res.frozen) resume(pid);
-  res.frozen.clear();
-  const tracker = res.tracker;
-  tracker?.poll();
-  tracker?.stop();
-  const launcher = res.cluster?.launcher;
-  if (launcher && launcher.exitCode === null && launcher.signalCode === null) {
-    const exited = new Promise<void>((r) => launcher.once('exit', () => r()));
-    launcher.kill('SIGTERM');
-    const timer = setTimeout(() => {
-      log('launcher did not stop within 30s: SIGKILL');
-      launcher.kill('SIGKILL');
-    }, 30_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  const leaks = tracker ? await tracker.leakCheck(15_000) : { tracked: [], leaked: [] };
-  // Reported above; still, nothing may outlive the harness.
-  for (const p of leaks.leaked) {
-    if (isRunning(p.pid, p.startTime)) {
-      resume(p.pid);
-      process.kill(p.pid, 'SIGKILL');
-    }
-  }
-  return leaks;
+/** Everything the run started, for cleanup from any path (including process exit). */
+interface Resources {
+  cluster?: LocalChaosCluster | ComposeChaosCluster;
 }
 
 async function readFinal(client: RestClient, namespace: string, signal: AbortSignal, log: (l: string) => void): Promise<FinalState | undefined> {
@@ -172,11 +158,12 @@ async function readFinal(client: RestClient, namespace: string, signal: AbortSig
 
 async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources): Promise<ReturnType<typeof buildReport>> {
   const log = (l: string): void => void process.stderr.write(`chaos: ${l}\n`);
+  const faultKinds = opts.target === 'compose' ? ['kill', 'term', 'freeze', 'restart', 'netcut'] as const : ['kill', 'term', 'freeze', 'restart'] as const;
   const plan: FaultStep[] =
     opts.planFile !== undefined
-      ? parsePlan(JSON.parse(readFileSync(opts.planFile, 'utf8')) as unknown, TOPOLOGY)
-      : generatePlan({ seed: opts.seed, durationMs: opts.durationMs, topology: TOPOLOGY, ...(opts.faults !== undefined ? { faults: opts.faults } : { intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS }) });
-  log(`seed ${opts.seed}, ${opts.durationMs / 1000}s, ${plan.length} fault(s) planned`);
+      ? parsePlan(JSON.parse(readFileSync(opts.planFile, 'utf8')) as unknown, TOPOLOGY, faultKinds)
+      : generatePlan({ seed: opts.seed, durationMs: opts.durationMs, topology: TOPOLOGY, faultKinds, ...(opts.faults !== undefined ? { faults: opts.faults } : { intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS }) });
+  log(`seed ${opts.seed}, ${opts.target} cluster, ${opts.durationMs / 1000}s, ${plan.length} fault(s) planned`);
   if (opts.dir !== undefined) {
     mkdirSync(opts.dir, { recursive: true });
     if (readdirSync(opts.dir).length > 0) throw new Error(`--dir ${opts.dir} is not empty: old etcd data would mix with this run`);
@@ -184,21 +171,16 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const now = (): number => performance.now() - t0;
-  const cluster = await startLocalCluster(['--etcd-members', String(TOPOLOGY.etcdMembers), '--apiservers', String(TOPOLOGY.apiservers), '--restart-crashed', ...(opts.dir !== undefined ? ['--dir', opts.dir] : [])]);
+  const cluster =
+    opts.target === 'compose'
+      ? await ComposeChaosCluster.start({ repoRoot: REPO_ROOT, project: `kubets-chaos-${opts.seed}`, apiPort: await freePort(), topology: TOPOLOGY, keep: opts.keep, log, signal })
+      : await LocalChaosCluster.start({ ...TOPOLOGY, ...(opts.dir !== undefined ? { dir: opts.dir } : {}), keep: opts.keep });
   res.cluster = cluster;
-  const dir = opts.dir ?? cluster.dir;
-  res.clusterDir = dir;
-  // With --dir the helper's own temp dir stays empty: the launcher took the later --dir.
-  if (opts.dir !== undefined && cluster.dir !== opts.dir) rmSync(cluster.dir, { recursive: true, force: true });
-  const tracker = new ProcessTracker(dir);
-  res.tracker = tracker;
-  if (cluster.launcher.pid !== undefined) tracker.add('launcher', cluster.launcher.pid);
-  tracker.start(500);
-  const record = readClusterRecord(dir);
-  if (record === undefined) throw new Error(`no readable cluster.json in ${dir}`);
-  log(`cluster up in ${dir}: apiservers ${record.apiservers.join(' ')}`);
+  const initial = await cluster.members();
+  const urls = (kind: 'etcd' | 'apiserver'): string[] => initial.filter((m) => m.kind === kind).map((m) => m.url);
+  log(`cluster up (${cluster.where}): the workload uses ${cluster.clientServers.join(' ')}`);
 
-  const clientOpts = { servers: record.apiservers, timeoutMs: CLIENT_TIMEOUT_MS, attemptTimeoutMs: 5_000, connectTimeoutMs: 1_000 };
+  const clientOpts = { servers: [...cluster.clientServers], timeoutMs: CLIENT_TIMEOUT_MS, attemptTimeoutMs: 5_000, connectTimeoutMs: 1_000 };
   const client = new RestClient({ ...clientOpts, component: 'chaos-workload' });
   const watchClient = new RestClient({ ...clientOpts, component: 'chaos-watcher' });
   const namespace = `chaos-${opts.seed}`;
@@ -222,7 +204,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     const workStart = now();
     workload.start(workStop.signal);
     const end = workStart + opts.durationMs;
-    const ctx: FaultContext = { dir, namespace, now, currentServer: () => client.currentServer, boundMs: opts.boundMs, recoveryTimeoutMs: 120_000, termGraceMs: 15_000, frozen: res.frozen, signal, log };
+    const ctx: FaultContext = { cluster, namespace, now, currentServer: () => client.currentServer, boundMs: opts.boundMs, recoveryTimeoutMs: 120_000, termGraceMs: 15_000, signal, log };
     for (const [i, step] of plan.entries()) {
       const at = Math.max(workStart + step.atMs, now());
       if (signal.aborted || at > end) {
@@ -275,9 +257,9 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     client.close();
     watchClient.close();
   }
-  const leaks = await stopCluster(res, log);
+  const leaks = await cluster.stop(log);
+  res.cluster = undefined;
   const keep = opts.keep || opts.dir !== undefined;
-  if (!keep) rmSync(dir, { recursive: true, force: true });
   const writes: readonly WriteRecord[] = workload.writes;
   const watch = watcher.history();
   const lost = final !== undefined ? findLostWrites(writes, final).lost : [];
@@ -288,7 +270,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     durationMs: runMs,
     interrupted: signal.aborted,
     namespace,
-    cluster: { dir, kept: keep, etcd: record.etcd, apiservers: record.apiservers },
+    cluster: { kind: cluster.kind, where: cluster.where, kept: keep, etcd: urls('etcd'), apiservers: urls('apiserver') },
     plan,
     faults,
     writes,
@@ -312,7 +294,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const root = new AbortController();
-  const res: Resources = { frozen: new Set() };
+  const res: Resources = {};
   let signals = 0;
   const onSignal = (): void => {
     signals++;
@@ -325,19 +307,15 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // Last resort on any exit: thaw what we froze and stop the launcher (its children follow it).
-  process.once('exit', () => {
-    for (const pid of res.frozen) resume(pid);
-    const l = res.cluster?.launcher;
-    if (l && l.exitCode === null && l.signalCode === null) l.kill('SIGTERM');
-  });
+  // Last resort on any exit: let go of frozen or cut members and stop the cluster.
+  process.once('exit', () => res.cluster?.releaseSync());
   let report;
   try {
     report = await runChaos(opts, root.signal, res);
   } catch (err: unknown) {
     process.stderr.write(`chaos: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await stopCluster(res, (l) => void process.stderr.write(`chaos: ${l}\n`));
-    if (res.clusterDir !== undefined && !opts.keep && opts.dir === undefined) rmSync(res.clusterDir, { recursive: true, force: true });
+    await res.cluster?.stop((l) => void process.stderr.write(`chaos: ${l}\n`));
+    res.cluster = undefined;
     return root.signal.aborted ? 130 : 1;
   }
   const json = JSON.stringify(report, null, 2) + '\n';

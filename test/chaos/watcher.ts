@@ -3,7 +3,8 @@
 import { GoneError } from '../../pkg/api/errors.js';
 import { Backoff, type ResourceClient, type RestClient, type WatchStream } from '../../pkg/client/index.js';
 import type { ObjectState, RelistRecord, WatchHistory, WatchRecord } from './history.js';
-import { CONFIGMAPS, errorText, sleep, writeIdOf, type ConfigMap } from './workload.js';
+import { sleep } from './sleep.js';
+import { CONFIGMAPS, errorText, writeIdOf, type ConfigMap } from './workload.js';
 
 export interface WatcherOptions {
   readonly client: RestClient;

@@ -7,6 +7,7 @@ import type { ObjectMeta } from '../../pkg/api/meta/v1.js';
 import { ConnectionError, type ResourceClient, type RestClient } from '../../pkg/client/index.js';
 import type { WriteOp, WriteOutcome, WriteRecord } from './history.js';
 import { deriveSeed, seededRandom } from './plan.js';
+import { sleep } from './sleep.js';
 
 export interface ConfigMap {
   apiVersion?: string;
@@ -59,20 +60,6 @@ export interface WorkloadOptions {
 }
 
 type KeyState = { readonly rv: string; readonly uid: string } | 'absent' | 'retired';
-
-/** Waits `ms`, or less if the signal aborts; never rejects. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 const STUCK = Symbol('stuck');
 

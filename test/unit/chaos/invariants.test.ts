@@ -201,9 +201,9 @@ test('a request the watchdog gave up on fails the hang check', () => {
 });
 
 test('a process still running after the cluster stopped is a leak', () => {
-  const p = { name: 'etcd-1', pid: 123, startTime: '99' };
+  const p = { name: 'etcd-1', id: 'pid 123' };
   assert.equal(checkNoLeakedProcesses({ tracked: [p], leaked: [] }).pass, true);
   const r = checkNoLeakedProcesses({ tracked: [p], leaked: [p] });
   assert.equal(r.pass, false);
-  assert.deepEqual(r.details, ['etcd-1 pid 123 still runs after the cluster stopped']);
+  assert.deepEqual(r.details, ['etcd-1 (pid 123) still runs after the cluster stopped']);
 });

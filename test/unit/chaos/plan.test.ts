@@ -38,7 +38,7 @@ for (const tc of countCases) {
   });
 }
 
-test('generated faults are ordered, inside the run, on valid targets, and freezes have a duration', () => {
+test('generated faults are ordered, inside the run, on valid targets, and freezes and network cuts have a duration', () => {
   const plan = generatePlan({ seed: 3, durationMs: 600_000, faults: 40, topology });
   const targets = new Set(validTargets(topology));
   for (let i = 0; i < plan.length; i++) {
@@ -47,7 +47,7 @@ test('generated faults are ordered, inside the run, on valid targets, and freeze
     assert.ok((FAULT_KINDS as readonly string[]).includes(s.fault));
     assert.ok(s.atMs >= 5_000 && s.atMs <= 590_000, String(s.atMs));
     if (i > 0) assert.ok(s.atMs > plan[i - 1]!.atMs);
-    if (s.fault === 'freeze') assert.ok(s.durationMs !== undefined && s.durationMs >= 2_000 && s.durationMs <= 8_000);
+    if (s.fault === 'freeze' || s.fault === 'netcut') assert.ok(s.durationMs !== undefined && s.durationMs >= 2_000 && s.durationMs <= 8_000);
     else assert.equal(s.durationMs, undefined);
   }
   // 40 draws cover every kind of target and fault.
@@ -55,6 +55,12 @@ test('generated faults are ordered, inside the run, on valid targets, and freeze
   assert.ok(plan.some((s) => s.target.startsWith('apiserver-')));
   assert.ok(plan.some((s) => s.target === CURRENT_APISERVER));
   for (const kind of FAULT_KINDS) assert.ok(plan.some((s) => s.fault === kind), kind);
+});
+
+test('a plan draws only the faults its target can inject', () => {
+  const plan = generatePlan({ seed: 3, durationMs: 600_000, faults: 40, topology, faultKinds: ['kill', 'freeze'] });
+  assert.deepEqual(new Set(plan.map((s) => s.fault)), new Set(['kill', 'freeze']));
+  assert.throws(() => parsePlan([{ atMs: 1, target: 'etcd-0', fault: 'netcut', durationMs: 1000 }], topology, ['kill', 'term', 'freeze', 'restart']), /plan\[0\]\.fault: must be one of kill, term, freeze, restart$/);
 });
 
 test('targets of a single-member topology carry no index', () => {

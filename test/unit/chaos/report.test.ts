@@ -55,7 +55,7 @@ test('a report passes only when every invariant passes, and the summary says so'
     durationMs: 60_000,
     interrupted: false,
     namespace: 'chaos-5',
-    cluster: { dir: '/tmp/x', kept: false, etcd: [], apiservers: [] },
+    cluster: { kind: 'local' as const, where: '/tmp/x', kept: false, etcd: [], apiservers: [] },
     plan: [],
     faults: [],
     writes: [{ id: 1, worker: 0, key: 'a', op: 'create' as const, sentAt: 1, endedAt: 2, outcome: 'acknowledged' as const, rv: 10 }],

@@ -1,0 +1,335 @@
+// The compose cluster (deploy/docker-compose.yml) as a chaos target: members are containers, and
+// faults are what an operator or the kernel does to them: SIGKILL or SIGTERM of the container's
+// init (so Docker's restart policy, not a manual stop, decides what happens next), docker pause,
+// docker restart, and docker network disconnect. The workload reaches the API through the load
+// balancer's published port, as kubectl on the host does.
+import { execFile, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { apiserverReady, etcdHealthy, isRunning } from './cluster.js';
+import type { LeakCheck, ProcessRecord } from './history.js';
+import type { FaultKind, Topology } from './plan.js';
+import { sleep } from './sleep.js';
+import type { ChaosCluster, InjectOptions, InjectResult, Member } from './target.js';
+
+const run = promisify(execFile);
+const HEALTH_TIMEOUT_MS = 2_000;
+const LB_ADMIN_PORT = 8404;
+const PROJECT_LABEL = 'com.docker.compose.project';
+const IMAGES = ['kubets/kubets:latest', 'kubets/etcd:3.4'];
+
+/** The parts of `docker inspect` output the harness reads. */
+interface ContainerInfo {
+  readonly Id: string;
+  readonly RestartCount: number;
+  readonly State: { readonly Running: boolean; readonly Paused: boolean; readonly Pid: number; readonly StartedAt: string };
+  readonly Config: { readonly Labels: Record<string, string> };
+  readonly NetworkSettings: { readonly Networks: Record<string, { readonly IPAddress: string; readonly Aliases: readonly string[] | null }> };
+}
+
+interface CutNetwork {
+  readonly network: string;
+  readonly aliases: readonly string[];
+}
+
+async function docker(args: readonly string[], timeoutMs = 60_000): Promise<string> {
+  try {
+    const { stdout } = await run('docker', [...args], { timeout: timeoutMs, maxBuffer: 64 << 20 });
+    return stdout;
+  } catch (err: unknown) {
+    const stderr = typeof err === 'object' && err !== null && 'stderr' in err ? String((err as { stderr: unknown }).stderr).trim() : '';
+    throw new Error(`docker ${args.join(' ')}: ${stderr || (err instanceof Error ? err.message : String(err))}`);
+  }
+}
+
+function ipOf(c: ContainerInfo): string {
+  for (const n of Object.values(c.NetworkSettings.Networks)) if (n.IPAddress !== '') return n.IPAddress;
+  return '';
+}
+
+/** Plan name of a container: etcd-N as in the compose file, apiserver-(container number - 1). */
+function memberName(c: ContainerInfo): string | undefined {
+  const service = c.Config.Labels['com.docker.compose.service'] ?? '';
+  if (/^etcd-\d+$/.test(service)) return service;
+  if (service === 'apiserver') return `apiserver-${Number(c.Config.Labels['com.docker.compose.container-number'] ?? '1') - 1}`;
+  return undefined;
+}
+
+function toMember(c: ContainerInfo, name: string): Member {
+  const ip = ipOf(c);
+  const etcd = name.startsWith('etcd');
+  return {
+    name,
+    kind: etcd ? 'etcd' : 'apiserver',
+    url: ip === '' ? '' : `http://${ip}:${etcd ? 2379 : 6443}`,
+    incarnation: c.State.Running ? `container ${c.Id.slice(0, 12)}@${c.State.StartedAt}` : 'not running',
+    restarts: c.RestartCount,
+  };
+}
+
+async function httpOk(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function waitExit(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!isRunning(pid)) return true;
+    await sleep(25);
+  }
+  return !isRunning(pid);
+}
+
+export interface ComposeStartOptions {
+  readonly repoRoot: string;
+  readonly project: string;
+  /** Host port the load balancer publishes the API on. */
+  readonly apiPort: number;
+  readonly topology: Topology;
+  /** Leave the containers and volumes behind at stop, for inspection. */
+  readonly keep: boolean;
+  readonly log: (line: string) => void;
+  readonly signal: AbortSignal;
+}
+
+export class ComposeChaosCluster implements ChaosCluster {
+  readonly kind = 'compose';
+  readonly faultKinds: readonly FaultKind[] = ['kill', 'term', 'freeze', 'restart', 'netcut'];
+  readonly clientServers: readonly string[];
+  private readonly seen = new Map<string, string>();
+  private readonly paused = new Set<string>();
+  private readonly cut = new Map<string, CutNetwork[]>();
+
+  private constructor(private readonly opts: ComposeStartOptions) {
+    this.clientServers = [`http://127.0.0.1:${opts.apiPort}`];
+  }
+
+  get where(): string {
+    return `compose project ${this.opts.project}`;
+  }
+
+  private composeArgs(args: readonly string[]): string[] {
+    return ['-p', this.opts.project, '-f', join(this.opts.repoRoot, 'deploy', 'docker-compose.yml'), ...args];
+  }
+
+  private async compose(args: readonly string[], timeoutMs = 180_000): Promise<string> {
+    try {
+      const { stdout, stderr } = await run('docker-compose', this.composeArgs(args), { timeout: timeoutMs, env: { ...process.env, KUBETS_API_PORT: String(this.opts.apiPort) }, maxBuffer: 64 << 20 });
+      return stdout + stderr;
+    } catch (err: unknown) {
+      const stderr = typeof err === 'object' && err !== null && 'stderr' in err ? String((err as { stderr: unknown }).stderr).trim() : '';
+      throw new Error(`docker-compose ${args.join(' ')}: ${stderr || (err instanceof Error ? err.message : String(err))}`);
+    }
+  }
+
+  /** `docker-compose up -d` with the topology, then waits until every container is healthy. */
+  static async start(opts: ComposeStartOptions): Promise<ComposeChaosCluster> {
+    for (const image of IMAGES) {
+      try {
+        await docker(['image', 'inspect', '--format', '{{.Id}}', image]);
+      } catch {
+        throw new Error(`image ${image} is missing: build the images first (npm run images)`);
+      }
+    }
+    const c = new ComposeChaosCluster(opts);
+    const t0 = Date.now();
+    await c.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`]);
+    const deadline = Date.now() + 120_000;
+    let bad = await c.unhealthy();
+    while (bad.length > 0 && Date.now() < deadline && !opts.signal.aborted) {
+      await sleep(250, opts.signal);
+      bad = await c.unhealthy();
+    }
+    if (bad.length > 0) throw new Error(`the compose cluster did not become healthy in 120s: ${bad.join('; ')}`);
+    opts.log(`compose project ${opts.project} healthy ${((Date.now() - t0) / 1000).toFixed(1)}s after up`);
+    return c;
+  }
+
+  private async containers(): Promise<ContainerInfo[]> {
+    const ids = (await docker(['ps', '-aq', '--filter', `label=${PROJECT_LABEL}=${this.opts.project}`])).split('\n').filter((s) => s !== '');
+    if (ids.length === 0) return [];
+    const info = JSON.parse(await docker(['inspect', ...ids])) as ContainerInfo[];
+    for (const c of info) this.seen.set(c.Id, c.Config.Labels['com.docker.compose.service'] ?? c.Id.slice(0, 12));
+    return info;
+  }
+
+  async members(): Promise<Member[]> {
+    const out: Member[] = [];
+    for (const c of await this.containers()) {
+      const name = memberName(c);
+      if (name !== undefined) out.push(toMember(c, name));
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private async container(member: Member): Promise<ContainerInfo> {
+    const c = (await this.containers()).find((x) => memberName(x) === member.name);
+    if (c === undefined || toMember(c, member.name).incarnation !== member.incarnation) throw new Error(`${member.name} is no longer ${member.incarnation}`);
+    return c;
+  }
+
+  private async loadBalancerIp(): Promise<string | undefined> {
+    const lb = (await this.containers()).find((c) => c.Config.Labels['com.docker.compose.service'] === 'loadbalancer');
+    return lb === undefined ? undefined : ipOf(lb) || undefined;
+  }
+
+  /** The replica holding most of the load balancer's client connections: the workload's, on an otherwise idle cluster. */
+  async currentApiserver(clientServer: string): Promise<string | undefined> {
+    if (!this.clientServers.includes(clientServer)) return undefined;
+    const ip = await this.loadBalancerIp();
+    if (ip === undefined) return undefined;
+    let backends: unknown;
+    try {
+      const res = await fetch(`http://${ip}:${LB_ADMIN_PORT}/backends`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+      backends = await res.json();
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(backends)) return undefined;
+    let best: { address: string; connections: number } | undefined;
+    for (const b of backends as unknown[]) {
+      if (typeof b !== 'object' || b === null) continue;
+      const { address, connections } = b as { address?: unknown; connections?: unknown };
+      if (typeof address !== 'string' || typeof connections !== 'number') continue;
+      if (best === undefined || connections > best.connections) best = { address, connections };
+    }
+    if (best === undefined) return undefined;
+    const host = best.address.slice(0, best.address.lastIndexOf(':'));
+    return (await this.members()).find((m) => m.kind === 'apiserver' && m.url === `http://${host}:6443`)?.name;
+  }
+
+  async inject(fault: FaultKind, member: Member, now: () => number, opts: InjectOptions): Promise<InjectResult> {
+    const c = await this.container(member);
+    const pid = c.State.Pid;
+    const injectedAt = now();
+    switch (fault) {
+      case 'kill':
+        process.kill(pid, 'SIGKILL');
+        return { expectNew: true };
+      case 'term': {
+        process.kill(pid, 'SIGTERM');
+        let termEscalated = false;
+        if (!(await waitExit(pid, opts.termGraceMs))) {
+          termEscalated = true;
+          process.kill(pid, 'SIGKILL');
+          await waitExit(pid, 5_000);
+        }
+        const resumedAt = now();
+        return { resumedAt, exitMs: resumedAt - injectedAt, termEscalated, expectNew: true };
+      }
+      case 'restart': {
+        // docker restart stops (SIGTERM, then SIGKILL after the grace period) and starts again.
+        const restarting = docker(['restart', '-t', String(Math.ceil(opts.termGraceMs / 1000)), c.Id], opts.termGraceMs + 60_000);
+        await waitExit(pid, opts.termGraceMs + 5_000);
+        const resumedAt = now();
+        await restarting;
+        return { resumedAt, exitMs: resumedAt - injectedAt, expectNew: true };
+      }
+      case 'freeze':
+        await docker(['pause', c.Id]);
+        this.paused.add(c.Id);
+        try {
+          await sleep(opts.durationMs, opts.signal);
+        } finally {
+          await this.unpause(c.Id);
+        }
+        return { resumedAt: now(), expectNew: false };
+      case 'netcut': {
+        const networks = Object.entries(c.NetworkSettings.Networks).map(([network, n]) => ({ network, aliases: n.Aliases ?? [] }));
+        this.cut.set(c.Id, networks);
+        for (const n of networks) await docker(['network', 'disconnect', '-f', n.network, c.Id]);
+        try {
+          await sleep(opts.durationMs, opts.signal);
+        } finally {
+          await this.reconnect(c.Id);
+        }
+        return { resumedAt: now(), expectNew: false };
+      }
+    }
+  }
+
+  private async unpause(id: string): Promise<void> {
+    await docker(['unpause', id]);
+    this.paused.delete(id);
+  }
+
+  /** Back on every network it was cut from, under the same DNS names (peers and the load balancer find it by name). */
+  private async reconnect(id: string): Promise<void> {
+    for (const n of this.cut.get(id) ?? []) await docker(['network', 'connect', ...n.aliases.flatMap((a) => ['--alias', a]), n.network, id]);
+    this.cut.delete(id);
+  }
+
+  /** Docker restarts an exited container after 100 ms, doubling only for containers that ran under 10 s. */
+  restartDelayMs(): number {
+    return 0;
+  }
+
+  async unhealthy(): Promise<string[]> {
+    const containers = await this.containers();
+    const counts = { etcd: 0, apiserver: 0, loadbalancer: 0 };
+    const checks = containers.map(async (c): Promise<string | undefined> => {
+      const service = c.Config.Labels['com.docker.compose.service'] ?? '?';
+      const name = memberName(c) ?? service;
+      if (!c.State.Running) return `${name}: not running`;
+      if (c.State.Paused) return `${name}: paused`;
+      const ip = ipOf(c);
+      if (ip === '') return `${name}: on no network`;
+      if (service.startsWith('etcd')) {
+        counts.etcd++;
+        return (await etcdHealthy(`http://${ip}:2379`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
+      }
+      if (service === 'apiserver') {
+        counts.apiserver++;
+        return (await apiserverReady(`http://${ip}:6443`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not ready`;
+      }
+      if (service === 'loadbalancer') {
+        counts.loadbalancer++;
+        return (await httpOk(`http://${ip}:${LB_ADMIN_PORT}/healthz`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
+      }
+      return undefined;
+    });
+    const bad = (await Promise.all(checks)).filter((s): s is string => s !== undefined);
+    const { etcdMembers, apiservers } = this.opts.topology;
+    if (counts.etcd < etcdMembers) bad.push(`etcd: ${counts.etcd} of ${etcdMembers} members up`);
+    if (counts.apiserver < apiservers) bad.push(`apiserver: ${counts.apiserver} of ${apiservers} replicas up`);
+    if (counts.loadbalancer < 1) bad.push('loadbalancer: not up');
+    return bad;
+  }
+
+  async release(): Promise<void> {
+    for (const id of [...this.paused]) await this.unpause(id).catch(() => undefined);
+    for (const id of [...this.cut.keys()]) await this.reconnect(id).catch(() => undefined);
+  }
+
+  /** Last resort on process exit: thaw, then take the project down (synchronously). */
+  releaseSync(): void {
+    for (const id of this.paused) spawnSync('docker', ['unpause', id], { stdio: 'ignore' });
+    if (!this.opts.keep) spawnSync('docker-compose', this.composeArgs(['down', '-v', '--remove-orphans', '-t', '5']), { stdio: 'ignore', env: { ...process.env, KUBETS_API_PORT: String(this.opts.apiPort) } });
+  }
+
+  async stop(log: (line: string) => void): Promise<LeakCheck> {
+    await this.release();
+    await this.containers().catch(() => undefined);
+    const tracked: ProcessRecord[] = [...this.seen].map(([id, service]) => ({ name: service, id: `container ${id.slice(0, 12)}` }));
+    if (this.opts.keep) {
+      log(`keeping ${this.where} (docker-compose ${this.composeArgs(['down', '-v']).join(' ')} removes it)`);
+      return { tracked, leaked: [] };
+    }
+    await this.compose(['down', '-v', '--remove-orphans', '-t', '10']).catch((err: unknown) => log(`down failed: ${err instanceof Error ? err.message : String(err)}`));
+    const filter = ['--filter', `label=${PROJECT_LABEL}=${this.opts.project}`];
+    const leaked: ProcessRecord[] = [];
+    const list = async (what: string, args: string[]): Promise<void> => {
+      for (const id of (await docker(args).catch(() => '')).split('\n').filter((s) => s !== '')) leaked.push({ name: what, id: `${what} ${id}` });
+    };
+    await list('container', ['ps', '-aq', ...filter]);
+    await list('network', ['network', 'ls', '-q', ...filter]);
+    await list('volume', ['volume', 'ls', '-q', ...filter]);
+    return { tracked, leaked };
+  }
+}
