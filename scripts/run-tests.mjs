@@ -1,5 +1,5 @@
 // Runs the compiled test suites with node's test runner, layer by layer.
-// Usage: node scripts/run-tests.mjs [unit|integration|e2e ...]
+// Usage: node scripts/run-tests.mjs [unit|integration|e2e|compose ...] (default: unit integration e2e)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

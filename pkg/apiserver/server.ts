@@ -5,11 +5,12 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Registry, ResourceDef } from '../api/registry.js';
-import { methodNotSupported, resourceNotFound, StatusError } from '../api/errors.js';
+import { internalError, methodNotSupported, resourceNotFound, StatusError } from '../api/errors.js';
 import { EtcdStore } from './storage/etcd.js';
 import { ResourceStore } from './registry/store.js';
 import { WatchCacheSet } from './watchcache.js';
 import { ServiceAllocator } from './allocators.js';
+import { FENCING_HEADER_LOWER, fencedWrite } from './fencing.js';
 import { parseRequestInfo, send, sendError, type RequestInfo } from './http.js';
 import type { ServerContext } from './handlers/context.js';
 import {
@@ -74,6 +75,9 @@ const VERSION_INFO = {
   compiler: 'tsc',
   platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
 };
+
+const READ_VERBS = new Set(['get', 'list', 'watch']);
+const HEALTH_PATHS = /^\/(healthz|readyz|livez)(\/|\?|$)/;
 
 export class ApiServer {
   readonly log: Logger;
@@ -228,7 +232,10 @@ export class ApiServer {
       code = sendError(res, err);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      this.log.info({
+      // Health probes arrive every second or so from every supervisor and load balancer: only
+      // failures are worth a line at info.
+      const probe = info?.isResourceRequest !== true && code < 400 && HEALTH_PATHS.test(req.url ?? '');
+      (probe ? this.log.debug.bind(this.log) : this.log.info.bind(this.log))({
         verb: info?.verb || req.method,
         resource: info?.resource || undefined,
         subresource: info?.subresource || undefined,
@@ -319,6 +326,16 @@ export class ApiServer {
   }
 
   private async resource(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): Promise<void> {
+    const fence = req.headers[FENCING_HEADER_LOWER];
+    if (fence !== undefined && !READ_VERBS.has(info.verb)) {
+      const leases = this.opts.registry.lookup('coordination.k8s.io', 'v1', 'leases');
+      if (!leases) throw internalError(new Error('the coordination.k8s.io/v1 leases resource is not registered'));
+      return fencedWrite(this.ctx.store(leases), Array.isArray(fence) ? fence.join(',') : fence, () => this.dispatch(req, res, info, url));
+    }
+    return this.dispatch(req, res, info, url);
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): Promise<void> {
     const def = this.opts.registry.lookup(info.group, info.version, info.resource);
     if (!def) throw resourceNotFound();
     if (def.namespaced === false && info.namespace !== undefined) throw resourceNotFound();

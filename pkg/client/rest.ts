@@ -2,6 +2,7 @@
 // responses to typed Status errors, and opens watch streams. Resource access is in resource.ts.
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
+import { FENCING_HEADER } from '../api/coordination/v1/fencing.js';
 import { fromStatus, isStatus, StatusError } from '../api/errors.js';
 import { ConnectionError, errorFromResponse, parseRetryAfter, type RequestSubject } from './errors.js';
 import { ResourceClient, type KubeObject, type ResourceDescriptor } from './resource.js';
@@ -36,6 +37,12 @@ export interface RestClientOptions extends TlsOptions, Credentials {
   /** Time allowed to open a TCP connection. Default 3 s. */
   readonly connectTimeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * The leader's fencing token (Kubets-Leader-Fence, see pkg/api/coordination/v1/fencing.ts),
+   * asked for on every write; the apiserver refuses writes whose token is no longer current.
+   * Undefined while not leading: the write goes out unfenced.
+   */
+  readonly leaderFence?: () => string | undefined;
   /** Injected for tests. */
   readonly random?: () => number;
   readonly sleep?: Sleep;
@@ -136,6 +143,7 @@ export class RestClient {
   private readonly random: () => number;
   private readonly sleep: Sleep;
   private tokenCache: { token: string; readAt: number } | undefined;
+  private readonly leaderFence: (() => string | undefined) | undefined;
 
   constructor(opts: RestClientOptions) {
     if (opts.servers.length === 0) throw new Error('RestClient needs at least one server URL');
@@ -154,6 +162,7 @@ export class RestClient {
     this.policy = resolvePolicy(opts.retry);
     this.random = opts.random ?? Math.random;
     this.sleep = opts.sleep ?? realSleep;
+    this.leaderFence = opts.leaderFence;
   }
 
   /** The server the next request goes to first: the last one that answered. */
@@ -344,6 +353,11 @@ export class RestClient {
       h['Authorization'] = `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password ?? ''}`).toString('base64')}`;
     }
     if (body !== undefined) h['Content-Type'] = req.contentType ?? 'application/json';
+    const method = req.method ?? 'GET';
+    if (this.leaderFence !== undefined && method !== 'GET' && method !== 'HEAD') {
+      const fence = this.leaderFence();
+      if (fence !== undefined) h[FENCING_HEADER] = fence;
+    }
     return { ...h, ...req.headers };
   }
 

@@ -302,6 +302,9 @@ export async function updateObject(ctx: ServerContext, opts: UpdateOptions): Pro
       }
       throw conflict(store.qualified, name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
+    // An update without a resourceVersion is unconditional (every built-in kind allows it, as
+    // upstream): it applies to whatever is stored now.
+    if ((pinned === undefined || pinned === '') && current.metadata?.resourceVersion !== undefined) next.metadata = { ...next.metadata, resourceVersion: current.metadata.resourceVersion };
     const obj = prepareUpdate(next, current, def, target);
     let plan = { puts: [] as { key: string; value: Buffer }[], deletes: [] as string[] };
     if (def.group === '' && def.kind === 'Service' && target === 'main') plan = ctx.allocator.planUpdate(obj, current);

@@ -1,5 +1,6 @@
 // The apiserver's only store: etcd, through the raw KV API of the etcd3 client. Values are the
 // object's JSON without resourceVersion; resourceVersion is the key's mod_revision.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Etcd3, GRPCDeadlineExceededError, isRecoverableError, type IOptions, type ITxnRequest } from 'etcd3';
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
 import { serviceUnavailable, timeout, requestEntityTooLarge, StatusError } from '../../api/errors.js';
@@ -26,6 +27,28 @@ export class CasFailedError extends Error {
     super('etcd compare failed');
   }
 }
+
+/**
+ * A key whose mod_revision every write made inside `runGuarded` must still see, checked in the
+ * write's own transaction (for fenced leader writes: the Lease). When the key has changed,
+ * `revalidate` decides: it returns the revision to guard from now on (the change was harmless,
+ * e.g. a renewal) or throws (the write must be refused).
+ */
+export interface WriteGuard {
+  readonly key: string;
+  modRevision: number;
+  revalidate(current: StoredValue | undefined): number;
+}
+
+const guards = new AsyncLocalStorage<WriteGuard>();
+
+/** Runs `fn` with every EtcdStore write it makes (however deep) guarded by `guard`. */
+export function runGuarded<T>(guard: WriteGuard, fn: () => Promise<T>): Promise<T> {
+  return guards.run(guard, fn);
+}
+
+/** How many times a write is retried because only its guard key changed harmlessly. */
+const GUARD_RETRIES = 10;
 
 export class CompactedError extends Error {
   override readonly name = 'CompactedError';
@@ -136,16 +159,29 @@ export class EtcdStore {
    * CasFailedError carrying that key's current value, transport failures a Status.
    */
   private async cas(req: { compare: ITxnRequest['compare']; success: ITxnRequest['success'] }, readBack: string): Promise<number> {
-    try {
-      const res = await this.client.kv.txn({ ...req, failure: [{ request_range: { key: Buffer.from(readBack) } }] });
-      if (!res.succeeded) {
-        const kv = res.responses[0]?.response_range?.kvs[0];
-        throw new CasFailedError(kv ? toStored(kv) : undefined);
+    const guard = guards.getStore();
+    for (let attempt = 0; ; attempt++) {
+      let res;
+      try {
+        res = await this.client.kv.txn({
+          compare: guard ? [...(req.compare ?? []), { key: Buffer.from(guard.key), target: 'Mod', result: 'Equal', mod_revision: guard.modRevision }] : req.compare,
+          success: req.success,
+          failure: [{ request_range: { key: Buffer.from(readBack) } }, ...(guard ? [{ request_range: { key: Buffer.from(guard.key) } }] : [])],
+        });
+      } catch (err) {
+        throw storageError(err);
       }
-      return Number(res.header.revision);
-    } catch (err) {
-      if (err instanceof CasFailedError) throw err;
-      throw storageError(err);
+      if (res.succeeded) return Number(res.header.revision);
+      if (guard) {
+        const g = res.responses[1]?.response_range?.kvs[0];
+        const current = g ? toStored(g) : undefined;
+        if ((current?.modRevision ?? 0) !== guard.modRevision) {
+          guard.modRevision = guard.revalidate(current);
+          if (attempt < GUARD_RETRIES) continue;
+        }
+      }
+      const kv = res.responses[0]?.response_range?.kvs[0];
+      throw new CasFailedError(kv ? toStored(kv) : undefined);
     }
   }
 

@@ -160,4 +160,14 @@ describe('apiserver CRUD on a real etcd', () => {
     const res = await c.request('DELETE', '/api/v1/namespaces/default');
     assert.equal(res.status, 403);
   });
+
+  test('an update without a resourceVersion applies unconditionally to the stored object', async () => {
+    const path = '/api/v1/namespaces/default/configmaps';
+    assert.equal((await c.request('POST', path, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unconditional' }, data: { v: '1' } })).status, 201);
+    const res = await c.request('PUT', `${path}/unconditional`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unconditional' }, data: { v: '2' } });
+    assert.equal(res.status, 200, res.text);
+    const got = (await c.request('GET', `${path}/unconditional`)).body as { data: { v: string }; metadata: { resourceVersion: string } };
+    assert.equal(got.data.v, '2');
+    assert.equal(got.metadata.resourceVersion, (res.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
+  });
 });

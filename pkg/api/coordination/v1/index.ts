@@ -2,6 +2,7 @@
 import { erase, type ResourceDef } from '../../registry.js';
 import { leaseResource } from './lease.js';
 
+export * from './fencing.js';
 export * from './lease.js';
 
 export const resources: ResourceDef[] = [erase(leaseResource)];
