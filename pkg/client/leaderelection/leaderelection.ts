@@ -1,0 +1,225 @@
+// Lease-based leader election through the apiserver, with fencing (see README.md here).
+import { formatFencingToken, type Lease } from '../../api/coordination/v1/index.js';
+import { StatusError } from '../../api/errors.js';
+import type { ResourceClient } from '../resource.js';
+import { heldByOther, nextRecord, observe, recordOf, releasedRecord, specOf, type LeaderRecord, type Observation } from './record.js';
+
+/** The clock the elector runs on; a fake one in tests. */
+export interface ElectionClock {
+  /** Monotonic ms, for expiry and deadlines. */
+  now(): number;
+  /** Wall-clock ms, only for the times written into the Lease. */
+  wallNow(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const realElectionClock: ElectionClock = {
+  now: () => performance.now(),
+  wallNow: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+
+export type ElectionEvent =
+  | { readonly type: 'acquired'; readonly identity: string; readonly leaseTransitions: number }
+  | { readonly type: 'lost'; readonly identity: string; readonly reason: string }
+  | { readonly type: 'released'; readonly identity: string }
+  | { readonly type: 'new-leader'; readonly identity: string };
+
+export interface LeaderElectionOptions {
+  /**
+   * Leases in the lock's namespace. Its RestClient must NOT send a leader fence: acquiring a new
+   * term with the token of an old one would be refused.
+   */
+  readonly leases: Pick<ResourceClient<Lease>, 'get' | 'create' | 'update'>;
+  readonly namespace: string;
+  readonly name: string;
+  /** Unique per process incarnation (upstream: hostname_uuid), so a restart is a new term. */
+  readonly identity: string;
+  /** How long candidates wait after the last change they saw before taking the lease over. Whole seconds (the Lease field is in seconds). */
+  readonly leaseDurationMs: number;
+  /** A leader that could not renew for this long stops leading. */
+  readonly renewDeadlineMs: number;
+  /** Pause between tries to acquire or renew. */
+  readonly retryPeriodMs: number;
+  /** On cancel, write a released record so a successor need not wait for expiry (default true). */
+  readonly releaseOnCancel?: boolean;
+  readonly clock?: ElectionClock;
+  readonly onEvent?: (e: ElectionEvent) => void;
+  /** Random source for jitter (tests). */
+  readonly random?: () => number;
+}
+
+export type ElectionOutcome = 'cancelled' | 'lost';
+
+const JITTER = 1.2;
+
+export class LeaderElector {
+  private observed: Observation | undefined;
+  private leaseRv: string | undefined;
+  private lastRenew = -Infinity;
+  private leading = false;
+  private token: string | undefined;
+  private lastLeader: string | undefined;
+  private readonly clock: ElectionClock;
+  private readonly leaseDurationSeconds: number;
+
+  constructor(private readonly opts: LeaderElectionOptions) {
+    if (opts.leaseDurationMs < 1000 || opts.leaseDurationMs % 1000 !== 0) throw new Error(`the lease duration must be a whole number of seconds >= 1s, not ${opts.leaseDurationMs}ms`);
+    if (!(opts.renewDeadlineMs < opts.leaseDurationMs)) throw new Error('the renew deadline must be shorter than the lease duration');
+    if (!(opts.retryPeriodMs * JITTER < opts.renewDeadlineMs)) throw new Error(`the retry period (x${JITTER} jitter) must be shorter than the renew deadline`);
+    this.clock = opts.clock ?? realElectionClock;
+    this.leaseDurationSeconds = opts.leaseDurationMs / 1000;
+  }
+
+  /** True while this process leads and has renewed within the renew deadline. */
+  isLeading(): boolean {
+    return this.leading && this.clock.now() - this.lastRenew < this.opts.renewDeadlineMs;
+  }
+
+  /**
+   * The fencing token of the term this process won last; it stays set after the term ends, so
+   * a deposed leader's late writes carry a stale token and are refused rather than sent unfenced.
+   */
+  get fence(): string | undefined {
+    return this.token;
+  }
+
+  /** The holder this process saw last. */
+  get leader(): string | undefined {
+    return this.lastLeader;
+  }
+
+  /**
+   * Campaigns until elected, runs `lead` with a signal that aborts when leadership ends, and
+   * returns why it ended. Never throws for API errors: they count as failed tries.
+   */
+  async run(signal: AbortSignal, lead: (leading: AbortSignal) => Promise<void> | void): Promise<ElectionOutcome> {
+    while (!signal.aborted && !(await this.tryAcquireOrRenew(signal))) await this.clock.sleep(this.jittered(), signal);
+    if (signal.aborted) return 'cancelled';
+    const term = new AbortController();
+    const stopTerm = (): void => term.abort();
+    signal.addEventListener('abort', stopTerm, { once: true });
+    let leadDone: Promise<void> = Promise.resolve();
+    try {
+      leadDone = Promise.resolve()
+        .then(() => lead(term.signal))
+        .catch(() => undefined);
+      const reason = await this.renewLoop(signal);
+      term.abort();
+      if (reason === undefined) {
+        await leadDone;
+        if (this.opts.releaseOnCancel ?? true) await this.release();
+        return 'cancelled';
+      }
+      this.leading = false;
+      this.opts.onEvent?.({ type: 'lost', identity: this.opts.identity, reason });
+      return 'lost';
+    } finally {
+      this.leading = false;
+      signal.removeEventListener('abort', stopTerm);
+    }
+  }
+
+  /** Renews every retry period; returns why leadership was lost, or undefined when cancelled. */
+  private async renewLoop(signal: AbortSignal): Promise<string | undefined> {
+    while (!signal.aborted) {
+      await this.clock.sleep(this.opts.retryPeriodMs, signal);
+      if (signal.aborted) return undefined;
+      // Woken after a long stop (SIGSTOP, a paused VM): the lease may be someone else's by now.
+      if (this.clock.now() - this.lastRenew >= this.opts.renewDeadlineMs) return `no renewal for ${Math.round(this.clock.now() - this.lastRenew)}ms`;
+      const deadline = this.lastRenew + this.opts.renewDeadlineMs;
+      for (;;) {
+        if (await this.tryAcquireOrRenew(signal, deadline - this.clock.now())) break;
+        if (signal.aborted) return undefined;
+        const holder = this.observed?.record.holderIdentity;
+        if (holder !== undefined && holder !== '' && holder !== this.opts.identity) return `the lease is held by ${holder}`;
+        if (this.clock.now() + this.opts.retryPeriodMs >= deadline) return `could not renew within ${this.opts.renewDeadlineMs}ms`;
+        await this.clock.sleep(this.opts.retryPeriodMs, signal);
+      }
+    }
+    return undefined;
+  }
+
+  private jittered(): number {
+    return this.opts.retryPeriodMs * (1 + (JITTER - 1) * (this.opts.random ?? Math.random)());
+  }
+
+  private noteLeader(record: LeaderRecord): void {
+    if (record.holderIdentity !== '' && record.holderIdentity !== this.lastLeader) {
+      this.lastLeader = record.holderIdentity;
+      this.opts.onEvent?.({ type: 'new-leader', identity: record.holderIdentity });
+    }
+  }
+
+  /** One try: read the Lease, and write ourselves into it unless someone else holds it. */
+  private async tryAcquireOrRenew(signal: AbortSignal, budgetMs = this.opts.renewDeadlineMs): Promise<boolean> {
+    if (budgetMs <= 0) return false;
+    const call = { signal, timeoutMs: Math.max(1, Math.min(budgetMs, this.opts.renewDeadlineMs)) };
+    try {
+      let lease: Lease | undefined;
+      try {
+        lease = await this.opts.leases.get(this.opts.name, call);
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 404)) throw err;
+      }
+      const now = this.clock.now();
+      if (lease === undefined) {
+        const record = nextRecord(undefined, this.opts.identity, this.leaseDurationSeconds, this.clock.wallNow());
+        const created = await this.opts.leases.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.opts.name, namespace: this.opts.namespace }, spec: specOf(record) }, call);
+        this.won(created, now);
+        return true;
+      }
+      const current = recordOf(lease.spec);
+      this.observed = observe(this.observed, current, now);
+      this.leaseRv = lease.metadata?.resourceVersion;
+      this.noteLeader(current);
+      if (heldByOther(this.observed, this.opts.identity, now)) return false;
+      const record = nextRecord(current, this.opts.identity, this.leaseDurationSeconds, this.clock.wallNow());
+      const updated = await this.opts.leases.update({ ...lease, spec: specOf(record) }, call);
+      this.won(updated, now);
+      return true;
+    } catch {
+      // Conflicts (someone else wrote first), timeouts, unreachable apiservers: a failed try.
+      return false;
+    }
+  }
+
+  private won(lease: Lease, startedAt: number): void {
+    const record = recordOf(lease.spec);
+    this.observed = { record, observedAt: this.clock.now() };
+    this.leaseRv = lease.metadata?.resourceVersion;
+    // Counted from when the try began: the write may have landed at any moment after.
+    this.lastRenew = startedAt;
+    this.noteLeader(record);
+    if (!this.leading) {
+      this.leading = true;
+      this.token = formatFencingToken({ namespace: this.opts.namespace, name: this.opts.name, holderIdentity: this.opts.identity, leaseTransitions: record.leaseTransitions });
+      this.opts.onEvent?.({ type: 'acquired', identity: this.opts.identity, leaseTransitions: record.leaseTransitions });
+    }
+  }
+
+  /** Steps down: only if the lease is still ours, in the state we last wrote. */
+  private async release(): Promise<void> {
+    const obs = this.observed;
+    if (obs === undefined || obs.record.holderIdentity !== this.opts.identity || this.leaseRv === undefined) return;
+    try {
+      await this.opts.leases.update(
+        { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.opts.name, namespace: this.opts.namespace, resourceVersion: this.leaseRv }, spec: specOf(releasedRecord(obs.record, this.clock.wallNow())) },
+        { timeoutMs: this.opts.renewDeadlineMs },
+      );
+      this.opts.onEvent?.({ type: 'released', identity: this.opts.identity });
+    } catch {
+      // Someone else wrote meanwhile, or the API is down: the lease simply expires.
+    }
+  }
+}
