@@ -2,6 +2,7 @@
 // month day-of-week, with names, ranges, steps, '*' and '?') and the descriptors (@hourly, @daily,
 // @every 1h30m, ...). Errors are worded like the parser kube-apiserver uses, since they reach users
 // verbatim in "spec.schedule: Invalid value" messages.
+import { parseGoDurationMs } from '../../meta/duration.js';
 
 /** A bit per allowed value; bit 63 records that the field was written as '*' (or '?'). */
 export interface CronFields {
@@ -122,49 +123,6 @@ const descriptors: Readonly<Record<string, CronFields>> = {
 };
 const descriptorAliases: Readonly<Record<string, string>> = { '@annually': '@yearly', '@midnight': '@daily' };
 
-// ---- Go durations (for @every) ----
-
-const durationUnits: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  'µs': 1e-3, // U+00B5
-  'μs': 1e-3, // U+03BC
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Go's time.ParseDuration, in milliseconds, with its error wording. */
-export function parseGoDuration(orig: string): number {
-  const invalid = (): CronError => new CronError(`time: invalid duration ${JSON.stringify(orig)}`);
-  let s = orig;
-  let sign = 1;
-  if (s.startsWith('-') || s.startsWith('+')) {
-    sign = s.startsWith('-') ? -1 : 1;
-    s = s.slice(1);
-  }
-  if (s === '0') return 0;
-  if (s === '') throw invalid();
-  let total = 0;
-  while (s !== '') {
-    const m = /^(\d*)(?:\.(\d*))?/.exec(s)!;
-    const [whole, intPart = '', fracPart] = m;
-    if (intPart === '' && (fracPart === undefined || fracPart === '')) throw invalid();
-    s = s.slice(whole.length);
-    const unitMatch = /^[^.\d]*/.exec(s)!;
-    const unit = unitMatch[0];
-    if (unit === '') throw new CronError(`time: missing unit in duration ${JSON.stringify(orig)}`);
-    const scale = durationUnits[unit];
-    if (scale === undefined) throw new CronError(`time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(orig)}`);
-    s = s.slice(unit.length);
-    total += Number(`${intPart || '0'}.${fracPart ?? ''}0`) * scale;
-    // Go keeps durations in int64 nanoseconds.
-    if (total * 1e6 > 2 ** 63) throw invalid();
-  }
-  return sign * total;
-}
-
 // ---- time zones ----
 
 /** Go's time.LoadLocation against the IANA database: case-sensitive names, "UTC" included. */
@@ -199,7 +157,7 @@ function parse(spec: string): CronSchedule {
     if (spec.startsWith('@every ')) {
       let ms: number;
       try {
-        ms = parseGoDuration(spec.slice('@every '.length));
+        ms = parseGoDurationMs(spec.slice('@every '.length));
       } catch (e) {
         throw new CronError(`failed to parse duration ${spec}: ${(e as Error).message}`);
       }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isKnownTimeZone, parseCronSchedule, parseGoDuration, starBit } from '../../../../pkg/api/batch/v1/cron.js';
+import { isKnownTimeZone, parseCronSchedule, starBit } from '../../../../pkg/api/batch/v1/cron.js';
+import { parseGoDurationMs } from '../../../../pkg/api/meta/duration.js';
 
 const bits = (...values: number[]): bigint => values.reduce((acc, v) => acc | (1n << BigInt(v)), 0n);
 
@@ -77,12 +78,12 @@ for (const c of invalid) {
 }
 
 test('Go durations parse with every unit, fractions and sign', () => {
-  assert.equal(parseGoDuration('1h2m3s'), 3_723_000);
-  assert.equal(parseGoDuration('1.5m'), 90_000);
-  assert.equal(parseGoDuration('-250ms'), -250);
-  assert.equal(parseGoDuration('0'), 0);
-  assert.throws(() => parseGoDuration('10'), { message: 'time: missing unit in duration "10"' });
-  assert.throws(() => parseGoDuration('3d'), { message: 'time: unknown unit "d" in duration "3d"' });
+  assert.equal(parseGoDurationMs('1h2m3s'), 3_723_000);
+  assert.equal(parseGoDurationMs('1.5m'), 90_000);
+  assert.equal(parseGoDurationMs('-250ms'), -250);
+  assert.equal(parseGoDurationMs('0'), 0);
+  assert.throws(() => parseGoDurationMs('10'), { message: 'time: missing unit in duration "10"' });
+  assert.throws(() => parseGoDurationMs('3d'), { message: 'time: unknown unit "d" in duration "3d"' });
 });
 
 test('time zones are looked up case-sensitively, as in the tz database', () => {
