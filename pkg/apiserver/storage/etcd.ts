@@ -1,8 +1,8 @@
 // The apiserver's only store: etcd, through the raw KV API of the etcd3 client. Values are the
 // object's JSON without resourceVersion; resourceVersion is the key's mod_revision.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Etcd3, GRPCDeadlineExceededError, isRecoverableError, type IOptions, type ITxnRequest } from 'etcd3';
-import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
+import { Etcd3, GRPCDeadlineExceededError, isRecoverableError, type IOptions, type ITxnRequest, type ITxnResponse } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen, noop, retry, type CircuitBreakerPolicy } from 'cockatiel';
 import { serviceUnavailable, timeout, requestEntityTooLarge, StatusError } from '../../api/errors.js';
 
 export interface StoredValue {
@@ -64,6 +64,8 @@ export interface EtcdStoreOptions {
   readonly endpoints: readonly string[];
   /** Deadline of every non-streaming call; a lost etcd then fails requests fast. */
   readonly requestTimeoutMs?: number;
+  /** Tests only: wraps every write transaction (to simulate a reply lost after the write applied). */
+  readonly txnInterceptor?: (send: () => Promise<ITxnResponse>) => Promise<ITxnResponse>;
 }
 
 /** Maps transport failures to the Status a client should see (503/504), keeping the cause. */
@@ -92,11 +94,24 @@ export function prefixEnd(prefix: string): Buffer {
   return Buffer.from([0]);
 }
 
+/** Transient gRPC failures worth one more try on another member; never a deadline (it already cost one). */
+function retriable(err: unknown): boolean {
+  return err instanceof Error && isRecoverableError(err) && !(err instanceof GRPCDeadlineExceededError);
+}
+
 export class EtcdStore {
   readonly client: Etcd3;
+  /**
+   * Transactions go through a client that never retries by itself: a write whose connection
+   * failed may still have been applied, so `cas` retries it knowing that, and recognises its own
+   * earlier success instead of reporting a conflict with itself.
+   */
+  private readonly writeClient: Etcd3;
+  private readonly txnInterceptor: ((send: () => Promise<ITxnResponse>) => Promise<ITxnResponse>) | undefined;
 
   constructor(opts: EtcdStoreOptions) {
     const deadline = opts.requestTimeoutMs ?? 2000;
+    const breakers = new Map<string, CircuitBreakerPolicy>();
     const options: IOptions = {
       hosts: [...opts.endpoints],
       // Streams (watches) must live forever; unary calls get a deadline so a dead member fails fast.
@@ -106,16 +121,27 @@ export class EtcdStore {
       faultHandling: {
         // One more try on another member for connection failures, which fail at once; never after
         // a deadline, so a request costs at most one deadline when etcd hangs.
-        global: retry(handleWhen((err) => isRecoverableError(err) && !(err instanceof GRPCDeadlineExceededError)), { maxAttempts: 1 }),
-        // A member that keeps failing is skipped for a second, then tried again.
-        host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
+        global: retry(handleWhen(retriable), { maxAttempts: 1 }),
+        // A member that keeps failing is skipped for a second, then tried again. One breaker per
+        // member, shared by the read and the write client: either one's success closes it.
+        host: (host) => {
+          let b = breakers.get(host);
+          if (!b) {
+            b = circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) });
+            breakers.set(host, b);
+          }
+          return b;
+        },
       },
     };
     this.client = new Etcd3(options);
+    this.writeClient = new Etcd3({ ...options, faultHandling: { ...options.faultHandling, global: noop } });
+    this.txnInterceptor = opts.txnInterceptor;
   }
 
   async close(): Promise<void> {
     this.client.close();
+    this.writeClient.close();
   }
 
   async get(key: string): Promise<StoredValue | undefined> {
@@ -156,32 +182,47 @@ export class EtcdStore {
 
   /**
    * Runs a transaction whose failure branch reads `readBack`; a lost compare becomes a
-   * CasFailedError carrying that key's current value, transport failures a Status.
+   * CasFailedError carrying that key's current value, transport failures a Status. A transient
+   * failure is retried once; if that retry's compare fails and `readBack` already holds what this
+   * write meant to leave there (`intended`: the value put, or absent for a delete), the first try
+   * was applied after all and the write succeeded.
    */
-  private async cas(req: { compare: ITxnRequest['compare']; success: ITxnRequest['success'] }, readBack: string): Promise<number> {
+  private async cas(req: { compare: ITxnRequest['compare']; success: ITxnRequest['success'] }, readBack: string, intended: Buffer | 'absent'): Promise<number> {
     const guard = guards.getStore();
-    for (let attempt = 0; ; attempt++) {
+    let ambiguous = false;
+    let guardRetries = 0;
+    for (;;) {
       let res;
       try {
-        res = await this.client.kv.txn({
-          compare: guard ? [...(req.compare ?? []), { key: Buffer.from(guard.key), target: 'Mod', result: 'Equal', mod_revision: guard.modRevision }] : req.compare,
-          success: req.success,
-          failure: [{ request_range: { key: Buffer.from(readBack) } }, ...(guard ? [{ request_range: { key: Buffer.from(guard.key) } }] : [])],
-        });
+        const send = (): Promise<ITxnResponse> =>
+          this.writeClient.kv.txn({
+            compare: guard ? [...(req.compare ?? []), { key: Buffer.from(guard.key), target: 'Mod', result: 'Equal', mod_revision: guard.modRevision }] : req.compare,
+            success: req.success,
+            failure: [{ request_range: { key: Buffer.from(readBack) } }, ...(guard ? [{ request_range: { key: Buffer.from(guard.key) } }] : [])],
+          });
+        res = await (this.txnInterceptor ? this.txnInterceptor(send) : send());
       } catch (err) {
+        if (!ambiguous && retriable(err)) {
+          ambiguous = true;
+          continue;
+        }
         throw storageError(err);
       }
       if (res.succeeded) return Number(res.header.revision);
+      const kv = res.responses[0]?.response_range?.kvs[0];
+      const current = kv ? toStored(kv) : undefined;
+      if (ambiguous && (intended === 'absent' ? current === undefined : current?.value.equals(intended) === true)) {
+        return current?.modRevision ?? Number(res.header.revision);
+      }
       if (guard) {
         const g = res.responses[1]?.response_range?.kvs[0];
-        const current = g ? toStored(g) : undefined;
-        if ((current?.modRevision ?? 0) !== guard.modRevision) {
-          guard.modRevision = guard.revalidate(current);
-          if (attempt < GUARD_RETRIES) continue;
+        const guardNow = g ? toStored(g) : undefined;
+        if ((guardNow?.modRevision ?? 0) !== guard.modRevision) {
+          guard.modRevision = guard.revalidate(guardNow);
+          if (guardRetries++ < GUARD_RETRIES) continue;
         }
       }
-      const kv = res.responses[0]?.response_range?.kvs[0];
-      throw new CasFailedError(kv ? toStored(kv) : undefined);
+      throw new CasFailedError(current);
     }
   }
 
@@ -200,7 +241,8 @@ export class EtcdStore {
         compare: mustNotExist.map((k) => ({ key: Buffer.from(k), target: 'Create', result: 'Equal', create_revision: 0 })),
         success: puts.map((p) => ({ request_put: { key: Buffer.from(p.key), value: p.value } })),
       },
-      mustNotExist[0] ?? '',
+      puts[0]?.key ?? mustNotExist[0] ?? '',
+      puts[0]?.value ?? 'absent',
     );
   }
 
@@ -229,6 +271,7 @@ export class EtcdStore {
         ],
       },
       key,
+      value,
     );
   }
 
@@ -240,6 +283,7 @@ export class EtcdStore {
         success: [key, ...alsoDelete].map((k) => ({ request_delete_range: { key: Buffer.from(k) } })),
       },
       key,
+      'absent',
     );
   }
 }
