@@ -40,3 +40,11 @@ export {
 } from './kubeconfig.js';
 export type { InClusterOptions, Kubeconfig, KubeconfigCluster, KubeconfigContext, KubeconfigUser, LoadOptions, Named, ResolvedKubeconfig } from './kubeconfig.js';
 export type { TlsOptions } from './transport.js';
+export { FakeClock, realClock } from './clock.js';
+export type { Clock, Timer } from './clock.js';
+export * from './informer/index.js';
+export * from './workqueue/index.js';
+export { LeaderElector } from './leaderelection/leaderelection.js';
+export type { ElectionEvent, ElectionOutcome, LeaderElectionOptions } from './leaderelection/leaderelection.js';
+export { LEADER_ELECTION_DEFAULTS, LeaderElectionFlagError, leaderElectionOptions, leaderElectionUsage, parseLeaderElectionFlags } from './leaderelection/flags.js';
+export type { LeaderElectionFlags } from './leaderelection/flags.js';

@@ -1,33 +1,9 @@
 // Lease-based leader election through the apiserver, with fencing (see README.md here).
 import { formatFencingToken, type Lease } from '../../api/coordination/v1/index.js';
 import { StatusError } from '../../api/errors.js';
+import { realClock, type Clock } from '../clock.js';
 import type { ResourceClient } from '../resource.js';
 import { heldByOther, nextRecord, observe, recordOf, releasedRecord, specOf, type LeaderRecord, type Observation } from './record.js';
-
-/** The clock the elector runs on; a fake one in tests. */
-export interface ElectionClock {
-  /** Monotonic ms, for expiry and deadlines. */
-  now(): number;
-  /** Wall-clock ms, only for the times written into the Lease. */
-  wallNow(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const realElectionClock: ElectionClock = {
-  now: () => performance.now(),
-  wallNow: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
 
 export type ElectionEvent =
   | { readonly type: 'acquired'; readonly identity: string; readonly leaseTransitions: number }
@@ -53,7 +29,7 @@ export interface LeaderElectionOptions {
   readonly retryPeriodMs: number;
   /** On cancel, write a released record so a successor need not wait for expiry (default true). */
   readonly releaseOnCancel?: boolean;
-  readonly clock?: ElectionClock;
+  readonly clock?: Clock;
   readonly onEvent?: (e: ElectionEvent) => void;
   /** Random source for jitter (tests). */
   readonly random?: () => number;
@@ -70,14 +46,14 @@ export class LeaderElector {
   private leading = false;
   private token: string | undefined;
   private lastLeader: string | undefined;
-  private readonly clock: ElectionClock;
+  private readonly clock: Clock;
   private readonly leaseDurationSeconds: number;
 
   constructor(private readonly opts: LeaderElectionOptions) {
     if (opts.leaseDurationMs < 1000 || opts.leaseDurationMs % 1000 !== 0) throw new Error(`the lease duration must be a whole number of seconds >= 1s, not ${opts.leaseDurationMs}ms`);
     if (!(opts.renewDeadlineMs < opts.leaseDurationMs)) throw new Error('the renew deadline must be shorter than the lease duration');
     if (!(opts.retryPeriodMs * JITTER < opts.renewDeadlineMs)) throw new Error(`the retry period (x${JITTER} jitter) must be shorter than the renew deadline`);
-    this.clock = opts.clock ?? realElectionClock;
+    this.clock = opts.clock ?? realClock;
     this.leaseDurationSeconds = opts.leaseDurationMs / 1000;
   }
 
@@ -104,7 +80,7 @@ export class LeaderElector {
    * returns why it ended. Never throws for API errors: they count as failed tries.
    */
   async run(signal: AbortSignal, lead: (leading: AbortSignal) => Promise<void> | void): Promise<ElectionOutcome> {
-    while (!signal.aborted && !(await this.tryAcquireOrRenew(signal))) await this.clock.sleep(this.jittered(), signal);
+    while (!signal.aborted && !(await this.tryAcquireOrRenew(signal))) await this.pause(this.jittered(), signal);
     if (signal.aborted) return 'cancelled';
     const term = new AbortController();
     const stopTerm = (): void => term.abort();
@@ -133,7 +109,7 @@ export class LeaderElector {
   /** Renews every retry period; returns why leadership was lost, or undefined when cancelled. */
   private async renewLoop(signal: AbortSignal): Promise<string | undefined> {
     while (!signal.aborted) {
-      await this.clock.sleep(this.opts.retryPeriodMs, signal);
+      await this.pause(this.opts.retryPeriodMs, signal);
       if (signal.aborted) return undefined;
       // Woken after a long stop (SIGSTOP, a paused VM): the lease may be someone else's by now.
       if (this.clock.now() - this.lastRenew >= this.opts.renewDeadlineMs) return `no renewal for ${Math.round(this.clock.now() - this.lastRenew)}ms`;
@@ -144,10 +120,15 @@ export class LeaderElector {
         const holder = this.observed?.record.holderIdentity;
         if (holder !== undefined && holder !== '' && holder !== this.opts.identity) return `the lease is held by ${holder}`;
         if (this.clock.now() + this.opts.retryPeriodMs >= deadline) return `could not renew within ${this.opts.renewDeadlineMs}ms`;
-        await this.clock.sleep(this.opts.retryPeriodMs, signal);
+        await this.pause(this.opts.retryPeriodMs, signal);
       }
     }
     return undefined;
+  }
+
+  /** Waits, or less when the signal aborts; never rejects. */
+  private async pause(ms: number, signal: AbortSignal): Promise<void> {
+    await this.clock.sleep(ms, signal).catch(() => undefined);
   }
 
   private jittered(): number {
@@ -174,7 +155,7 @@ export class LeaderElector {
       }
       const now = this.clock.now();
       if (lease === undefined) {
-        const record = nextRecord(undefined, this.opts.identity, this.leaseDurationSeconds, this.clock.wallNow());
+        const record = nextRecord(undefined, this.opts.identity, this.leaseDurationSeconds, this.clock.now());
         const created = await this.opts.leases.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.opts.name, namespace: this.opts.namespace }, spec: specOf(record) }, call);
         this.won(created, now);
         return true;
@@ -184,7 +165,7 @@ export class LeaderElector {
       this.leaseRv = lease.metadata?.resourceVersion;
       this.noteLeader(current);
       if (heldByOther(this.observed, this.opts.identity, now)) return false;
-      const record = nextRecord(current, this.opts.identity, this.leaseDurationSeconds, this.clock.wallNow());
+      const record = nextRecord(current, this.opts.identity, this.leaseDurationSeconds, this.clock.now());
       const updated = await this.opts.leases.update({ ...lease, spec: specOf(record) }, call);
       this.won(updated, now);
       return true;
@@ -214,7 +195,7 @@ export class LeaderElector {
     if (obs === undefined || obs.record.holderIdentity !== this.opts.identity || this.leaseRv === undefined) return;
     try {
       await this.opts.leases.update(
-        { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.opts.name, namespace: this.opts.namespace, resourceVersion: this.leaseRv }, spec: specOf(releasedRecord(obs.record, this.clock.wallNow())) },
+        { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.opts.name, namespace: this.opts.namespace, resourceVersion: this.leaseRv }, spec: specOf(releasedRecord(obs.record, this.clock.now())) },
         { timeoutMs: this.opts.renewDeadlineMs },
       );
       this.opts.onEvent?.({ type: 'released', identity: this.opts.identity });
