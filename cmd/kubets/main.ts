@@ -4,6 +4,7 @@
 const COMPONENTS: Record<string, string> = {
   apiserver: '../apiserver/main.js',
   loadbalancer: '../loadbalancer/main.js',
+  scheduler: '../scheduler/main.js',
   probe: '../probe/main.js',
 };
 

@@ -115,8 +115,7 @@ export class SchedulingQueue<P> {
     return false;
   }
 
-  delete(pod: P): void {
-    const key = this.opts.keyOf(pod);
+  delete(key: string): void {
     this.active.delete(key);
     this.backoff.delete(key);
     this.unschedulable.delete(key);
