@@ -1,12 +1,13 @@
-// kubets local cluster: `npm start -- --dir DIR` runs etcd and the apiserver until SIGINT/SIGTERM.
+// kubets local cluster: `npm start -- --dir DIR` runs etcd, the apiservers and the schedulers until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ClusterLauncher, defaultDistDir } from '../../pkg/cluster/launcher.js';
 
-const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--restart-crashed]
+const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--schedulers N] [--restart-crashed]
   --dir DIR            where the cluster keeps etcd data, logs, pids and kubeconfig (default .kubets/)
   --etcd-members N     members of the etcd cluster (default 1)
   --apiservers N       apiserver replicas (default 1)
+  --schedulers N       scheduler replicas, one leader elected among them (default 2; 0 for none)
   --restart-crashed    restart a component that exits, with backoff`;
 
 async function main(): Promise<number> {
@@ -19,6 +20,7 @@ async function main(): Promise<number> {
         dir: { type: 'string' },
         'etcd-members': { type: 'string', default: '1' },
         apiservers: { type: 'string', default: '1' },
+        schedulers: { type: 'string', default: '2' },
         'restart-crashed': { type: 'boolean', default: false },
         help: { type: 'boolean' },
       },
@@ -37,6 +39,11 @@ async function main(): Promise<number> {
   };
   const etcdMembers = count('etcd-members');
   const apiservers = count('apiservers');
+  const schedulers = Number(values.schedulers);
+  if (!Number.isInteger(schedulers) || schedulers < 0 || schedulers > 9) {
+    process.stderr.write(`cluster: --schedulers takes a number from 0 to 9\n${USAGE}\n`);
+    return 2;
+  }
   if (etcdMembers === undefined || apiservers === undefined) {
     process.stderr.write(`cluster: --etcd-members and --apiservers take a number from 1 to 9\n${USAGE}\n`);
     return 2;
@@ -51,6 +58,7 @@ async function main(): Promise<number> {
     distDir,
     etcdMembers,
     apiservers,
+    schedulers,
     restartCrashed: values['restart-crashed'] ?? false,
     out: (line) => process.stdout.write(line + '\n'),
   });

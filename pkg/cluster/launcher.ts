@@ -1,4 +1,4 @@
-// The local cluster launcher: etcd and the apiserver as separate processes on free loopback
+// The local cluster launcher: etcd, the apiservers and the schedulers as separate processes on free loopback
 // ports, everything (data, logs, pids, kubeconfig) under one directory, and nothing left
 // running after it stops.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +17,8 @@ export interface LauncherOptions {
   readonly etcdMembers?: number;
   /** apiserver replicas, each on its own port and talking to every etcd member (default 1). */
   readonly apiservers?: number;
+  /** Scheduler replicas, leader-elected (default 2; 0 for none). */
+  readonly schedulers?: number;
   /** Restart a component that exits while the cluster runs (with backoff). */
   readonly restartCrashed?: boolean;
   readonly out: (line: string) => void;
@@ -38,6 +40,7 @@ interface Component {
 export interface ClusterRecord {
   readonly etcd: string[];
   readonly apiservers: string[];
+  readonly schedulers?: string[];
   readonly components: { name: string; url: string; pid: number | undefined; restarts: number }[];
 }
 
@@ -177,6 +180,7 @@ export class ClusterLauncher {
     const record: ClusterRecord = {
       etcd: this.components.filter((c) => c.name.startsWith('etcd')).map((c) => c.url),
       apiservers: this.components.filter((c) => c.name.startsWith('apiserver')).map((c) => c.url),
+      schedulers: this.components.filter((c) => c.name.startsWith('scheduler')).map((c) => c.url),
       components: this.components.map((c) => ({ name: c.name, url: c.url, pid: c.child?.pid, restarts: c.restarts })),
     };
     writeFileSync(this.path('cluster.json'), JSON.stringify(record, null, 2) + '\n');
@@ -245,13 +249,32 @@ export class ClusterLauncher {
         args: [join(this.opts.distDir, 'cmd', 'apiserver', 'main.js'), '--etcd-servers', etcdServers, '--bind-address', '127.0.0.1', '--secure-port', String(port)],
       });
     }
+    const kubeconfig = this.path('kubeconfig');
+    // Components after the apiservers reach them through the kubeconfig (every server listed).
+    const clients: Component[] = [];
+    const schedulers = this.opts.schedulers ?? 2;
+    for (let i = 0; i < schedulers; i++) {
+      const name = schedulers === 1 ? 'scheduler' : `scheduler-${i}`;
+      const port = await portFor(name);
+      clients.push({
+        name,
+        command: process.execPath,
+        url: `http://127.0.0.1:${port}`,
+        restarts: 0,
+        startedAt: 0,
+        args: [join(this.opts.distDir, 'cmd', 'scheduler', 'main.js'), '--kubeconfig', kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', String(port)],
+      });
+    }
     writeFileSync(portsFile, JSON.stringify(ports, null, 2) + '\n');
     for (const c of this.components) this.start(c);
 
     const ready = await this.waitReady(servers, signal);
     if (ready) {
-      const kubeconfig = this.path('kubeconfig');
       writeFileSync(kubeconfig, kubeconfigFor(servers));
+      for (const c of clients) {
+        this.components.push(c);
+        this.start(c);
+      }
       this.opts.out(`kubets: cluster is up (apiserver ${servers.join(' ')}, etcd ${etcdServers}; logs in ${this.path('logs')})`);
       this.opts.out(`export KUBECONFIG=${kubeconfig}`);
       await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
@@ -284,7 +307,7 @@ export class ClusterLauncher {
     return false;
   }
 
-  /** SIGTERM to every child (apiserver before etcd), SIGKILL after 10 s, then clean pid files. */
+  /** SIGTERM to every child (schedulers, then apiservers, then etcd), SIGKILL after 10 s, then clean pid files. */
   async stop(): Promise<void> {
     this.stopping = true;
     for (const c of [...this.components].reverse()) {

@@ -9,6 +9,9 @@ export interface SchedulerFlags {
   /** Overrides the kubeconfig's server(s); comma-separated. */
   readonly master?: string;
   readonly config?: string;
+  readonly bindAddress: string;
+  /** Port of the plain-HTTP health endpoints (/healthz, /livez, /readyz); 0 picks one, -1 none. */
+  readonly securePort: number;
   readonly leaderElection: LeaderElectionFlags;
   readonly logLevel: string;
 }
@@ -17,6 +20,8 @@ export const SCHEDULER_USAGE = `Usage: scheduler [flags]
   --kubeconfig=PATH                    kubeconfig to reach the apiserver (default: $KUBECONFIG, ~/.kube/config)
   --master=URL[,URL...]                apiserver address(es), overriding the kubeconfig's
   --config=PATH                        a KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) file
+  --bind-address=IP                    where /healthz, /livez and /readyz are served (default 0.0.0.0)
+  --secure-port=N                      their port, plain HTTP (default 10259; -1 disables them)
 ${leaderElectionUsage(SCHEDULER_LEASE_NAME)}
   --log-level=LEVEL                    pino level (default info)`;
 
@@ -34,6 +39,8 @@ export function parseSchedulerFlags(argv: readonly string[]): SchedulerFlags {
         kubeconfig: { type: 'string' },
         master: { type: 'string' },
         config: { type: 'string' },
+        'bind-address': { type: 'string', default: '0.0.0.0' },
+        'secure-port': { type: 'string', default: '10259' },
         'log-level': { type: 'string', default: 'info' },
         ...leaderElectionOptions(SCHEDULER_LEASE_NAME),
       },
@@ -48,7 +55,11 @@ export function parseSchedulerFlags(argv: readonly string[]): SchedulerFlags {
     if (err instanceof LeaderElectionFlagError) throw new SchedulerFlagError(err.message);
     throw err;
   }
+  const port = Number(values['secure-port']);
+  if (!Number.isInteger(port) || port < -1 || port > 65535) throw new SchedulerFlagError(`invalid --secure-port ${String(values['secure-port'])}`);
   return {
+    bindAddress: values['bind-address'] ?? '0.0.0.0',
+    securePort: port,
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
     ...(values.master ? { master: values.master } : {}),
     ...(values.config ? { config: values.config } : {}),

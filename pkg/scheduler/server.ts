@@ -3,6 +3,7 @@
 // upstream does) and its supervisor starts it again as a candidate.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
@@ -32,6 +33,21 @@ export function frameworksFor(config: SchedulerConfiguration): Map<string, Frame
 
 export type SchedulerExit = ElectionOutcome | 'stopped';
 
+/** Liveness and readiness for supervisors (compose healthchecks, the launcher, chaos). */
+async function serveHealth(bindAddress: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const ok = path === '/healthz' || path === '/livez' || path === '/readyz';
+    res.writeHead(ok ? 200 : 404, { 'Content-Type': 'text/plain' });
+    res.end(ok ? 'ok' : '404 page not found\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, bindAddress, () => resolve());
+  });
+  return server;
+}
+
 export async function runSchedulerProcess(flags: SchedulerFlags, log: Logger, signal: AbortSignal): Promise<SchedulerExit> {
   const config = loadSchedulerConfiguration(flags.config);
   const frameworks = frameworksFor(config);
@@ -57,7 +73,8 @@ export async function runSchedulerProcess(flags: SchedulerFlags, log: Logger, si
     podInitialBackoffMs: (config.podInitialBackoffSeconds ?? 1) * 1000,
     podMaxBackoffMs: (config.podMaxBackoffSeconds ?? 10) * 1000,
   });
-  log.info({ identity, profiles: [...frameworks.keys()], servers, leaderElect: flags.leaderElection.leaderElect }, 'scheduler starting');
+  const health = flags.securePort >= 0 ? await serveHealth(flags.bindAddress, flags.securePort) : undefined;
+  log.info({ identity, profiles: [...frameworks.keys()], servers, leaderElect: flags.leaderElection.leaderElect, health: health?.address() }, 'scheduler starting');
   try {
     const le = flags.leaderElection;
     if (!le.leaderElect) {
@@ -81,6 +98,7 @@ export async function runSchedulerProcess(flags: SchedulerFlags, log: Logger, si
     });
     return await elector.run(signal, (leading) => scheduler.run(leading));
   } finally {
+    health?.close();
     work.close();
     election.close();
   }

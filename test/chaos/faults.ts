@@ -3,9 +3,9 @@
 // before it returns.
 import type { FaultRecord } from './history.js';
 import { CURRENT_APISERVER, type FaultStep } from './plan.js';
-import { etcdHealthy, probeApiserver } from './cluster.js';
+import { apiserverReady, etcdHealthy, probeApiserver } from './cluster.js';
 import { sleep } from './sleep.js';
-import type { ChaosCluster, Member } from './target.js';
+import type { ChaosCluster, Member, MemberKind } from './target.js';
 
 export interface FaultContext {
   readonly cluster: ChaosCluster;
@@ -43,7 +43,7 @@ class AvailabilityProbe {
 
   constructor(
     private readonly servers: readonly string[],
-    private readonly faulted: { kind: 'etcd' | 'apiserver'; url: string },
+    private readonly faulted: { kind: MemberKind; url: string },
     private readonly namespace: string,
     private readonly now: () => number,
     private readonly injectedAt: number,
@@ -89,7 +89,7 @@ class AvailabilityProbe {
     }
     if (this.firstFaulted === undefined && this.faulted.url !== '') {
       const { kind, url } = this.faulted;
-      const probe = kind === 'etcd' ? () => etcdHealthy(url, PROBE_TIMEOUT_MS) : () => probeApiserver(url, this.namespace, PROBE_TIMEOUT_MS);
+      const probe = kind === 'etcd' ? () => etcdHealthy(url, PROBE_TIMEOUT_MS) : kind === 'scheduler' ? () => apiserverReady(url, PROBE_TIMEOUT_MS) : () => probeApiserver(url, this.namespace, PROBE_TIMEOUT_MS);
       this.launch(url, probe, (startedAt, at) => {
         // An apiserver that answers is also "the API answers".
         if (kind === 'apiserver' && startedAt >= this.injectedAt && (this.firstAny === undefined || at < this.firstAny)) this.firstAny = at;

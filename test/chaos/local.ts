@@ -70,7 +70,7 @@ export class LocalChaosCluster implements ChaosCluster {
       const startTime = c.pid !== undefined ? procStat(c.pid)?.startTime : undefined;
       out.push({
         name: c.name,
-        kind: c.name.startsWith('etcd') ? 'etcd' : 'apiserver',
+        kind: c.name.startsWith('etcd') ? 'etcd' : c.name.startsWith('scheduler') ? 'scheduler' : 'apiserver',
         url: c.url,
         incarnation: c.pid !== undefined && startTime !== undefined && isRunning(c.pid) ? `pid ${c.pid}@${startTime}` : 'not running',
         restarts: c.restarts,

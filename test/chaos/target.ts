@@ -3,14 +3,14 @@
 import type { LeakCheck } from './history.js';
 import type { FaultKind } from './plan.js';
 
-export type MemberKind = 'etcd' | 'apiserver';
+export type MemberKind = 'etcd' | 'apiserver' | 'scheduler';
 
 /** One etcd member or apiserver replica, as it is right now. */
 export interface Member {
-  /** Plan name: etcd-0, apiserver-1 ... */
+  /** Plan name: etcd-0, apiserver-1, scheduler-0 ... */
   readonly name: string;
   readonly kind: MemberKind;
-  /** Its own URL (etcd client URL, apiserver URL), reachable from the harness. */
+  /** Its own URL (etcd client URL, apiserver URL, scheduler health URL), reachable from the harness. */
   readonly url: string;
   /** Changes whenever the member is started again: "pid 123@<start time>", "container abc@<start>". */
   readonly incarnation: string;

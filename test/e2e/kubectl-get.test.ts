@@ -189,7 +189,8 @@ describe('kubectl get against a local kubets cluster', () => {
   let c: LocalCluster;
   let jobUid = '';
   before(async () => {
-    c = await startLocalCluster();
+    // These tests compare exact lists of pods and events: no scheduler may add its own.
+    c = await startLocalCluster(['--schedulers', '0']);
     const r = c.kubectl(['apply', '-f', '-'], { input: MANIFESTS });
     assert.equal(r.code, 0, r.stderr);
     jobUid = c.kubectl(['get', 'job', 'j', '-n', 'shop', '-o', 'jsonpath={.metadata.uid}']).stdout;

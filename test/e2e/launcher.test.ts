@@ -37,8 +37,10 @@ describe('the local cluster launcher', () => {
       assert.ok(existsSync(join(c.dir, 'logs', 'etcd.log')));
       assert.ok(existsSync(join(c.dir, 'logs', 'apiserver.log')));
       assert.equal(c.kubeconfig, join(c.dir, 'kubeconfig'));
+      assert.ok(existsSync(join(c.dir, 'logs', 'scheduler-0.log')));
       const pids = childPids(c.dir);
-      assert.equal(pids.length, 2);
+      // etcd, the apiserver and two scheduler replicas.
+      assert.equal(pids.length, 4);
       assert.ok(pids.every(alive));
       const r = c.kubectl(['get', 'namespace', 'kube-system', '-o', 'name']);
       assert.equal(r.stdout.trim(), 'namespace/kube-system');
@@ -75,7 +77,7 @@ describe('the launcher with an HA topology', () => {
       };
       assert.equal(record.etcd.length, 3);
       assert.equal(record.apiservers.length, 2);
-      assert.deepEqual(record.components.map((x) => x.name), ['etcd-0', 'etcd-1', 'etcd-2', 'apiserver-0', 'apiserver-1']);
+      assert.deepEqual(record.components.map((x) => x.name), ['etcd-0', 'etcd-1', 'etcd-2', 'apiserver-0', 'apiserver-1', 'scheduler-0', 'scheduler-1']);
       assert.match(readFileSync(c.kubeconfig, 'utf8'), /kubets\.io\/servers/);
       // Both apiservers serve the same data.
       assert.equal(c.kubectl(['create', 'configmap', 'ha', '--from-literal=a=1']).code, 0);
