@@ -3,53 +3,26 @@
 // init (so Docker's restart policy, not a manual stop, decides what happens next), docker pause,
 // docker restart, and docker network disconnect. The workload reaches the API through the load
 // balancer's published port, as kubectl on the host does.
-import { execFile, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { ComposeProject, docker, ipOf, serviceOf, type ContainerInfo } from '../helpers/compose.js';
 import { apiserverReady, etcdHealthy, isRunning } from './cluster.js';
 import type { LeakCheck, ProcessRecord } from './history.js';
 import type { FaultKind, Topology } from './plan.js';
 import { sleep } from './sleep.js';
 import type { ChaosCluster, InjectOptions, InjectResult, Member } from './target.js';
 
-const run = promisify(execFile);
 const HEALTH_TIMEOUT_MS = 2_000;
 const LB_ADMIN_PORT = 8404;
-const PROJECT_LABEL = 'com.docker.compose.project';
 const IMAGES = ['kubets/kubets:latest', 'kubets/etcd:3.4'];
-
-/** The parts of `docker inspect` output the harness reads. */
-interface ContainerInfo {
-  readonly Id: string;
-  readonly RestartCount: number;
-  readonly State: { readonly Running: boolean; readonly Paused: boolean; readonly Pid: number; readonly StartedAt: string };
-  readonly Config: { readonly Labels: Record<string, string> };
-  readonly NetworkSettings: { readonly Networks: Record<string, { readonly IPAddress: string; readonly Aliases: readonly string[] | null }> };
-}
 
 interface CutNetwork {
   readonly network: string;
   readonly aliases: readonly string[];
 }
 
-async function docker(args: readonly string[], timeoutMs = 60_000): Promise<string> {
-  try {
-    const { stdout } = await run('docker', [...args], { timeout: timeoutMs, maxBuffer: 64 << 20 });
-    return stdout;
-  } catch (err: unknown) {
-    const stderr = typeof err === 'object' && err !== null && 'stderr' in err ? String((err as { stderr: unknown }).stderr).trim() : '';
-    throw new Error(`docker ${args.join(' ')}: ${stderr || (err instanceof Error ? err.message : String(err))}`);
-  }
-}
-
-function ipOf(c: ContainerInfo): string {
-  for (const n of Object.values(c.NetworkSettings.Networks)) if (n.IPAddress !== '') return n.IPAddress;
-  return '';
-}
-
 /** Plan name of a container: etcd-N as in the compose file, apiserver-(container number - 1). */
 function memberName(c: ContainerInfo): string | undefined {
-  const service = c.Config.Labels['com.docker.compose.service'] ?? '';
+  const service = serviceOf(c);
   if (/^etcd-\d+$/.test(service)) return service;
   if (service === 'apiserver') return `apiserver-${Number(c.Config.Labels['com.docker.compose.container-number'] ?? '1') - 1}`;
   return undefined;
@@ -87,7 +60,6 @@ async function waitExit(pid: number, ms: number): Promise<boolean> {
 }
 
 export interface ComposeStartOptions {
-  readonly repoRoot: string;
   readonly project: string;
   /** Host port the load balancer publishes the API on. */
   readonly apiPort: number;
@@ -106,26 +78,15 @@ export class ComposeChaosCluster implements ChaosCluster {
   private readonly paused = new Set<string>();
   private readonly cut = new Map<string, CutNetwork[]>();
 
+  private readonly project: ComposeProject;
+
   private constructor(private readonly opts: ComposeStartOptions) {
     this.clientServers = [`http://127.0.0.1:${opts.apiPort}`];
+    this.project = new ComposeProject(opts.project, opts.apiPort);
   }
 
   get where(): string {
     return `compose project ${this.opts.project}`;
-  }
-
-  private composeArgs(args: readonly string[]): string[] {
-    return ['-p', this.opts.project, '-f', join(this.opts.repoRoot, 'deploy', 'docker-compose.yml'), ...args];
-  }
-
-  private async compose(args: readonly string[], timeoutMs = 180_000): Promise<string> {
-    try {
-      const { stdout, stderr } = await run('docker-compose', this.composeArgs(args), { timeout: timeoutMs, env: { ...process.env, KUBETS_API_PORT: String(this.opts.apiPort) }, maxBuffer: 64 << 20 });
-      return stdout + stderr;
-    } catch (err: unknown) {
-      const stderr = typeof err === 'object' && err !== null && 'stderr' in err ? String((err as { stderr: unknown }).stderr).trim() : '';
-      throw new Error(`docker-compose ${args.join(' ')}: ${stderr || (err instanceof Error ? err.message : String(err))}`);
-    }
   }
 
   /** `docker-compose up -d` with the topology, then waits until every container is healthy. */
@@ -139,7 +100,7 @@ export class ComposeChaosCluster implements ChaosCluster {
     }
     const c = new ComposeChaosCluster(opts);
     const t0 = Date.now();
-    await c.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`]);
+    await c.project.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`]);
     const deadline = Date.now() + 120_000;
     let bad = await c.unhealthy();
     while (bad.length > 0 && Date.now() < deadline && !opts.signal.aborted) {
@@ -152,10 +113,8 @@ export class ComposeChaosCluster implements ChaosCluster {
   }
 
   private async containers(): Promise<ContainerInfo[]> {
-    const ids = (await docker(['ps', '-aq', '--filter', `label=${PROJECT_LABEL}=${this.opts.project}`])).split('\n').filter((s) => s !== '');
-    if (ids.length === 0) return [];
-    const info = JSON.parse(await docker(['inspect', ...ids])) as ContainerInfo[];
-    for (const c of info) this.seen.set(c.Id, c.Config.Labels['com.docker.compose.service'] ?? c.Id.slice(0, 12));
+    const info = await this.project.containers();
+    for (const c of info) this.seen.set(c.Id, serviceOf(c) || c.Id.slice(0, 12));
     return info;
   }
 
@@ -175,7 +134,7 @@ export class ComposeChaosCluster implements ChaosCluster {
   }
 
   private async loadBalancerIp(): Promise<string | undefined> {
-    const lb = (await this.containers()).find((c) => c.Config.Labels['com.docker.compose.service'] === 'loadbalancer');
+    const lb = (await this.containers()).find((c) => serviceOf(c) === 'loadbalancer');
     return lb === undefined ? undefined : ipOf(lb) || undefined;
   }
 
@@ -274,7 +233,7 @@ export class ComposeChaosCluster implements ChaosCluster {
     const containers = await this.containers();
     const counts = { etcd: 0, apiserver: 0, loadbalancer: 0 };
     const checks = containers.map(async (c): Promise<string | undefined> => {
-      const service = c.Config.Labels['com.docker.compose.service'] ?? '?';
+      const service = serviceOf(c) || '?';
       const name = memberName(c) ?? service;
       if (!c.State.Running) return `${name}: not running`;
       if (c.State.Paused) return `${name}: paused`;
@@ -310,7 +269,7 @@ export class ComposeChaosCluster implements ChaosCluster {
   /** Last resort on process exit: thaw, then take the project down (synchronously). */
   releaseSync(): void {
     for (const id of this.paused) spawnSync('docker', ['unpause', id], { stdio: 'ignore' });
-    if (!this.opts.keep) spawnSync('docker-compose', this.composeArgs(['down', '-v', '--remove-orphans', '-t', '5']), { stdio: 'ignore', env: { ...process.env, KUBETS_API_PORT: String(this.opts.apiPort) } });
+    if (!this.opts.keep) spawnSync('docker-compose', this.project.args(['down', '-v', '--remove-orphans', '-t', '5']), { stdio: 'ignore', env: { ...process.env, KUBETS_API_PORT: String(this.opts.apiPort) } });
   }
 
   async stop(log: (line: string) => void): Promise<LeakCheck> {
@@ -318,18 +277,11 @@ export class ComposeChaosCluster implements ChaosCluster {
     await this.containers().catch(() => undefined);
     const tracked: ProcessRecord[] = [...this.seen].map(([id, service]) => ({ name: service, id: `container ${id.slice(0, 12)}` }));
     if (this.opts.keep) {
-      log(`keeping ${this.where} (docker-compose ${this.composeArgs(['down', '-v']).join(' ')} removes it)`);
+      log(`keeping ${this.where} (docker-compose ${this.project.args(['down', '-v']).join(' ')} removes it)`);
       return { tracked, leaked: [] };
     }
-    await this.compose(['down', '-v', '--remove-orphans', '-t', '10']).catch((err: unknown) => log(`down failed: ${err instanceof Error ? err.message : String(err)}`));
-    const filter = ['--filter', `label=${PROJECT_LABEL}=${this.opts.project}`];
-    const leaked: ProcessRecord[] = [];
-    const list = async (what: string, args: string[]): Promise<void> => {
-      for (const id of (await docker(args).catch(() => '')).split('\n').filter((s) => s !== '')) leaked.push({ name: what, id: `${what} ${id}` });
-    };
-    await list('container', ['ps', '-aq', ...filter]);
-    await list('network', ['network', 'ls', '-q', ...filter]);
-    await list('volume', ['volume', 'ls', '-q', ...filter]);
+    await this.project.down().catch((err: unknown) => log(`down failed: ${err instanceof Error ? err.message : String(err)}`));
+    const leaked: ProcessRecord[] = (await this.project.leftovers().catch(() => [])).map((id) => ({ name: id.split(' ')[0] ?? '', id }));
     return { tracked, leaked };
   }
 }

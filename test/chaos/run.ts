@@ -7,7 +7,6 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { StatusError } from '../../pkg/api/errors.js';
 import { RestClient } from '../../pkg/client/index.js';
@@ -44,7 +43,6 @@ const USAGE = `Usage: npm run chaos -- [flags]
   --bound S            allowed API unavailability after a fault, in seconds (default 30)`;
 
 const TOPOLOGY: Topology = { etcdMembers: 3, apiservers: 2 };
-const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const TARGETS = ['local', 'compose'] as const;
 type TargetKind = (typeof TARGETS)[number];
 const CLIENT_TIMEOUT_MS = 10_000;
@@ -173,7 +171,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const now = (): number => performance.now() - t0;
   const cluster =
     opts.target === 'compose'
-      ? await ComposeChaosCluster.start({ repoRoot: REPO_ROOT, project: `kubets-chaos-${opts.seed}`, apiPort: await freePort(), topology: TOPOLOGY, keep: opts.keep, log, signal })
+      ? await ComposeChaosCluster.start({ project: `kubets-chaos-${opts.seed}`, apiPort: await freePort(), topology: TOPOLOGY, keep: opts.keep, log, signal })
       : await LocalChaosCluster.start({ ...TOPOLOGY, ...(opts.dir !== undefined ? { dir: opts.dir } : {}), keep: opts.keep });
   res.cluster = cluster;
   const initial = await cluster.members();

@@ -1,0 +1,209 @@
+// The compose cluster as its users drive it: docker-compose on deploy/docker-compose.yml, kubectl
+// through the load balancer's published port, replicas killed, stopped and scaled.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../pkg/cluster/launcher.js';
+import { ComposeProject, REPO_ROOT, docker, ipOf, serviceOf, type ContainerInfo } from '../helpers/compose.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function kubectl(kubeconfig: string, args: string[], input?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.end(input ?? '');
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    await sleep(250);
+  }
+}
+
+function healthy(cs: readonly ContainerInfo[]): boolean {
+  return cs.length > 0 && cs.every((c) => c.State.Running && c.State.Health?.Status === 'healthy');
+}
+
+describe('the compose cluster', { timeout: 600_000 }, () => {
+  let project: ComposeProject;
+  let dir: string;
+  let kubeconfig: string;
+
+  /** Runs kubectl over and over while `fault` happens; every call may be retried once, and must then succeed. */
+  async function underFault(fault: () => Promise<unknown>, verbs: (i: number) => string[], durationMs = 6_000): Promise<{ calls: number; retried: number; failedTwice: string[] }> {
+    let stop = false;
+    let calls = 0;
+    let retried = 0;
+    const failedTwice: string[] = [];
+    const loop = (async () => {
+      for (let i = 0; !stop; i++) {
+        const args = verbs(i);
+        calls++;
+        let r = await kubectl(kubeconfig, args);
+        if (r.code !== 0) {
+          retried++;
+          r = await kubectl(kubeconfig, args);
+          if (r.code !== 0) failedTwice.push(`${args.join(' ')}: ${r.stderr.trim()}`);
+        }
+      }
+    })();
+    await sleep(1_000);
+    await fault();
+    await sleep(durationMs);
+    stop = true;
+    await loop;
+    return { calls, retried, failedTwice };
+  }
+
+  async function byService(service: string): Promise<ContainerInfo[]> {
+    return (await project.containers()).filter((c) => serviceOf(c) === service).sort((a, b) => a.Name.localeCompare(b.Name));
+  }
+
+  before(async () => {
+    project = new ComposeProject(`kubets-test-${process.pid}`, await freePort());
+    dir = mkdtempSync(join(tmpdir(), 'kubets-compose-'));
+    kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, readFileSync(join(REPO_ROOT, 'deploy', 'kubeconfig'), 'utf8').replaceAll('127.0.0.1:6443', `127.0.0.1:${project.apiPort}`));
+  });
+
+  after(async () => {
+    await project.down().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('docker-compose up brings three etcd members, two apiservers and the load balancer to healthy', async (t) => {
+    const started = Date.now();
+    await project.compose(['up', '-d']);
+    const cs = await waitFor('every service healthy', 120_000, async () => {
+      const now = await project.containers();
+      return healthy(now) ? now : undefined;
+    });
+    t.diagnostic(`all services healthy ${((Date.now() - started) / 1000).toFixed(1)} s after docker-compose up`);
+    assert.deepEqual(cs.map(serviceOf).sort(), ['apiserver', 'apiserver', 'etcd-0', 'etcd-1', 'etcd-2', 'loadbalancer']);
+  });
+
+  test('kubectl through the published port lists the namespaces, applies and reads back, and sees every apiserver in the kubernetes Endpoints', async () => {
+    const ns = await kubectl(kubeconfig, ['get', 'namespaces', '-o', 'name']);
+    assert.equal(ns.code, 0, ns.stderr);
+    for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.match(ns.stdout, new RegExp(`^namespace/${n}$`, 'm'));
+    const applied = await kubectl(kubeconfig, ['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\ndata:\n  greeting: hi\n');
+    assert.equal(applied.code, 0, applied.stderr);
+    const got = await kubectl(kubeconfig, ['get', 'configmap', 'hello', '-o', 'jsonpath={.data.greeting}']);
+    assert.equal(got.stdout, 'hi');
+    const ips = (await byService('apiserver')).map(ipOf).sort();
+    const eps = await waitFor('Endpoints with both replicas', 30_000, async () => {
+      const r = await kubectl(kubeconfig, ['get', 'endpoints', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.subsets[*].addresses[*].ip}']);
+      const seen = r.stdout.split(' ').filter((s) => s !== '').sort();
+      return seen.length === ips.length ? seen : undefined;
+    });
+    assert.deepEqual(eps, ips);
+  });
+
+  test('running docker-compose up again changes nothing', async () => {
+    const before = (await project.containers()).map((c) => c.Id).sort();
+    await project.compose(['up', '-d']);
+    const after = await project.containers();
+    assert.deepEqual(after.map((c) => c.Id).sort(), before);
+    assert.ok(after.every((c) => c.State.Running));
+    assert.equal((await kubectl(kubeconfig, ['get', 'configmap', 'hello', '-o', 'name'])).stdout.trim(), 'configmap/hello');
+  });
+
+  test('kubectl does not notice an apiserver replica killed with SIGKILL, and the replica comes back by itself', async (t) => {
+    const [victim] = await byService('apiserver');
+    assert.ok(victim);
+    const r = await underFault(
+      async () => process.kill(victim.State.Pid, 'SIGKILL'),
+      (i) => (i % 2 === 0 ? ['get', 'configmaps', '-o', 'name'] : ['create', 'configmap', `killed-${i}`, '--from-literal=k=v']),
+    );
+    t.diagnostic(`${r.calls} kubectl calls, ${r.retried} needed a retry`);
+    assert.deepEqual(r.failedTwice, [], `${r.calls} calls, ${r.retried} retried`);
+    await waitFor('the killed replica healthy again', 60_000, async () => {
+      const c = (await project.containers()).find((x) => x.Id === victim.Id);
+      return c?.State.Running === true && c.State.StartedAt !== victim.State.StartedAt && c.State.Health?.Status === 'healthy' ? c : undefined;
+    });
+  });
+
+  test('kubectl does not notice an apiserver replica stopped with SIGTERM (docker stop)', async (t) => {
+    const [, victim] = await byService('apiserver');
+    assert.ok(victim);
+    const r = await underFault(
+      () => docker(['stop', '-t', '10', victim.Id]),
+      (i) => (i % 2 === 0 ? ['get', 'configmaps', '-o', 'name'] : ['create', 'configmap', `stopped-${i}`, '--from-literal=k=v']),
+    );
+    t.diagnostic(`${r.calls} kubectl calls, ${r.retried} needed a retry`);
+    assert.deepEqual(r.failedTwice, [], `${r.calls} calls, ${r.retried} retried`);
+    await docker(['start', victim.Id]);
+    await waitFor('every service healthy', 60_000, async () => (healthy(await project.containers()) ? true : undefined));
+  });
+
+  test('writes go on while an etcd member is killed, and every acknowledged one is there afterwards', async (t) => {
+    const [victim] = await byService('etcd-1');
+    assert.ok(victim);
+    const created: string[] = [];
+    const r = await underFault(
+      async () => process.kill(victim.State.Pid, 'SIGKILL'),
+      (i) => {
+        created.push(`etcd-fault-${i}`);
+        return ['create', 'configmap', `etcd-fault-${i}`, '--from-literal=k=v'];
+      },
+    );
+    // A create retried after a lost reply may find its first try applied: AlreadyExists is a success then.
+    t.diagnostic(`${r.calls} kubectl calls, ${r.retried} needed a retry`);
+    const realFailures = r.failedTwice.filter((f) => !/AlreadyExists/.test(f));
+    assert.deepEqual(realFailures, [], `${r.calls} calls, ${r.retried} retried`);
+    await waitFor('the killed member healthy again', 60_000, async () => (healthy(await project.containers()) ? true : undefined));
+    const names = new Set((await kubectl(kubeconfig, ['get', 'configmaps', '-o', 'name'])).stdout.split('\n').map((l) => l.replace('configmap/', '')));
+    const failed = new Set(r.failedTwice.map((f) => /configmap (\S+)/.exec(f)?.[1]));
+    for (const n of created) if (!failed.has(n)) assert.ok(names.has(n), `${n} was acknowledged and must exist`);
+  });
+
+  test('--scale apiserver=3 adds a replica that the load balancer and the kubernetes Endpoints pick up', async () => {
+    await project.compose(['up', '-d', '--scale', 'apiserver=3']);
+    const replicas = await waitFor('three healthy apiservers', 90_000, async () => {
+      const a = await byService('apiserver');
+      return a.length === 3 && healthy(a) ? a : undefined;
+    });
+    const [lb] = await byService('loadbalancer');
+    assert.ok(lb);
+    await waitFor('three ready backends', 30_000, async () => {
+      const res = await fetch(`http://${ipOf(lb)}:8404/backends`, { signal: AbortSignal.timeout(2_000) });
+      const backends = (await res.json()) as { address: string; state: string }[];
+      return backends.filter((b) => b.state === 'ready').length === 3 ? backends : undefined;
+    });
+    const ips = replicas.map(ipOf).sort();
+    await waitFor('Endpoints with three replicas', 30_000, async () => {
+      const r = await kubectl(kubeconfig, ['get', 'endpoints', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.subsets[*].addresses[*].ip}']);
+      const seen = r.stdout.split(' ').filter((s) => s !== '').sort();
+      return JSON.stringify(seen) === JSON.stringify(ips) ? seen : undefined;
+    });
+  });
+
+  test('docker-compose down -v leaves no container, network or volume behind', async () => {
+    await project.down();
+    assert.deepEqual(await project.leftovers(), []);
+  });
+});
