@@ -12,7 +12,7 @@ import { EventRecorder } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer/index.js';
 import { LeaderElector, type ElectionOutcome } from '../client/leaderelection/leaderelection.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
-import { RestClient } from '../client/rest.js';
+import { RestClient, type RestClientOptions } from '../client/rest.js';
 import { newFramework, newInTreeRegistry, parseSchedulerConfiguration, resolveProfile, type Framework, type SchedulerConfiguration } from './framework/index.js';
 import type { SchedulerFlags } from './options.js';
 import { NAMESPACES, NODES, PODS, Scheduler } from './scheduler.js';
@@ -51,8 +51,10 @@ async function serveHealth(bindAddress: string, port: number): Promise<Server> {
 export async function runSchedulerProcess(flags: SchedulerFlags, log: Logger, signal: AbortSignal): Promise<SchedulerExit> {
   const config = loadSchedulerConfiguration(flags.config);
   const frameworks = frameworksFor(config);
-  const kc = loadKubeconfig(flags.kubeconfig !== undefined ? { path: flags.kubeconfig } : {});
-  const servers = flags.master !== undefined ? flags.master.split(',').map((s) => s.trim()).filter((s) => s !== '') : kc.servers;
+  // --master alone is enough (containers have no kubeconfig); with a kubeconfig it overrides the servers.
+  const kc: Omit<RestClientOptions, 'servers'> & { servers?: readonly string[] } =
+    flags.kubeconfig !== undefined || flags.master === undefined ? loadKubeconfig(flags.kubeconfig !== undefined ? { path: flags.kubeconfig } : {}) : {};
+  const servers = flags.master !== undefined ? flags.master.split(',').map((s) => s.trim()).filter((s) => s !== '') : (kc.servers ?? []);
   const identity = `${hostname()}_${randomUUID()}`;
   let elector: LeaderElector | undefined;
   const work = new RestClient({ ...kc, servers, component: 'scheduler', leaderFence: () => elector?.fence });

@@ -13,6 +13,7 @@ import type { ChaosCluster, InjectOptions, InjectResult, Member } from './target
 
 const HEALTH_TIMEOUT_MS = 2_000;
 const LB_ADMIN_PORT = 8404;
+const SCHEDULER_HEALTH_PORT = 10259;
 const IMAGES = ['kubets/kubets:latest', 'kubets/etcd:3.4'];
 
 interface CutNetwork {
@@ -251,6 +252,7 @@ export class ComposeChaosCluster implements ChaosCluster {
         counts.loadbalancer++;
         return (await httpOk(`http://${ip}:${LB_ADMIN_PORT}/healthz`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
       }
+      if (service === 'scheduler') return (await httpOk(`http://${ip}:${SCHEDULER_HEALTH_PORT}/healthz`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
       return undefined;
     });
     const bad = (await Promise.all(checks)).filter((s): s is string => s !== undefined);

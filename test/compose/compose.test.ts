@@ -95,7 +95,7 @@ describe('the compose cluster', { timeout: 600_000 }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('docker-compose up brings three etcd members, two apiservers and the load balancer to healthy', async (t) => {
+  test('docker-compose up brings three etcd members, two apiservers, the load balancer and two schedulers to healthy', async (t) => {
     const started = Date.now();
     await project.compose(['up', '-d']);
     const cs = await waitFor('every service healthy', 120_000, async () => {
@@ -103,7 +103,7 @@ describe('the compose cluster', { timeout: 600_000 }, () => {
       return healthy(now) ? now : undefined;
     });
     t.diagnostic(`all services healthy ${((Date.now() - started) / 1000).toFixed(1)} s after docker-compose up`);
-    assert.deepEqual(cs.map(serviceOf).sort(), ['apiserver', 'apiserver', 'etcd-0', 'etcd-1', 'etcd-2', 'loadbalancer']);
+    assert.deepEqual(cs.map(serviceOf).sort(), ['apiserver', 'apiserver', 'etcd-0', 'etcd-1', 'etcd-2', 'loadbalancer', 'scheduler', 'scheduler']);
   });
 
   test('kubectl through the published port lists the namespaces, applies and reads back, and sees every apiserver in the kubernetes Endpoints', async () => {
