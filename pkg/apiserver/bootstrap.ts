@@ -6,6 +6,7 @@ import { networkInterfaces } from 'node:os';
 import type { Lease } from 'etcd3';
 import type { KubeObject, ResourceDef } from '../api/registry.js';
 import { StatusError } from '../api/errors.js';
+import { systemPriorityClasses } from '../api/scheduling/v1/index.js';
 import type { ServerContext } from './handlers/context.js';
 import { createObject, updateObject } from './handlers/resource.js';
 
@@ -44,6 +45,15 @@ export async function ensureNamespaces(ctx: ServerContext): Promise<void> {
   const def = defOf(ctx, '', 'v1', 'namespaces');
   if (!def) return;
   for (const name of BOOTSTRAP_NAMESPACES) await createIfMissing(ctx, def, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+}
+
+/** system-node-critical and system-cluster-critical, as upstream's bootstrap hook creates them. */
+export async function ensureSystemPriorityClasses(ctx: ServerContext): Promise<void> {
+  const def = defOf(ctx, 'scheduling.k8s.io', 'v1', 'priorityclasses');
+  if (!def) return;
+  for (const pc of systemPriorityClasses) {
+    await createIfMissing(ctx, def, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: pc.name }, value: pc.value, globalDefault: pc.globalDefault, description: pc.description } as KubeObject);
+  }
 }
 
 export interface MasterEndpointsOptions {

@@ -36,7 +36,7 @@ import {
   wantsAggregated,
 } from './discovery.js';
 import { OpenAPIDocuments } from './openapi.js';
-import { defaultAdvertiseAddress, ensureNamespaces, KubernetesServiceReconciler } from './bootstrap.js';
+import { defaultAdvertiseAddress, ensureNamespaces, ensureSystemPriorityClasses, KubernetesServiceReconciler } from './bootstrap.js';
 import { serveOpenAPIV2 } from './openapi-proto.js';
 
 export interface ApiServerOptions {
@@ -197,6 +197,7 @@ export class ApiServer {
     while (!signal.aborted) {
       try {
         await ensureNamespaces(this.ctx);
+        await ensureSystemPriorityClasses(this.ctx);
         this.bootstrapped = true;
         const reconciler = new KubernetesServiceReconciler(this.ctx, {
           advertiseAddress: this.opts.advertiseAddress ?? defaultAdvertiseAddress(this.opts.bindAddress),

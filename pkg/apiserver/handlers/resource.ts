@@ -27,6 +27,8 @@ import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufDecodeError } f
 import { addWarning, mediaType, negotiate, parseBody, queryBool, readBody, send, type RequestInfo } from '../http.js';
 import { toTable, parseIncludeObject, partialObjectMetadata } from '../table.js';
 import type { ResourceStore } from '../registry/store.js';
+import { admitPodPriority } from '../admission/priority.js';
+import type { Pod } from '../../api/core/v1/index.js';
 import { selectorFilter, type ServerContext } from './context.js';
 import {
   decodeRequestObject,
@@ -210,6 +212,7 @@ export async function createObject(ctx: ServerContext, opts: CreateOptions): Pro
     throw invalid({ group: def.group, kind: def.kind }, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
   }
   await admitNamespace(ctx, def, meta.namespace, meta.name ?? meta.generateName ?? '');
+  if (def.group === '' && def.kind === 'Pod') await admitPodPriority(ctx, obj as Pod);
   const isService = def.group === '' && def.kind === 'Service';
   const userIP = isService ? (obj['spec'] as { clusterIP?: string } | undefined)?.clusterIP : undefined;
   // Only a Service create is retried (with other random values), so only it needs the original.
