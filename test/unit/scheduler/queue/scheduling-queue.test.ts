@@ -122,7 +122,7 @@ test('a pod deleted while it was tried is not requeued; deleting a queued pod re
   const a = (await q.pop())!;
   q.addUnschedulable(a, new Set(), false);
   assert.equal(q.whereIs('a'), undefined);
-  q.delete({ name: 'b', priority: 0 });
+  q.delete('b');
   assert.deepEqual(q.stats(), { active: 0, backoff: 0, unschedulable: 0 });
   await tick();
 });
