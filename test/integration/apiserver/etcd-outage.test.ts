@@ -2,6 +2,7 @@
 // apiserver serves again by itself.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startApiServer, type TestCluster } from '../../helpers/apiserver.js';
 
 describe('apiserver when etcd goes away', () => {
@@ -18,6 +19,9 @@ describe('apiserver when etcd goes away', () => {
     const created = await c.request('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'before-outage' } });
     assert.equal(created.status, 201);
     c.etcd.process.kill('SIGSTOP');
+    // kill(2) returns before every etcd thread has stopped: wait until the kernel reports it stopped.
+    const pid = c.etcd.process.pid!;
+    for (let i = 0; i < 200 && !/^\S+ \(.*\) T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 5));
     try {
       for (const [method, path, body] of [
         ['GET', '/api/v1/namespaces/default/configmaps/before-outage', undefined],
