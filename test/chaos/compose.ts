@@ -25,17 +25,20 @@ interface CutNetwork {
 function memberName(c: ContainerInfo): string | undefined {
   const service = serviceOf(c);
   if (/^etcd-\d+$/.test(service)) return service;
-  if (service === 'apiserver') return `apiserver-${Number(c.Config.Labels['com.docker.compose.container-number'] ?? '1') - 1}`;
+  const n = Number(c.Config.Labels['com.docker.compose.container-number'] ?? '1') - 1;
+  if (service === 'apiserver') return `apiserver-${n}`;
+  if (service === 'scheduler') return `scheduler-${n}`;
   return undefined;
 }
 
 function toMember(c: ContainerInfo, name: string): Member {
   const ip = ipOf(c);
-  const etcd = name.startsWith('etcd');
+  const kind = name.startsWith('etcd') ? 'etcd' : name.startsWith('scheduler') ? 'scheduler' : 'apiserver';
+  const port = kind === 'etcd' ? 2379 : kind === 'scheduler' ? SCHEDULER_HEALTH_PORT : 6443;
   return {
     name,
-    kind: etcd ? 'etcd' : 'apiserver',
-    url: ip === '' ? '' : `http://${ip}:${etcd ? 2379 : 6443}`,
+    kind,
+    url: ip === '' ? '' : `http://${ip}:${port}`,
     incarnation: c.State.Running ? `container ${c.Id.slice(0, 12)}@${c.State.StartedAt}` : 'not running',
     restarts: c.RestartCount,
   };
@@ -101,7 +104,7 @@ export class ComposeChaosCluster implements ChaosCluster {
     }
     const c = new ComposeChaosCluster(opts);
     const t0 = Date.now();
-    await c.project.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`]);
+    await c.project.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`, '--scale', `scheduler=${opts.topology.schedulers ?? 0}`]);
     const deadline = Date.now() + 120_000;
     let bad = await c.unhealthy();
     while (bad.length > 0 && Date.now() < deadline && !opts.signal.aborted) {
@@ -162,6 +165,14 @@ export class ComposeChaosCluster implements ChaosCluster {
     if (best === undefined) return undefined;
     const host = best.address.slice(0, best.address.lastIndexOf(':'));
     return (await this.members()).find((m) => m.kind === 'apiserver' && m.url === `http://${host}:6443`)?.name;
+  }
+
+  /** A scheduler's identity starts with its hostname, which Docker sets to the container's short id. */
+  async schedulerFor(holderIdentity: string): Promise<string | undefined> {
+    const host = holderIdentity.slice(0, holderIdentity.indexOf('_'));
+    if (host === '') return undefined;
+    const c = (await this.containers()).find((x) => serviceOf(x) === 'scheduler' && x.Id.startsWith(host));
+    return c === undefined ? undefined : memberName(c);
   }
 
   async inject(fault: FaultKind, member: Member, now: () => number, opts: InjectOptions): Promise<InjectResult> {
@@ -232,7 +243,7 @@ export class ComposeChaosCluster implements ChaosCluster {
 
   async unhealthy(): Promise<string[]> {
     const containers = await this.containers();
-    const counts = { etcd: 0, apiserver: 0, loadbalancer: 0 };
+    const counts = { etcd: 0, apiserver: 0, loadbalancer: 0, scheduler: 0 };
     const checks = containers.map(async (c): Promise<string | undefined> => {
       const service = serviceOf(c) || '?';
       const name = memberName(c) ?? service;
@@ -252,7 +263,10 @@ export class ComposeChaosCluster implements ChaosCluster {
         counts.loadbalancer++;
         return (await httpOk(`http://${ip}:${LB_ADMIN_PORT}/healthz`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
       }
-      if (service === 'scheduler') return (await httpOk(`http://${ip}:${SCHEDULER_HEALTH_PORT}/healthz`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
+      if (service === 'scheduler') {
+        counts.scheduler++;
+        return (await httpOk(`http://${ip}:${SCHEDULER_HEALTH_PORT}/healthz`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
+      }
       return undefined;
     });
     const bad = (await Promise.all(checks)).filter((s): s is string => s !== undefined);
@@ -260,6 +274,8 @@ export class ComposeChaosCluster implements ChaosCluster {
     if (counts.etcd < etcdMembers) bad.push(`etcd: ${counts.etcd} of ${etcdMembers} members up`);
     if (counts.apiserver < apiservers) bad.push(`apiserver: ${counts.apiserver} of ${apiservers} replicas up`);
     if (counts.loadbalancer < 1) bad.push('loadbalancer: not up');
+    const schedulers = this.opts.topology.schedulers ?? 0;
+    if (counts.scheduler < schedulers) bad.push(`scheduler: ${counts.scheduler} of ${schedulers} replicas up`);
     return bad;
   }
 

@@ -2,7 +2,7 @@
 // fault measures how long the API was unavailable and waits until the cluster is healthy again
 // before it returns.
 import type { FaultRecord } from './history.js';
-import { CURRENT_APISERVER, type FaultStep } from './plan.js';
+import { CURRENT_APISERVER, SCHEDULER_LEADER, type FaultStep } from './plan.js';
 import { apiserverReady, etcdHealthy, probeApiserver } from './cluster.js';
 import { sleep } from './sleep.js';
 import type { ChaosCluster, Member, MemberKind } from './target.js';
@@ -14,6 +14,8 @@ export interface FaultContext {
   readonly now: () => number;
   /** The workload client's current server URL. */
   readonly currentServer: () => string;
+  /** The kube-scheduler Lease's holder now, read through the API. */
+  readonly schedulerLeaseHolder: () => Promise<string | undefined>;
   /** Allowed unavailability after a fault (the supervisor's restart delay is added for the faulted member). */
   readonly boundMs: number;
   /** How long to wait for the whole cluster to be healthy again. */
@@ -104,13 +106,21 @@ class AvailabilityProbe {
   }
 }
 
-async function resolveTarget(step: FaultStep, cluster: ChaosCluster, currentServer: string): Promise<Member | string> {
+async function resolveTarget(step: FaultStep, ctx: FaultContext): Promise<Member | string> {
+  const { cluster } = ctx;
   const members = await cluster.members();
   let name = step.target;
   if (step.target === CURRENT_APISERVER) {
-    const current = await cluster.currentApiserver(currentServer);
-    if (current === undefined) return `no apiserver of the cluster serves the client's current server ${currentServer}`;
+    const current = await cluster.currentApiserver(ctx.currentServer());
+    if (current === undefined) return `no apiserver of the cluster serves the client's current server ${ctx.currentServer()}`;
     name = current;
+  }
+  if (step.target === SCHEDULER_LEADER) {
+    const holder = await ctx.schedulerLeaseHolder();
+    if (holder === undefined || holder === '') return 'no scheduler holds the kube-scheduler Lease';
+    const leader = await cluster.schedulerFor(holder);
+    if (leader === undefined) return `no scheduler member has the Lease holder's identity ${holder}`;
+    name = leader;
   }
   const m = members.find((x) => x.name === name);
   if (m === undefined) return `no member ${name} in the cluster`;
@@ -141,7 +151,7 @@ async function urlOf(cluster: ChaosCluster, name: string): Promise<string | unde
 /** Injects one fault, measures unavailability, and returns once the cluster healed (or gave up). */
 export async function runFault(index: number, step: FaultStep, ctx: FaultContext): Promise<FaultRecord> {
   const rec: FaultRecord = { index, step, fault: step.fault };
-  const target = await resolveTarget(step, ctx.cluster, ctx.currentServer());
+  const target = await resolveTarget(step, ctx);
   if (typeof target === 'string') {
     rec.error = target;
     return rec;

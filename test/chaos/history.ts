@@ -128,3 +128,27 @@ export interface LeakCheck {
   readonly tracked: readonly ProcessRecord[];
   readonly leaked: readonly ProcessRecord[];
 }
+
+/** The kube-scheduler Lease at one revision. */
+export interface LeaseRecord {
+  readonly rv: number;
+  readonly holder: string;
+  readonly transitions: number;
+}
+
+/** A pod of the scheduling trickle, bound at revision `rv` by `binder` (from its Scheduled event). */
+export interface BindingRecord {
+  readonly pod: string;
+  readonly node: string;
+  readonly rv: number;
+  readonly at: number;
+  readonly binder?: string;
+}
+
+export interface LeaderHistory {
+  readonly leases: readonly LeaseRecord[];
+  readonly bindings: readonly BindingRecord[];
+  readonly created: number;
+  /** Pods created and acknowledged that no scheduler bound by the end of the run. */
+  readonly unbound: readonly string[];
+}

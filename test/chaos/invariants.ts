@@ -1,6 +1,6 @@
 // The invariants a chaos run must keep, as pure functions over the recorded history. Each returns
 // pass/fail with the evidence; none of them knows how the history was produced.
-import type { FaultRecord, FinalState, LeakCheck, ObjectState, WatchHistory, WatchRecord, WriteRecord } from './history.js';
+import type { FaultRecord, FinalState, LeakCheck, LeaderHistory, ObjectState, WatchHistory, WatchRecord, WriteRecord } from './history.js';
 
 export interface InvariantResult {
   readonly name: string;
@@ -284,12 +284,63 @@ export function checkNoLeakedProcesses(leaks: LeakCheck): InvariantResult {
   return result('no process leaked', problems, `all ${leaks.tracked.length} processes or containers the cluster ran are gone`, (n) => `${n} process(es) leaked`);
 }
 
+/**
+ * Never two acting leaders: every binding whose binder is known was made by the replica that held
+ * the kube-scheduler Lease at the binding's revision (the Lease's last state before it). Where the
+ * recorded Lease history has a hole at that point (a term the watch never showed), the binding
+ * cannot be judged and is only counted.
+ */
+export function checkSingleActingLeader(h: LeaderHistory): InvariantResult {
+  const problems: string[] = [];
+  let judged = 0;
+  let unjudged = 0;
+  for (const b of h.bindings) {
+    if (b.binder === undefined) {
+      unjudged++;
+      continue;
+    }
+    let i = -1;
+    for (let j = 0; j < h.leases.length && h.leases[j]!.rv < b.rv; j++) i = j;
+    const at = h.leases[i];
+    const next = h.leases[i + 1];
+    if (at === undefined) {
+      unjudged++;
+      continue;
+    }
+    if (at.holder === b.binder) {
+      judged++;
+      continue;
+    }
+    // A term missing from the history between this state and the next could be the binder's.
+    if (next !== undefined && next.transitions - at.transitions > 1) {
+      unjudged++;
+      continue;
+    }
+    judged++;
+    problems.push(`pod ${b.pod} was bound at rv=${b.rv} by ${b.binder} while the Lease was held by ${at.holder || 'nobody'} (leaseTransitions ${at.transitions}, rv=${at.rv})`);
+  }
+  const terms = new Set(h.leases.map((l) => l.transitions)).size;
+  return result(
+    'never two acting leaders',
+    problems,
+    `${judged} binding(s) made by the Lease holder of their revision, over ${terms} term(s)${unjudged > 0 ? ` (${unjudged} without a known binder or Lease state)` : ''}`,
+    (n) => `${n} binding(s) by a replica that did not hold the Lease`,
+  );
+}
+
+/** The scheduler kept scheduling through the faults: every pod created was bound by the end. */
+export function checkPodsScheduled(h: LeaderHistory): InvariantResult {
+  const problems = h.unbound.map((p) => `pod ${p} was never bound`);
+  return result('every pod gets scheduled', problems, `all ${h.created} pod(s) created during the run were bound`, (n) => `${n} pod(s) never bound`);
+}
+
 export interface RunHistory {
   readonly writes: readonly WriteRecord[];
   readonly watch: WatchHistory;
   readonly final: FinalState | undefined;
   readonly faults: readonly FaultRecord[];
   readonly leaks: LeakCheck;
+  readonly leaders?: LeaderHistory;
 }
 
 export function checkAll(h: RunHistory): InvariantResult[] {
@@ -306,5 +357,6 @@ export function checkAll(h: RunHistory): InvariantResult[] {
     checkAvailability(h.faults),
     checkNoStuckRequests(h.writes),
     checkNoLeakedProcesses(h.leaks),
+    ...(h.leaders !== undefined ? [checkSingleActingLeader(h.leaders), checkPodsScheduled(h.leaders)] : []),
   ];
 }

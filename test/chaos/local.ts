@@ -1,6 +1,7 @@
 // The local launcher's cluster as a chaos target: members are processes (pids from cluster.json),
 // faults are signals, and the launcher (--restart-crashed) starts whatever exits again.
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
 import { ProcessTracker, isRunning, procStat, readClusterRecord, unhealthyComponents } from './cluster.js';
 import type { LeakCheck } from './history.js';
@@ -82,6 +83,27 @@ export class LocalChaosCluster implements ChaosCluster {
   currentApiserver(clientServer: string): Promise<string | undefined> {
     const record = readClusterRecord(this.where);
     return Promise.resolve(record?.components.find((c) => c.url === clientServer && c.name.startsWith('apiserver'))?.name);
+  }
+
+  /** Every scheduler logs its identity when it starts ("scheduler starting"); the last such line is the running one's. */
+  schedulerFor(holderIdentity: string): Promise<string | undefined> {
+    const record = readClusterRecord(this.where);
+    for (const c of record?.components ?? []) {
+      if (!c.name.startsWith('scheduler')) continue;
+      const log = join(this.where, 'logs', `${c.name}.log`);
+      if (!existsSync(log)) continue;
+      let identity: string | undefined;
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        if (!line.includes('"scheduler starting"')) continue;
+        try {
+          identity = (JSON.parse(line) as { identity?: string }).identity;
+        } catch {
+          // A line cut by a crash.
+        }
+      }
+      if (identity === holderIdentity) return Promise.resolve(c.name);
+    }
+    return Promise.resolve(undefined);
   }
 
   async inject(fault: FaultKind, member: Member, now: () => number, opts: InjectOptions): Promise<InjectResult> {

@@ -8,6 +8,9 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 /** The apiserver the workload's client last talked to, resolved when the fault is injected. */
 export const CURRENT_APISERVER = 'current-apiserver';
 
+/** The scheduler replica holding the kube-scheduler Lease, resolved when the fault is injected. */
+export const SCHEDULER_LEADER = 'scheduler-leader';
+
 export interface FaultStep {
   /** When to inject, in ms after the workload started (later if the previous fault has not healed). */
   readonly atMs: number;
@@ -21,6 +24,8 @@ export interface FaultStep {
 export interface Topology {
   readonly etcdMembers: number;
   readonly apiservers: number;
+  /** Leader-elected scheduler replicas (none when absent). */
+  readonly schedulers?: number;
 }
 
 export { seededRandom };
@@ -74,6 +79,9 @@ export function validTargets(t: Topology): string[] {
   for (let i = 0; i < t.etcdMembers; i++) out.push(t.etcdMembers === 1 ? 'etcd' : `etcd-${i}`);
   for (let i = 0; i < t.apiservers; i++) out.push(t.apiservers === 1 ? 'apiserver' : `apiserver-${i}`);
   out.push(CURRENT_APISERVER);
+  const schedulers = t.schedulers ?? 0;
+  for (let i = 0; i < schedulers; i++) out.push(schedulers === 1 ? 'scheduler' : `scheduler-${i}`);
+  if (schedulers > 0) out.push(SCHEDULER_LEADER);
   return out;
 }
 
@@ -98,7 +106,8 @@ function schedule(opts: PlanOptions, random: () => number): number[] {
 
 /**
  * The plan for a seed: etcd members about 40% of the time, a named apiserver 30%, the client's
- * current apiserver 30%; the fault kinds equally often; freezes and network cuts of 2 to 8 s.
+ * current apiserver 30% (with schedulers: 35%, 25%, 20%, and the scheduler leader 20%); the
+ * fault kinds equally often; freezes and network cuts of 2 to 8 s.
  */
 export function generatePlan(opts: PlanOptions): FaultStep[] {
   const random = seededRandom(deriveSeed(opts.seed, 'plan'));
@@ -106,7 +115,20 @@ export function generatePlan(opts: PlanOptions): FaultStep[] {
   const apiservers = validTargets({ ...opts.topology, etcdMembers: 0 }).filter((t) => t.startsWith('apiserver'));
   return schedule(opts, random).map((atMs) => {
     const r = random();
-    const target = r < 0.4 ? pick(random, etcd) : r < 0.7 ? pick(random, apiservers) : CURRENT_APISERVER;
+    const target =
+      (opts.topology.schedulers ?? 0) > 0
+        ? r < 0.35
+          ? pick(random, etcd)
+          : r < 0.6
+            ? pick(random, apiservers)
+            : r < 0.8
+              ? CURRENT_APISERVER
+              : SCHEDULER_LEADER
+        : r < 0.4
+          ? pick(random, etcd)
+          : r < 0.7
+            ? pick(random, apiservers)
+            : CURRENT_APISERVER;
     const fault = pick(random, opts.faultKinds ?? FAULT_KINDS);
     const step: FaultStep = lasts(fault) ? { atMs, target, fault, durationMs: randomInt(random, FREEZE_MIN_MS, FREEZE_MAX_MS) } : { atMs, target, fault };
     return step;

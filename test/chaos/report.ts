@@ -1,6 +1,6 @@
 // The chaos report: one JSON document (machine-readable, for CI and for comparing runs) and a short
 // human summary of it.
-import type { FaultRecord, LeakCheck, WatchHistory, WriteOp, WriteRecord } from './history.js';
+import type { FaultRecord, LeakCheck, LeaderHistory, WatchHistory, WriteOp, WriteRecord } from './history.js';
 import type { InvariantResult, LostWrite } from './invariants.js';
 import { FAULT_KINDS, type FaultKind, type FaultStep } from './plan.js';
 
@@ -115,6 +115,7 @@ export interface ReportInput {
   readonly watch: WatchHistory;
   readonly leaks: LeakCheck;
   readonly invariants: readonly InvariantResult[];
+  readonly leaders?: LeaderHistory;
 }
 
 export interface ChaosReport {
@@ -135,6 +136,8 @@ export interface ChaosReport {
   readonly unavailability: Record<FaultKind, UnavailabilityStats>;
   readonly processes: { readonly tracked: number; readonly leaked: LeakCheck['leaked'] };
   readonly invariants: readonly InvariantResult[];
+  /** The scheduling trickle: pods created and bound, Lease terms seen. */
+  readonly scheduling?: { readonly podsCreated: number; readonly podsBound: number; readonly leaseTerms: number; readonly leaders: readonly string[] };
 }
 
 export function buildReport(r: ReportInput): ChaosReport {
@@ -168,6 +171,16 @@ export function buildReport(r: ReportInput): ChaosReport {
     unavailability: unavailabilityByKind(r.faults),
     processes: { tracked: r.leaks.tracked.length, leaked: r.leaks.leaked },
     invariants: r.invariants,
+    ...(r.leaders !== undefined
+      ? {
+          scheduling: {
+            podsCreated: r.leaders.created,
+            podsBound: r.leaders.bindings.length,
+            leaseTerms: new Set(r.leaders.leases.map((l) => l.transitions)).size,
+            leaders: [...new Set(r.leaders.leases.map((l) => l.holder).filter((h) => h !== ''))],
+          },
+        }
+      : {}),
   };
 }
 
@@ -177,6 +190,7 @@ export function humanSummary(rep: ChaosReport): string {
   lines.push(`chaos: seed ${rep.seed}, ${(rep.durationMs / 1000).toFixed(0)}s, ${rep.faults.length} fault(s): ${rep.passed ? 'PASS' : rep.interrupted ? 'INTERRUPTED' : 'FAIL'}`);
   const w = rep.writes;
   lines.push(`writes: ${w.attempted} sent, ${w.acknowledged} acknowledged, ${w.failed} refused, ${w.unknown} unknown outcome (${w.unknownSeenApplied} seen applied), ${w.lost} lost`);
+  if (rep.scheduling !== undefined) lines.push(`scheduling: ${rep.scheduling.podsBound} of ${rep.scheduling.podsCreated} pods bound, ${rep.scheduling.leaseTerms} Lease term(s), ${rep.scheduling.leaders.length} leader(s)`);
   lines.push(`watch: ${String(rep.watch['received'])} events on ${String(rep.watch['streams'])} stream(s), ${String(rep.watch['relistsAfterGone'])} relist(s) after 410, ${String(rep.watch['idleReconnects'])} stalled stream(s) resumed`);
   for (const f of rep.faults) {
     const what = `${String(f['fault'])} ${String(f['component'] ?? f['target'])}`;

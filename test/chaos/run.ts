@@ -19,6 +19,8 @@ import { DEFAULT_INTERVAL_MS, generatePlan, parsePlan, type FaultStep, type Topo
 import { buildReport, humanSummary } from './report.js';
 import { sleep } from './sleep.js';
 import { NamespaceWatcher } from './watcher.js';
+import { LeaderAudit } from './leaders.js';
+import type { Lease } from '../../pkg/api/coordination/v1/index.js';
 import { CONFIGMAPS, NAMESPACES, Workload, errorText, writeIdOf, type ConfigMap } from './workload.js';
 
 const USAGE = `Usage: npm run chaos -- [flags]
@@ -42,7 +44,7 @@ const USAGE = `Usage: npm run chaos -- [flags]
   --concurrency N      workload writers (default 4)
   --bound S            allowed API unavailability after a fault, in seconds (default 30)`;
 
-const TOPOLOGY: Topology = { etcdMembers: 3, apiservers: 2 };
+const TOPOLOGY: Topology = { etcdMembers: 3, apiservers: 2, schedulers: 2 };
 const TARGETS = ['local', 'compose'] as const;
 type TargetKind = (typeof TARGETS)[number];
 const CLIENT_TIMEOUT_MS = 10_000;
@@ -126,6 +128,15 @@ async function attempt<T>(what: string, tries: number, signal: AbortSignal, fn: 
   return undefined;
 }
 
+async function leaseHolder(client: RestClient): Promise<string | undefined> {
+  try {
+    const lease = await client.resource<Lease>({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true }).namespace('kube-system').get('kube-scheduler', { timeoutMs: 5_000 });
+    return lease.spec?.holderIdentity;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A free loopback port for the compose cluster's load balancer (released just before compose binds it). */
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -194,15 +205,21 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   signal.addEventListener('abort', onAbort, { once: true });
   const workload = new Workload({ client, namespace, seed: opts.seed, concurrency: opts.concurrency, keysPerWorker: 8, thinkMs: 40, watchdogMs: CLIENT_TIMEOUT_MS + 20_000, now });
   const watcher = new NamespaceWatcher({ client: watchClient, namespace, now, idleMs: 15_000 });
+  const auditClient = new RestClient({ ...clientOpts, component: 'chaos-leader-audit' });
+  const leaders = (TOPOLOGY.schedulers ?? 0) > 0 ? new LeaderAudit({ client: auditClient, namespace, now, podEveryMs: 250, log }) : undefined;
+  const auditStop = new AbortController();
+  const podsStop = new AbortController();
+  signal.addEventListener('abort', () => podsStop.abort(), { once: true });
   const faults: FaultRecord[] = [];
   let final: FinalState | undefined;
   let runMs = 0;
   try {
     await watcher.start(watchStop.signal);
+    await leaders?.start(auditStop.signal, podsStop.signal);
     const workStart = now();
     workload.start(workStop.signal);
     const end = workStart + opts.durationMs;
-    const ctx: FaultContext = { cluster, namespace, now, currentServer: () => client.currentServer, boundMs: opts.boundMs, recoveryTimeoutMs: 120_000, termGraceMs: 15_000, signal, log };
+    const ctx: FaultContext = { cluster, namespace, now, currentServer: () => client.currentServer, schedulerLeaseHolder: () => leaseHolder(client), boundMs: opts.boundMs, recoveryTimeoutMs: 120_000, termGraceMs: 15_000, signal, log };
     for (const [i, step] of plan.entries()) {
       const at = Math.max(workStart + step.atMs, now());
       if (signal.aborted || at > end) {
@@ -221,8 +238,11 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     runMs = now() - workStart;
     log(`stopping the workload after ${(runMs / 1000).toFixed(0)}s (${workload.writes.length} writes sent)`);
     workStop.abort();
+    podsStop.abort();
     await workload.done();
     if (!signal.aborted) {
+      // Every pod of the trickle should find a node once the schedulers healed.
+      await leaders?.settle(30_000);
       let fenceTry = 0;
       const fence = await attempt(
         'writing the fence',
@@ -250,10 +270,14 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     signal.removeEventListener('abort', onAbort);
     workStop.abort();
     watchStop.abort();
+    podsStop.abort();
+    auditStop.abort();
     await workload.done();
     await watcher.stopped();
+    await leaders?.stop();
     client.close();
     watchClient.close();
+    auditClient.close();
   }
   const leaks = await cluster.stop(log);
   res.cluster = undefined;
@@ -261,7 +285,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const writes: readonly WriteRecord[] = workload.writes;
   const watch = watcher.history();
   const lost = final !== undefined ? findLostWrites(writes, final).lost : [];
-  const invariants = checkAll({ writes, watch, final, faults, leaks });
+  const leaderHistory = leaders?.history();
+  const invariants = checkAll({ writes, watch, final, faults, leaks, ...(leaderHistory !== undefined && !signal.aborted ? { leaders: leaderHistory } : {}) });
   return buildReport({
     seed: opts.seed,
     startedAt,
@@ -276,6 +301,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     watch,
     leaks,
     invariants,
+    ...(leaderHistory !== undefined ? { leaders: leaderHistory } : {}),
   });
 }
 

@@ -48,6 +48,8 @@ export interface ChaosCluster {
   members(): Promise<Member[]>;
   /** The apiserver member behind the client's current server, for the current-apiserver target. */
   currentApiserver(clientServer: string): Promise<string | undefined>;
+  /** The scheduler member whose identity holds the Lease `holderIdentity`, for the scheduler-leader target. */
+  schedulerFor(holderIdentity: string): Promise<string | undefined>;
   /** Injects one fault and returns when it has been let go (or the member exited). */
   inject(fault: FaultKind, member: Member, now: () => number, opts: InjectOptions): Promise<InjectResult>;
   /** Extra time the supervisor waits before starting the member again after this fault. */

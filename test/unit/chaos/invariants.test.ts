@@ -5,6 +5,8 @@ import {
   checkAcknowledgedWritesDurable,
   checkAvailability,
   checkNoLeakedProcesses,
+  checkPodsScheduled,
+  checkSingleActingLeader,
   checkNoStuckRequests,
   checkResourceVersionsGrow,
   checkWatchComplete,
@@ -206,4 +208,54 @@ test('a process still running after the cluster stopped is a leak', () => {
   const r = checkNoLeakedProcesses({ tracked: [p], leaked: [p] });
   assert.equal(r.pass, false);
   assert.deepEqual(r.details, ['etcd-1 (pid 123) still runs after the cluster stopped']);
+});
+
+test('never two acting leaders: bindings by the Lease holder of their revision pass', () => {
+  const r = checkSingleActingLeader({
+    leases: [
+      { rv: 10, holder: 'a', transitions: 0 },
+      { rv: 20, holder: 'b', transitions: 1 },
+    ],
+    bindings: [
+      { pod: 'p1', node: 'n', rv: 15, at: 0, binder: 'a' },
+      { pod: 'p2', node: 'n', rv: 25, at: 0, binder: 'b' },
+    ],
+    created: 2,
+    unbound: [],
+  });
+  assert.equal(r.pass, true, r.summary);
+});
+
+test('never two acting leaders: a binding by a deposed holder fails, naming the holder of the time', () => {
+  const r = checkSingleActingLeader({
+    leases: [
+      { rv: 10, holder: 'a', transitions: 0 },
+      { rv: 20, holder: 'b', transitions: 1 },
+    ],
+    bindings: [{ pod: 'late', node: 'n', rv: 21, at: 0, binder: 'a' }],
+    created: 1,
+    unbound: [],
+  });
+  assert.equal(r.pass, false);
+  assert.deepEqual(r.details, ['pod late was bound at rv=21 by a while the Lease was held by b (leaseTransitions 1, rv=20)']);
+});
+
+test('never two acting leaders: a binding in a hole of the Lease history is not judged', () => {
+  const r = checkSingleActingLeader({
+    leases: [
+      { rv: 10, holder: 'a', transitions: 0 },
+      { rv: 30, holder: 'c', transitions: 2 },
+    ],
+    bindings: [{ pod: 'p', node: 'n', rv: 20, at: 0, binder: 'b' }],
+    created: 1,
+    unbound: [],
+  });
+  assert.equal(r.pass, true);
+  assert.match(r.summary, /1 without a known binder or Lease state/);
+});
+
+test('every pod gets scheduled lists the pods never bound', () => {
+  const r = checkPodsScheduled({ leases: [], bindings: [], created: 2, unbound: ['x'] });
+  assert.equal(r.pass, false);
+  assert.deepEqual(r.details, ['pod x was never bound']);
 });
