@@ -1,8 +1,9 @@
 // Recording events.k8s.io/v1 Events about objects, as upstream components do with their event
-// recorders. Recording never blocks or fails the caller: an event that cannot be written is
-// reported to `onError` and dropped. Repeats of the same event within ten minutes are folded
-// into one Event with a series count (upstream's EventSeries), so a pod retried every few seconds
-// does not write a new object each time.
+// recorders. Recording never blocks or fails the caller: events are queued and written in the
+// background by a few writers, an event that cannot be written is reported to `onError`, and when
+// the queue is full new events are dropped (counted) rather than slowing the component down.
+// Repeats of the same event within ten minutes are folded into one Event with a series count
+// (upstream's EventSeries), so a pod retried every few seconds does not write a new object.
 import type { Event as EventV1 } from '../api/events/v1/index.js';
 import { realClock, type Clock } from './clock.js';
 import type { KubeObject } from './resource.js';
@@ -25,6 +26,8 @@ export interface EventRecorderOptions {
 
 const SERIES_WINDOW_MS = 10 * 60_000;
 const NOTE_MAX = 1024;
+const QUEUE_LIMIT = 1000;
+const WRITERS = 4;
 
 interface Seen {
   name: string;
@@ -33,16 +36,53 @@ interface Seen {
   count: number;
 }
 
+type Regarding = KubeObject & { apiVersion?: string; kind?: string };
+
+interface Pending {
+  readonly args: [Regarding, EventType, string, string, string];
+  readonly done: () => void;
+}
+
 export class EventRecorder {
   private readonly clock: Clock;
   private readonly seen = new Map<string, Seen>();
+  private readonly queue: Pending[] = [];
+  private writing = 0;
+  /** Events dropped because the queue was full. */
+  dropped = 0;
 
   constructor(private readonly opts: EventRecorderOptions) {
     this.clock = opts.clock ?? realClock;
   }
 
-  /** Records that `action` happened to `regarding` because of `reason`; returns when written (or dropped). */
-  async record(regarding: KubeObject & { apiVersion?: string; kind?: string }, type: EventType, reason: string, action: string, note: string): Promise<void> {
+  /**
+   * Records that `action` happened to `regarding` because of `reason`. Returns at once; the
+   * promise settles when the event was written or given up (callers need not wait for it).
+   */
+  record(regarding: Regarding, type: EventType, reason: string, action: string, note: string): Promise<void> {
+    if (this.queue.length >= QUEUE_LIMIT) {
+      this.dropped++;
+      return Promise.resolve();
+    }
+    return new Promise((done) => {
+      this.queue.push({ args: [regarding, type, reason, action, note], done });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.writing < WRITERS && this.queue.length > 0) {
+      const next = this.queue.shift()!;
+      this.writing++;
+      void this.write(...next.args).finally(() => {
+        this.writing--;
+        next.done();
+        this.pump();
+      });
+    }
+  }
+
+  private async write(regarding: Regarding, type: EventType, reason: string, action: string, note: string): Promise<void> {
     const m = regarding.metadata ?? {};
     const namespace = m.namespace !== undefined && m.namespace !== '' ? m.namespace : 'default';
     const now = this.clock.now();

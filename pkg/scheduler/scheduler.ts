@@ -3,6 +3,7 @@
 // profile's framework over a snapshot of the cache, assumed in the cache, and bound through
 // pods/binding while the next pod is already being scheduled. Failures go back to the queue with
 // the PodScheduled=False condition and a FailedScheduling event, as upstream reports them.
+import { setImmediate } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Namespace, Node, Pod } from '../api/core/v1/index.js';
 import { StatusError } from '../api/errors.js';
@@ -15,6 +16,10 @@ import { SchedulerCache, podKey } from './cache/cache.js';
 import { PodInfo, type Framework } from './framework/index.js';
 import { bindingFor } from './plugins/defaultbinder/default-binder.js';
 import { SchedulingQueue, type QueuedPod } from './queue/scheduling-queue.js';
+
+/** Longest stretch of scheduling without letting the event loop run. */
+const YIELD_AFTER_MS = 5;
+const MAX_BINDS_IN_FLIGHT = 256;
 
 export const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true } as const;
 export const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false } as const;
@@ -111,10 +116,19 @@ export class Scheduler {
     const onAbort = (): void => this.queue.close();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
+      let slice = performance.now();
       for (;;) {
         const qp = await this.queue.pop(signal);
         if (qp === undefined) break;
         this.scheduleOne(qp, signal);
+        // pop() resolves at once while pods wait, so without a real yield this loop would starve
+        // timers and sockets: Lease renewals, binding replies, informer events.
+        if (performance.now() - slice > YIELD_AFTER_MS) {
+          await setImmediate();
+          slice = performance.now();
+        }
+        // Bindings are pipelined, but not without bound: each is a request waiting for the apiserver.
+        while (this.binds.size >= MAX_BINDS_IN_FLIGHT && !signal.aborted) await Promise.race(this.binds);
       }
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -207,7 +221,7 @@ export class Scheduler {
     try {
       await this.opts.client.request({ method: 'POST', path: `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/binding`, body: bindingFor(pi, node), signal });
       this.scheduled++;
-      await this.opts.recorder.record(pi.pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${ns}/${name} to ${node}`);
+      void this.opts.recorder.record(pi.pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${ns}/${name} to ${node}`);
     } catch (err) {
       this.cache.forget(pi.key);
       const gone = err instanceof StatusError && (err.code === 404 || err.code === 409 && /already assigned|is being deleted/.test(err.message));
@@ -221,7 +235,7 @@ export class Scheduler {
 
   /** PodScheduled=False with the reason and message, and a FailedScheduling event. */
   private async reportFailure(pod: Pod, reason: string, message: string): Promise<void> {
-    await this.opts.recorder.record(pod, 'Warning', 'FailedScheduling', 'Scheduling', message);
+    void this.opts.recorder.record(pod, 'Warning', 'FailedScheduling', 'Scheduling', message);
     const old = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (old?.status === 'False' && old.reason === reason && old.message === message) return;
     const condition = { type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: old?.status === 'False' ? old.lastTransitionTime : microTime(this.clock.now()).replace(/\.\d+Z$/, 'Z') };
