@@ -2,7 +2,7 @@
 // ports, everything (data, logs, pids, kubeconfig) under one directory, and nothing left
 // running after it stops.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, openSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -143,7 +143,8 @@ export class ClusterLauncher {
   }
 
   private start(c: Component): void {
-    const log = (c.log ??= createWriteStream(this.path('logs', `${c.name}.log`), { flags: 'a' }));
+    // Opened synchronously: the log file exists as soon as the component is started.
+    const log = (c.log ??= createWriteStream('', { fd: openSync(this.path('logs', `${c.name}.log`), 'a') }));
     // setpriv makes the kernel send SIGTERM to the child if this launcher dies, even by SIGKILL.
     const [cmd, args] = hasSetpriv ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', '--', c.command, ...c.args]] : [c.command, c.args];
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
