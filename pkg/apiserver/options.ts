@@ -1,5 +1,6 @@
 // kube-apiserver-style flags for cmd/apiserver.
 import { parseArgs } from 'node:util';
+import { FlagError } from '../cli/component.js';
 
 export interface ApiServerFlags {
   readonly etcdServers: string[];
@@ -32,9 +33,6 @@ export const APISERVER_USAGE = `Usage: apiserver [flags]
                                      /readyz fails) before draining (default 1000)
   --log-level=LEVEL                  pino level (default info)`;
 
-export class FlagError extends Error {
-  override readonly name = 'FlagError';
-}
 
 export function parseApiServerFlags(argv: readonly string[]): ApiServerFlags {
   let values;

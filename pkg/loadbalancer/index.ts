@@ -14,6 +14,6 @@ export {
   type ResolveChange,
   type Transition,
 } from './backends.js';
-export { FlagError, LOADBALANCER_USAGE, parseLoadBalancerFlags, type LoadBalancerFlags } from './options.js';
+export { LOADBALANCER_USAGE, parseLoadBalancerFlags, type LoadBalancerFlags } from './options.js';
 export { classifyFailure, probeBackend, resolveTarget, systemLookup, type Lookup, type ResolveOutcome } from './probe.js';
 export { LoadBalancer, type LoadBalancerAddresses, type LoadBalancerOptions } from './server.js';

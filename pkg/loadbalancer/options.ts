@@ -1,5 +1,6 @@
 // Flags of cmd/loadbalancer.
 import { parseArgs } from 'node:util';
+import { FlagError } from '../cli/component.js';
 import { parseHostPort, type HostPort } from './address.js';
 
 export interface LoadBalancerFlags {
@@ -28,9 +29,6 @@ export const LOADBALANCER_USAGE = `Usage: loadbalancer --backends=HOST:PORT[,HOS
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
-export class FlagError extends Error {
-  override readonly name = 'FlagError';
-}
 
 export function parseLoadBalancerFlags(argv: readonly string[]): LoadBalancerFlags {
   let values;

@@ -1,5 +1,6 @@
 // kube-scheduler-style flags for cmd/scheduler.
 import { parseArgs } from 'node:util';
+import { FlagError } from '../cli/component.js';
 import { LeaderElectionFlagError, leaderElectionOptions, leaderElectionUsage, parseLeaderElectionFlags, type LeaderElectionFlags } from '../client/leaderelection/flags.js';
 
 export const SCHEDULER_LEASE_NAME = 'kube-scheduler';
@@ -25,9 +26,6 @@ export const SCHEDULER_USAGE = `Usage: scheduler [flags]
 ${leaderElectionUsage(SCHEDULER_LEASE_NAME)}
   --log-level=LEVEL                    pino level (default info)`;
 
-export class SchedulerFlagError extends Error {
-  override readonly name = 'SchedulerFlagError';
-}
 
 export function parseSchedulerFlags(argv: readonly string[]): SchedulerFlags {
   let values;
@@ -46,17 +44,17 @@ export function parseSchedulerFlags(argv: readonly string[]): SchedulerFlags {
       },
     }).values;
   } catch (err) {
-    throw new SchedulerFlagError(err instanceof Error ? err.message : String(err));
+    throw new FlagError(err instanceof Error ? err.message : String(err));
   }
   let leaderElection: LeaderElectionFlags;
   try {
     leaderElection = parseLeaderElectionFlags(values, SCHEDULER_LEASE_NAME);
   } catch (err) {
-    if (err instanceof LeaderElectionFlagError) throw new SchedulerFlagError(err.message);
+    if (err instanceof LeaderElectionFlagError) throw new FlagError(err.message);
     throw err;
   }
   const port = Number(values['secure-port']);
-  if (!Number.isInteger(port) || port < -1 || port > 65535) throw new SchedulerFlagError(`invalid --secure-port ${String(values['secure-port'])}`);
+  if (!Number.isInteger(port) || port < -1 || port > 65535) throw new FlagError(`invalid --secure-port ${String(values['secure-port'])}`);
   return {
     bindAddress: values['bind-address'] ?? '0.0.0.0',
     securePort: port,

@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatHostPort, parseHostPort } from '../../../pkg/loadbalancer/address.js';
-import { FlagError, parseLoadBalancerFlags } from '../../../pkg/loadbalancer/options.js';
+import { FlagError } from '../../../pkg/cli/component.js';
+import { parseLoadBalancerFlags } from '../../../pkg/loadbalancer/options.js';
 
 describe('HOST:PORT', () => {
   const good: { name: string; text: string; zero?: boolean; want: { host: string; port: number } }[] = [
