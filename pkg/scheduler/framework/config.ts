@@ -2,7 +2,7 @@
 // profiles, their plugins per extension point (enabled/disabled, "*", score weights) and plugin
 // args. Parsed from a plain object (the caller parses YAML) and validated with field errors.
 import { FieldPath, aggregateMessage, duplicate, invalid, notSupported, required, type FieldError } from '../../api/validation/field.js';
-import { implementsPoint, type AnyPlugin, type ExtensionPoint } from './interface.js';
+import { EXTENSION_POINTS, implementsPoint, type AnyPlugin, type ExtensionPoint } from './interface.js';
 import { UNIMPLEMENTED_UPSTREAM_PLUGINS, type Registry } from './registry.js';
 
 export const SCHEDULER_CONFIG_API_VERSION = 'kubescheduler.config.k8s.io/v1';
@@ -61,21 +61,7 @@ export const DEFAULT_MULTI_POINT: readonly PluginEntry[] = [
   { name: 'DefaultBinder' },
 ];
 
-const POINTS: readonly PluginsPoint[] = [
-  'preEnqueue',
-  'queueSort',
-  'preFilter',
-  'filter',
-  'postFilter',
-  'preScore',
-  'score',
-  'reserve',
-  'permit',
-  'preBind',
-  'bind',
-  'postBind',
-  'multiPoint',
-];
+const POINTS: readonly PluginsPoint[] = ['preEnqueue', ...EXTENSION_POINTS, 'multiPoint'];
 
 const TOP_LEVEL = new Set([
   'apiVersion',
