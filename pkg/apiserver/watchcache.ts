@@ -176,6 +176,10 @@ interface Waiter {
  * is then an event of this watch (keys outside the registry included), `revision` is exactly
  * "everything up to here has been seen", which lets requests wait for freshness.
  */
+/** How often the cache checks that its etcd watch still moves, and how long it may stand still while etcd is ahead. */
+const WATCHDOG_INTERVAL_MS = 1_000;
+const STALL_MS = 3_000;
+
 export class WatchCacheSet {
   private readonly caches = new Map<string, ResourceCache>();
   private watcher: EtcdWatcher | undefined;
@@ -183,6 +187,10 @@ export class WatchCacheSet {
   revision = 0;
   private readyPromise: Promise<void> | undefined;
   private stopped = false;
+  /** When `revision` last moved (ms, performance.now()). */
+  private lastAdvance = performance.now();
+  private watchdog: NodeJS.Timeout | undefined;
+  private checking = false;
 
   constructor(
     private readonly store: EtcdStore,
@@ -233,24 +241,53 @@ export class WatchCacheSet {
       cache.reset(kvs, rev);
     }
     this.revision = rev;
-    const watcher = await this.store.client
-      .watch()
-      .prefix(this.rootPrefix)
-      .withPreviousKV()
-      .startRevision(String(rev + 1))
-      .create();
+    this.lastAdvance = performance.now();
+    await this.watchFrom(rev + 1);
+    this.watchdog ??= setInterval(() => void this.checkProgress(), WATCHDOG_INTERVAL_MS).unref();
+  }
+
+  private async watchFrom(revision: number): Promise<void> {
+    const watcher = await this.store.client.watch().prefix(this.rootPrefix).withPreviousKV().startRevision(String(revision)).create();
     this.watcher = watcher;
     watcher.on('data', (res) => {
+      if (this.watcher !== watcher) return;
       for (const ev of res.events) this.dispatch(ev.type, ev.kv, ev.prev_kv);
       const headerRev = Number(res.header.revision);
       // A progress notification (no events) says the store has nothing newer for us.
       if (res.events.length === 0 && headerRev > this.revision) this.advance(headerRev);
     });
     watcher.on('error', (err) => {
+      if (this.watcher !== watcher) return;
       // Compaction of our resume revision (or a cancel): rebuild from a fresh list.
       this.log.warn({ err: String(err) }, 'watch cache: etcd watch canceled; relisting');
       void this.restart();
     });
+  }
+
+  /**
+   * A watch stream can stall without an error: its member cut off the network (no reset ever
+   * arrives) or wedged. When etcd is ahead of the cache and the cache has not moved for a while,
+   * the watch is opened again from the cache's revision, on whichever member answers.
+   */
+  private async checkProgress(): Promise<void> {
+    if (this.checking || this.stopped || this.watcher === undefined) return;
+    if (performance.now() - this.lastAdvance < STALL_MS) return;
+    this.checking = true;
+    try {
+      const current = await this.store.currentRevision();
+      if (current <= this.revision || performance.now() - this.lastAdvance < STALL_MS || this.watcher === undefined) return;
+      this.log.warn({ cacheRevision: this.revision, etcdRevision: current }, 'watch cache: etcd watch stalled; watching again');
+      const old = this.watcher;
+      this.watcher = undefined;
+      old.removeAllListeners();
+      void old.cancel().catch(() => undefined);
+      this.lastAdvance = performance.now();
+      await this.watchFrom(this.revision + 1);
+    } catch (err) {
+      this.log.debug({ err: String(err) }, 'watch cache: progress check failed');
+    } finally {
+      this.checking = false;
+    }
   }
 
   private async restart(): Promise<void> {
@@ -299,6 +336,7 @@ export class WatchCacheSet {
   private advance(revision: number): void {
     if (revision <= this.revision) return;
     this.revision = revision;
+    this.lastAdvance = performance.now();
     const ready = this.waiters.filter((w) => w.revision <= revision);
     this.waiters = this.waiters.filter((w) => w.revision > revision);
     for (const w of ready) w.resolve();
@@ -323,6 +361,7 @@ export class WatchCacheSet {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.watchdog);
     for (const c of this.caches.values()) c.closeAll();
     const w = this.watcher;
     this.watcher = undefined;
