@@ -1,6 +1,6 @@
 // A leader-elected writer for leader election tests, run as its own process so a test can freeze
-// it (SIGSTOP) like a real component. While leading it updates one ConfigMap every 100 ms with a
-// fenced client, printing one JSON line per election event and per write. With --late-writes MS
+// it (SIGSTOP) like a real component. While leading it updates the ConfigMap leader-owned-<lease>
+// every 100 ms with a fenced client, printing one JSON line per election event and per write. With --late-writes MS
 // it keeps writing for MS after losing the lease, as a leader that has not noticed yet would:
 // those writes must be refused. Exits 0 when cancelled (SIGTERM), 3 when leadership was lost.
 import { parseArgs } from 'node:util';
@@ -43,7 +43,7 @@ let seq = 0;
 async function writeOnce(): Promise<void> {
   const n = ++seq;
   try {
-    await workClient.resource<ConfigMap>(CONFIGMAPS).namespace('default').update({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'leader-owned' }, data: { owner: identity, seq: String(n) } });
+    await workClient.resource<ConfigMap>(CONFIGMAPS).namespace('default').update({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `leader-owned-${values.lease!}` }, data: { owner: identity, seq: String(n) } });
     print({ event: 'write', seq: n, code: 200 });
   } catch (err) {
     print({ event: 'write', seq: n, code: err instanceof StatusError ? err.code : 0, message: err instanceof Error ? err.message : String(err) });

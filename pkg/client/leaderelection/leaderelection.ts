@@ -189,18 +189,36 @@ export class LeaderElector {
     }
   }
 
-  /** Steps down: only if the lease is still ours, in the state we last wrote. */
+  /**
+   * Steps down: only while the lease is still ours. A renewal cut short by the cancel may have
+   * landed anyway and moved the resourceVersion, so a conflict is answered by reading the lease
+   * again and retrying while it still names us in the same term.
+   */
   private async release(): Promise<void> {
-    const obs = this.observed;
-    if (obs === undefined || obs.record.holderIdentity !== this.opts.identity || this.leaseRv === undefined) return;
-    try {
-      await this.opts.leases.update(
-        { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.opts.name, namespace: this.opts.namespace, resourceVersion: this.leaseRv }, spec: specOf(releasedRecord(obs.record, this.clock.now())) },
-        { timeoutMs: this.opts.renewDeadlineMs },
-      );
-      this.opts.onEvent?.({ type: 'released', identity: this.opts.identity });
-    } catch {
-      // Someone else wrote meanwhile, or the API is down: the lease simply expires.
+    let obs = this.observed;
+    let rv = this.leaseRv;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (obs === undefined || obs.record.holderIdentity !== this.opts.identity || rv === undefined) return;
+      try {
+        await this.opts.leases.update(
+          { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.opts.name, namespace: this.opts.namespace, resourceVersion: rv }, spec: specOf(releasedRecord(obs.record, this.clock.now())) },
+          { timeoutMs: this.opts.renewDeadlineMs },
+        );
+        this.opts.onEvent?.({ type: 'released', identity: this.opts.identity });
+        return;
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 409)) return;
+        try {
+          const lease = await this.opts.leases.get(this.opts.name, { timeoutMs: this.opts.renewDeadlineMs });
+          const record = recordOf(lease.spec);
+          // Someone else's term by now: nothing of ours to release.
+          if (record.leaseTransitions !== obs.record.leaseTransitions) return;
+          obs = { record, observedAt: this.clock.now() };
+          rv = lease.metadata?.resourceVersion;
+        } catch {
+          return;
+        }
+      }
     }
   }
 }

@@ -48,8 +48,10 @@ describe('leader election', () => {
   const writers: Writer[] = [];
   before(async () => {
     c = await startApiServer();
-    const r = await c.request('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'leader-owned' }, data: { owner: 'nobody' } });
-    assert.equal(r.status, 201, r.text);
+    for (const lease of ['release', 'frozen']) {
+      const r = await c.request('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `leader-owned-${lease}` }, data: { owner: 'nobody' } });
+      assert.equal(r.status, 201, r.text);
+    }
   });
   after(async () => {
     for (const w of writers) w.kill();
@@ -94,7 +96,7 @@ describe('leader election', () => {
     assert.ok(late.length > 0, 'the woken leader tried to write');
     for (const w of late) assert.equal(w.code, 409, JSON.stringify(w));
     // Nothing of a's landed after b's term began: the object is b's.
-    const owned = (await c.request('GET', '/api/v1/namespaces/default/configmaps/leader-owned')).body as { data: { owner: string } };
+    const owned = (await c.request('GET', '/api/v1/namespaces/default/configmaps/leader-owned-frozen')).body as { data: { owner: string } };
     assert.equal(owned.data.owner, 'b_2');
     assert.ok(a.lines.every((l) => !(l.event === 'write' && l.code === 200 && l.at > bAcquired.at)));
     b.proc.kill('SIGTERM');
