@@ -179,6 +179,7 @@ interface Waiter {
 /** How often the cache checks that its etcd watch still moves, and how long it may stand still while etcd is ahead. */
 const WATCHDOG_INTERVAL_MS = 1_000;
 const STALL_MS = 3_000;
+const WATCH_OPEN_TIMEOUT_MS = 5_000;
 
 export class WatchCacheSet {
   private readonly caches = new Map<string, ResourceCache>();
@@ -191,6 +192,10 @@ export class WatchCacheSet {
   private lastAdvance = performance.now();
   private watchdog: NodeJS.Timeout | undefined;
   private checking = false;
+  /** A (re)list is under way: it opens its own watch. */
+  private initializing = false;
+  /** Bumped for every watch opened: a watch whose creation finishes after a newer one is dropped. */
+  private generation = 0;
 
   constructor(
     private readonly store: EtcdStore,
@@ -214,15 +219,20 @@ export class WatchCacheSet {
 
   private async initialize(): Promise<void> {
     let delay = 200;
-    while (!this.stopped) {
-      try {
-        await this.listAndWatch();
-        return;
-      } catch (err) {
-        this.log.warn({ err: String(err) }, 'watch cache: initial list failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 5000);
+    this.initializing = true;
+    try {
+      while (!this.stopped) {
+        try {
+          await this.listAndWatch();
+          return;
+        } catch (err) {
+          this.log.warn({ err: String(err) }, 'watch cache: initial list failed; retrying');
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 5000);
+        }
       }
+    } finally {
+      this.initializing = false;
     }
   }
 
@@ -247,7 +257,12 @@ export class WatchCacheSet {
   }
 
   private async watchFrom(revision: number): Promise<void> {
+    const generation = ++this.generation;
     const watcher = await this.store.client.watch().prefix(this.rootPrefix).withPreviousKV().startRevision(String(revision)).create();
+    if (generation !== this.generation || this.stopped) {
+      void watcher.cancel().catch(() => undefined);
+      return;
+    }
     this.watcher = watcher;
     watcher.on('data', (res) => {
       if (this.watcher !== watcher) return;
@@ -270,19 +285,20 @@ export class WatchCacheSet {
    * the watch is opened again from the cache's revision, on whichever member answers.
    */
   private async checkProgress(): Promise<void> {
-    if (this.checking || this.stopped || this.watcher === undefined) return;
+    if (this.checking || this.stopped || this.initializing || this.readyPromise === undefined) return;
     if (performance.now() - this.lastAdvance < STALL_MS) return;
     this.checking = true;
     try {
       const current = await this.store.currentRevision();
-      if (current <= this.revision || performance.now() - this.lastAdvance < STALL_MS || this.watcher === undefined) return;
+      if (current <= this.revision || performance.now() - this.lastAdvance < STALL_MS || this.initializing) return;
       this.log.warn({ cacheRevision: this.revision, etcdRevision: current }, 'watch cache: etcd watch stalled; watching again');
       const old = this.watcher;
       this.watcher = undefined;
-      old.removeAllListeners();
-      void old.cancel().catch(() => undefined);
+      old?.removeAllListeners();
+      if (old) void old.cancel().catch(() => undefined);
       this.lastAdvance = performance.now();
-      await this.watchFrom(this.revision + 1);
+      // Opening may itself wait for a member; the next check may try again meanwhile.
+      await Promise.race([this.watchFrom(this.revision + 1), new Promise((r) => setTimeout(r, WATCH_OPEN_TIMEOUT_MS).unref())]);
     } catch (err) {
       this.log.debug({ err: String(err) }, 'watch cache: progress check failed');
     } finally {

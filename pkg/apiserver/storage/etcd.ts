@@ -117,7 +117,15 @@ export class EtcdStore {
       // Streams (watches) must live forever; unary calls get a deadline so a dead member fails fast.
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + deadline }),
       // Large ranges (a resource with many objects) exceed gRPC's 4 MiB default.
-      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 },
+      grpcOptions: {
+        'grpc.max_receive_message_length': 512 * 1024 * 1024,
+        // A connection whose member vanished without a reset (network cut, or this container got a
+        // new address) is found dead within ~9 s and replaced; without pings every call on it, the
+        // watch included, would wait out its deadline forever. etcd refuses pings under 5 s apart.
+        'grpc.keepalive_time_ms': 6_000,
+        'grpc.keepalive_timeout_ms': 3_000,
+        'grpc.keepalive_permit_without_calls': 1,
+      },
       faultHandling: {
         // One more try on another member for connection failures, which fail at once; never after
         // a deadline, so a request costs at most one deadline when etcd hangs.
