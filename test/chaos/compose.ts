@@ -203,7 +203,11 @@ export class ComposeChaosCluster implements ChaosCluster {
         return { resumedAt, exitMs: resumedAt - injectedAt, expectNew: true };
       }
       case 'freeze':
-        await docker(['pause', c.Id]);
+        // runc's cgroup freeze can fail on a busy container ("unable to freeze"); one more try.
+        await docker(['pause', c.Id]).catch(async () => {
+          await sleep(500);
+          await docker(['pause', c.Id]);
+        });
         this.paused.add(c.Id);
         try {
           await sleep(opts.durationMs, opts.signal);

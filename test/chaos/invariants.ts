@@ -286,24 +286,21 @@ export function checkNoLeakedProcesses(leaks: LeakCheck): InvariantResult {
 
 /**
  * Never two acting leaders: every binding whose binder is known was made by the replica that held
- * the kube-scheduler Lease at the binding's revision (the Lease's last state before it). Where the
- * recorded Lease history has a hole at that point (a term the watch never showed), the binding
- * cannot be judged and is only counted.
+ * the kube-scheduler Lease at the binding's revision. The Lease history is what a watch saw, and a
+ * watch that relisted may have skipped states, so a binding is judged only where the records on
+ * both sides of its revision belong to the same term (that term held the Lease throughout), or
+ * where the record before it is the binder's own term; elsewhere it is counted as not judged.
  */
 export function checkSingleActingLeader(h: LeaderHistory): InvariantResult {
   const problems: string[] = [];
   let judged = 0;
   let unjudged = 0;
   for (const b of h.bindings) {
-    if (b.binder === undefined) {
-      unjudged++;
-      continue;
-    }
     let i = -1;
     for (let j = 0; j < h.leases.length && h.leases[j]!.rv < b.rv; j++) i = j;
     const at = h.leases[i];
     const next = h.leases[i + 1];
-    if (at === undefined) {
+    if (b.binder === undefined || at === undefined) {
       unjudged++;
       continue;
     }
@@ -311,19 +308,18 @@ export function checkSingleActingLeader(h: LeaderHistory): InvariantResult {
       judged++;
       continue;
     }
-    // A term missing from the history between this state and the next could be the binder's.
-    if (next !== undefined && next.transitions - at.transitions > 1) {
+    if (next === undefined || next.transitions !== at.transitions) {
       unjudged++;
       continue;
     }
     judged++;
-    problems.push(`pod ${b.pod} was bound at rv=${b.rv} by ${b.binder} while the Lease was held by ${at.holder || 'nobody'} (leaseTransitions ${at.transitions}, rv=${at.rv})`);
+    problems.push(`pod ${b.pod} was bound at rv=${b.rv} by ${b.binder} while the Lease was held by ${at.holder || 'nobody'} (leaseTransitions ${at.transitions}, from rv=${at.rv} to at least rv=${next.rv})`);
   }
   const terms = new Set(h.leases.map((l) => l.transitions)).size;
   return result(
     'never two acting leaders',
     problems,
-    `${judged} binding(s) made by the Lease holder of their revision, over ${terms} term(s)${unjudged > 0 ? ` (${unjudged} without a known binder or Lease state)` : ''}`,
+    `${judged} binding(s) made by the Lease holder of their revision, over ${terms} term(s)${unjudged > 0 ? ` (${unjudged} not judged: no known binder, or the Lease history has a hole there)` : ''}`,
     (n) => `${n} binding(s) by a replica that did not hold the Lease`,
   );
 }

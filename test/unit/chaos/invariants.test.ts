@@ -231,27 +231,31 @@ test('never two acting leaders: a binding by a deposed holder fails, naming the 
     leases: [
       { rv: 10, holder: 'a', transitions: 0 },
       { rv: 20, holder: 'b', transitions: 1 },
+      { rv: 30, holder: 'b', transitions: 1 },
     ],
     bindings: [{ pod: 'late', node: 'n', rv: 21, at: 0, binder: 'a' }],
     created: 1,
     unbound: [],
   });
   assert.equal(r.pass, false);
-  assert.deepEqual(r.details, ['pod late was bound at rv=21 by a while the Lease was held by b (leaseTransitions 1, rv=20)']);
+  assert.deepEqual(r.details, ['pod late was bound at rv=21 by a while the Lease was held by b (leaseTransitions 1, from rv=20 to at least rv=30)']);
 });
 
-test('never two acting leaders: a binding in a hole of the Lease history is not judged', () => {
+test('never two acting leaders: a binding where the history changes term unseen is not judged', () => {
   const r = checkSingleActingLeader({
     leases: [
       { rv: 10, holder: 'a', transitions: 0 },
-      { rv: 30, holder: 'c', transitions: 2 },
+      { rv: 30, holder: 'b', transitions: 1 },
     ],
-    bindings: [{ pod: 'p', node: 'n', rv: 20, at: 0, binder: 'b' }],
-    created: 1,
+    bindings: [
+      { pod: 'p', node: 'n', rv: 20, at: 0, binder: 'b' },
+      { pod: 'q', node: 'n', rv: 40, at: 0, binder: 'a' },
+    ],
+    created: 2,
     unbound: [],
   });
   assert.equal(r.pass, true);
-  assert.match(r.summary, /1 without a known binder or Lease state/);
+  assert.match(r.summary, /2 not judged/);
 });
 
 test('every pod gets scheduled lists the pods never bound', () => {
