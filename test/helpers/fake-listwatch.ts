@@ -182,6 +182,11 @@ export class FakeListWatch<T extends KubeObject> implements ListWatcher<T> {
     this.watchFailures.push(err);
   }
 
+  /** Copies of the objects stored now, in key order. */
+  items(): T[] {
+    return [...this.objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => structuredClone(o));
+  }
+
   get openWatches(): number {
     return this.watches.size;
   }
@@ -189,7 +194,7 @@ export class FakeListWatch<T extends KubeObject> implements ListWatcher<T> {
   list(opts: ListWatchListOptions): Promise<ObjectList<T>> {
     this.listCalls.push(opts);
     if (this.listFailures.length > 0) return Promise.reject(this.listFailures.shift());
-    const all = [...this.objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => structuredClone(o));
+    const all = this.items();
     let listRv = this.rv;
     let offset = 0;
     if (opts.continue !== undefined && opts.continue !== '') {

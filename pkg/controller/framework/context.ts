@@ -1,0 +1,44 @@
+// What the controller-manager hands each controller, and how a controller declares itself:
+// its upstream name (for --controllers), its workers flag, and a constructor that asks for its
+// informers. Controllers never reach for globals: client, informers, events, clock and logger
+// all come from here, so tests pass fakes.
+import type { Logger } from 'pino';
+import type { Clock } from '../../client/clock.js';
+import type { EventType } from '../../client/events.js';
+import type { SharedInformerFactory } from '../../client/informer/factory.js';
+import type { KubeObject } from '../../client/resource.js';
+import type { DeepReadonly } from '../../client/informer/store.js';
+import type { ObjectClient } from './client.js';
+
+/** Records an Event about an object (the EventRecorder in a process, a recording fake in tests). */
+export interface EventSink {
+  record(regarding: DeepReadonly<KubeObject> & { apiVersion?: string; kind?: string }, type: EventType, reason: string, action: string, note: string): unknown;
+}
+
+export interface ControllerContext {
+  readonly client: ObjectClient;
+  readonly informers: SharedInformerFactory;
+  /** The event sink reporting as `component` (e.g. "replicaset-controller"). */
+  readonly events: (component: string) => EventSink;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Workers from the controller's --concurrent-*-syncs flag (its default when not given). */
+  readonly workers: number;
+}
+
+export interface Controller {
+  /** Runs until `signal` aborts (the manager starts it once leading and informers synced). */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export interface ControllerDefinition {
+  /** Upstream's name for --controllers, e.g. "replicaset-controller". */
+  readonly name: string;
+  /** Older names upstream still accepts, e.g. "replicaset". */
+  readonly aliases: readonly string[];
+  /** --concurrent-*-syncs flag and its upstream default. */
+  readonly workers?: { readonly flag: string; readonly default: number };
+  readonly disabledByDefault?: boolean;
+  /** Requests the informers it needs (before the factory starts) and builds the controller. */
+  create(ctx: ControllerContext): Controller;
+}

@@ -1,0 +1,12 @@
+// The pieces every controller is built from.
+export { restObjectClient } from './client.js';
+export type { ObjectClient } from './client.js';
+export type { Controller, ControllerContext, ControllerDefinition, EventSink } from './context.js';
+export { ControllerExpectations, EXPECTATIONS_TIMEOUT_MS } from './expectations.js';
+export { adoptPatch, claimObjects, controllerRefOf, isControlledBy, newControllerRef, releasePatch } from './controller-ref.js';
+export type { ClaimOptions, OwnerKind } from './controller-ref.js';
+export { isAlreadyExists, isConflict, isInvalid, isNamespaceTerminating, isNotFound } from './errors.js';
+export { ReconcileLoop } from './loop.js';
+export type { ReconcileLoopOptions, ReconcileResult, Reconciler } from './loop.js';
+export { generateNamePrefix, podFromTemplate } from './pods.js';
+export type { PodFromTemplateOptions } from './pods.js';

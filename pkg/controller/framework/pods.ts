@@ -1,0 +1,42 @@
+// Pods made from a workload's template, as upstream's PodControl does: the template's labels,
+// annotations, finalizers and spec, a controller reference to the owner, and a generated name.
+import type { Pod, PodTemplateSpec } from '../../api/core/v1/pod-types.js';
+import type { OwnerReference } from '../../api/meta/v1.js';
+import type { DeepReadonly } from '../../client/informer/store.js';
+
+/** Upstream caps generateName prefixes so the 5 random characters still fit in 63. */
+const MAX_GENERATED_PREFIX = 58;
+
+/** `name-` trimmed to leave room for the random suffix (as upstream's getPodsPrefix + generator). */
+export function generateNamePrefix(ownerName: string): string {
+  const prefix = `${ownerName}-`;
+  return prefix.length > MAX_GENERATED_PREFIX ? prefix.slice(0, MAX_GENERATED_PREFIX) : prefix;
+}
+
+export interface PodFromTemplateOptions {
+  readonly namespace: string;
+  readonly template: DeepReadonly<PodTemplateSpec>;
+  readonly controllerRef: OwnerReference;
+  /** Either a fixed name (StatefulSet) or a generateName prefix (ReplicaSet, Job, DaemonSet). */
+  readonly name?: string;
+  readonly generateName?: string;
+}
+
+export function podFromTemplate(o: PodFromTemplateOptions): Pod {
+  const t = structuredClone(o.template) as PodTemplateSpec;
+  const meta = t.metadata ?? {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      ...(o.name !== undefined ? { name: o.name } : {}),
+      ...(o.generateName !== undefined ? { generateName: o.generateName } : {}),
+      namespace: o.namespace,
+      ...(meta.labels !== undefined ? { labels: { ...meta.labels } } : {}),
+      ...(meta.annotations !== undefined ? { annotations: { ...meta.annotations } } : {}),
+      ...(meta.finalizers !== undefined ? { finalizers: [...meta.finalizers] } : {}),
+      ownerReferences: [o.controllerRef],
+    },
+    spec: t.spec!,
+  } as Pod;
+}

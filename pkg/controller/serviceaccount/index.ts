@@ -1,0 +1,1 @@
+export { MANAGED_SERVICE_ACCOUNTS, ServiceAccountController, serviceAccountControllerDefinition } from './serviceaccount.js';
