@@ -1,13 +1,15 @@
-// kubets local cluster: `npm start -- --dir DIR` runs etcd, the apiservers and the schedulers until SIGINT/SIGTERM.
+// kubets local cluster: `npm start -- --dir DIR` runs etcd, the apiservers, the schedulers and the controller-managers until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ClusterLauncher, defaultDistDir } from '../../pkg/cluster/launcher.js';
 
-const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--schedulers N] [--restart-crashed]
+const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--schedulers N] [--controller-managers N] [--restart-crashed]
   --dir DIR            where the cluster keeps etcd data, logs, pids and kubeconfig (default .kubets/)
   --etcd-members N     members of the etcd cluster (default 1)
   --apiservers N       apiserver replicas (default 1)
   --schedulers N       scheduler replicas, one leader elected among them (default 2; 0 for none)
+  --controller-managers N
+                       controller-manager replicas, one leader elected among them (default 2; 0 for none)
   --restart-crashed    restart a component that exits, with backoff`;
 
 async function main(): Promise<number> {
@@ -21,6 +23,7 @@ async function main(): Promise<number> {
         'etcd-members': { type: 'string', default: '1' },
         apiservers: { type: 'string', default: '1' },
         schedulers: { type: 'string', default: '2' },
+        'controller-managers': { type: 'string', default: '2' },
         'restart-crashed': { type: 'boolean', default: false },
         help: { type: 'boolean' },
       },
@@ -39,9 +42,14 @@ async function main(): Promise<number> {
   };
   const etcdMembers = count('etcd-members');
   const apiservers = count('apiservers');
-  const schedulers = Number(values.schedulers);
-  if (!Number.isInteger(schedulers) || schedulers < 0 || schedulers > 9) {
-    process.stderr.write(`cluster: --schedulers takes a number from 0 to 9\n${USAGE}\n`);
+  const replicas = (flag: 'schedulers' | 'controller-managers'): number | undefined => {
+    const n = Number(values[flag]);
+    return Number.isInteger(n) && n >= 0 && n <= 9 ? n : undefined;
+  };
+  const schedulers = replicas('schedulers');
+  const controllerManagers = replicas('controller-managers');
+  if (schedulers === undefined || controllerManagers === undefined) {
+    process.stderr.write(`cluster: --schedulers and --controller-managers take a number from 0 to 9\n${USAGE}\n`);
     return 2;
   }
   if (etcdMembers === undefined || apiservers === undefined) {
@@ -59,6 +67,7 @@ async function main(): Promise<number> {
     etcdMembers,
     apiservers,
     schedulers,
+    controllerManagers,
     restartCrashed: values['restart-crashed'] ?? false,
     out: (line) => process.stdout.write(line + '\n'),
   });

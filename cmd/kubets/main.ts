@@ -5,6 +5,7 @@ const COMPONENTS: Record<string, string> = {
   apiserver: '../apiserver/main.js',
   loadbalancer: '../loadbalancer/main.js',
   scheduler: '../scheduler/main.js',
+  'controller-manager': '../controller-manager/main.js',
   probe: '../probe/main.js',
 };
 

@@ -1,6 +1,5 @@
 // kube-apiserver-style flags for cmd/apiserver.
-import { parseArgs } from 'node:util';
-import { FlagError } from '../cli/component.js';
+import { FlagError, parseFlags } from '../cli/component.js';
 
 export interface ApiServerFlags {
   readonly etcdServers: string[];
@@ -35,29 +34,20 @@ export const APISERVER_USAGE = `Usage: apiserver [flags]
 
 
 export function parseApiServerFlags(argv: readonly string[]): ApiServerFlags {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        'etcd-servers': { type: 'string' },
-        'bind-address': { type: 'string', default: '127.0.0.1' },
-        'advertise-address': { type: 'string' },
-        'secure-port': { type: 'string', default: '6443' },
-        'tls-cert-file': { type: 'string' },
-        'tls-private-key-file': { type: 'string' },
-        'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
-        'service-node-port-range': { type: 'string', default: '30000-32767' },
-        'etcd-request-timeout': { type: 'string', default: '2000' },
-        'watch-cache-size': { type: 'string', default: '10000' },
-        'shutdown-delay-duration': { type: 'string', default: '1000' },
-        'log-level': { type: 'string', default: 'info' },
-      },
-    }).values;
-  } catch (err) {
-    throw new FlagError(err instanceof Error ? err.message : String(err));
-  }
+  const values = parseFlags(argv, {
+    'etcd-servers': { type: 'string' },
+    'bind-address': { type: 'string', default: '127.0.0.1' },
+    'advertise-address': { type: 'string' },
+    'secure-port': { type: 'string', default: '6443' },
+    'tls-cert-file': { type: 'string' },
+    'tls-private-key-file': { type: 'string' },
+    'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
+    'service-node-port-range': { type: 'string', default: '30000-32767' },
+    'etcd-request-timeout': { type: 'string', default: '2000' },
+    'watch-cache-size': { type: 'string', default: '10000' },
+    'shutdown-delay-duration': { type: 'string', default: '1000' },
+    'log-level': { type: 'string', default: 'info' },
+  });
   const etcd = values['etcd-servers'];
   if (!etcd) throw new FlagError('--etcd-servers is required');
   const port = Number(values['secure-port']);

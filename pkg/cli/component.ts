@@ -1,7 +1,9 @@
 // The process shell every kubets component shares: --help, flag errors (usage, exit 2), one pino
 // logger with buffered writes, SIGTERM/SIGINT as an AbortSignal, and the exit code. cmd/<name>
 // only names the component and wires its flags to its package.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pino, type Logger } from 'pino';
+import { LeaderElectionFlagError } from '../client/leaderelection/flags.js';
 
 /** A bad command line: the component prints it with its usage and exits 2. */
 export class FlagError extends Error {
@@ -53,4 +55,45 @@ export function runComponent<F>(c: Component<F>): void {
       process.exit(1);
     },
   );
+}
+
+type FlagSpecs = NonNullable<ParseArgsConfig['options']>;
+
+const GO_BOOLS: Readonly<Record<string, boolean>> = { '1': true, t: true, T: true, TRUE: true, true: true, True: true, '0': false, f: false, F: false, FALSE: false, false: false, False: false };
+
+/**
+ * node:util parseArgs with strict flags, its errors turned into FlagError (usage, exit 2). Boolean
+ * flags also take Go's `--flag=false` / `--flag=true` forms, as upstream components' flags do.
+ */
+export function parseFlags<const O extends FlagSpecs>(argv: readonly string[], options: O): ReturnType<typeof parseArgs<{ args: string[]; strict: true; options: O }>>['values'] {
+  const explicit = new Map<string, boolean>();
+  const args: string[] = [];
+  for (const arg of argv) {
+    const m = /^--([^=]+)=(.*)$/.exec(arg);
+    if (m !== null && options[m[1]!]?.type === 'boolean') {
+      const v = GO_BOOLS[m[2]!];
+      if (v === undefined) throw new FlagError(`invalid argument ${JSON.stringify(m[2])} for "--${m[1]!}" flag: strconv.ParseBool: parsing ${JSON.stringify(m[2])}: invalid syntax`);
+      explicit.set(m[1]!, v);
+      continue;
+    }
+    args.push(arg);
+  }
+  try {
+    const values = parseArgs({ args, strict: true, options }).values as Record<string, unknown>;
+    for (const [name, v] of explicit) values[name] = v;
+    return values as ReturnType<typeof parseArgs<{ args: string[]; strict: true; options: O }>>['values'];
+  } catch (err) {
+    throw new FlagError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Runs a flag-value parser, turning the errors it throws for bad values into FlagError. */
+export function flagValue<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof FlagError) throw err;
+    if (err instanceof LeaderElectionFlagError || err instanceof RangeError) throw new FlagError(err.message);
+    throw err;
+  }
 }

@@ -1,4 +1,4 @@
-// The local cluster launcher: etcd, the apiservers and the schedulers as separate processes on free loopback
+// The local cluster launcher: etcd, the apiservers, the schedulers and the controller-managers as separate processes on free loopback
 // ports, everything (data, logs, pids, kubeconfig) under one directory, and nothing left
 // running after it stops.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,6 +19,8 @@ export interface LauncherOptions {
   readonly apiservers?: number;
   /** Scheduler replicas, leader-elected (default 2; 0 for none). */
   readonly schedulers?: number;
+  /** Controller-manager replicas, leader-elected (default 2; 0 for none). */
+  readonly controllerManagers?: number;
   /** Restart a component that exits while the cluster runs (with backoff). */
   readonly restartCrashed?: boolean;
   readonly out: (line: string) => void;
@@ -41,6 +43,7 @@ export interface ClusterRecord {
   readonly etcd: string[];
   readonly apiservers: string[];
   readonly schedulers?: string[];
+  readonly controllerManagers?: string[];
   readonly components: { name: string; url: string; pid: number | undefined; restarts: number }[];
 }
 
@@ -182,6 +185,7 @@ export class ClusterLauncher {
       etcd: this.components.filter((c) => c.name.startsWith('etcd')).map((c) => c.url),
       apiservers: this.components.filter((c) => c.name.startsWith('apiserver')).map((c) => c.url),
       schedulers: this.components.filter((c) => c.name.startsWith('scheduler')).map((c) => c.url),
+      controllerManagers: this.components.filter((c) => c.name.startsWith('controller-manager')).map((c) => c.url),
       components: this.components.map((c) => ({ name: c.name, url: c.url, pid: c.child?.pid, restarts: c.restarts })),
     };
     writeFileSync(this.path('cluster.json'), JSON.stringify(record, null, 2) + '\n');
@@ -253,18 +257,23 @@ export class ClusterLauncher {
     const kubeconfig = this.path('kubeconfig');
     // Components after the apiservers reach them through the kubeconfig (every server listed).
     const clients: Component[] = [];
-    const schedulers = this.opts.schedulers ?? 2;
-    for (let i = 0; i < schedulers; i++) {
-      const name = schedulers === 1 ? 'scheduler' : `scheduler-${i}`;
-      const port = await portFor(name);
-      clients.push({
-        name,
-        command: process.execPath,
-        url: `http://127.0.0.1:${port}`,
-        restarts: 0,
-        startedAt: 0,
-        args: [join(this.opts.distDir, 'cmd', 'scheduler', 'main.js'), '--kubeconfig', kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', String(port)],
-      });
+    const leaderElected = [
+      { kind: 'scheduler', replicas: this.opts.schedulers ?? 2 },
+      { kind: 'controller-manager', replicas: this.opts.controllerManagers ?? 2 },
+    ];
+    for (const { kind, replicas: n } of leaderElected) {
+      for (let i = 0; i < n; i++) {
+        const name = n === 1 ? kind : `${kind}-${i}`;
+        const port = await portFor(name);
+        clients.push({
+          name,
+          command: process.execPath,
+          url: `http://127.0.0.1:${port}`,
+          restarts: 0,
+          startedAt: 0,
+          args: [join(this.opts.distDir, 'cmd', kind, 'main.js'), '--kubeconfig', kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', String(port)],
+        });
+      }
     }
     writeFileSync(portsFile, JSON.stringify(ports, null, 2) + '\n');
     for (const c of this.components) this.start(c);
@@ -308,7 +317,7 @@ export class ClusterLauncher {
     return false;
   }
 
-  /** SIGTERM to every child (schedulers, then apiservers, then etcd), SIGKILL after 10 s, then clean pid files. */
+  /** SIGTERM to every child (controller-managers and schedulers, then apiservers, then etcd), SIGKILL after 10 s, then clean pid files. */
   async stop(): Promise<void> {
     this.stopping = true;
     for (const c of [...this.components].reverse()) {

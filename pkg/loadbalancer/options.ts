@@ -1,6 +1,5 @@
 // Flags of cmd/loadbalancer.
-import { parseArgs } from 'node:util';
-import { FlagError } from '../cli/component.js';
+import { FlagError, parseFlags } from '../cli/component.js';
 import { parseHostPort, type HostPort } from './address.js';
 
 export interface LoadBalancerFlags {
@@ -31,26 +30,17 @@ const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 
 
 
 export function parseLoadBalancerFlags(argv: readonly string[]): LoadBalancerFlags {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        listen: { type: 'string', default: '0.0.0.0:6443' },
-        backends: { type: 'string' },
-        'resolve-interval': { type: 'string', default: '1000' },
-        'health-path': { type: 'string', default: '/readyz' },
-        'health-interval': { type: 'string', default: '500' },
-        'health-timeout': { type: 'string', default: '1000' },
-        'admin-listen': { type: 'string', default: '0.0.0.0:8404' },
-        'connect-timeout': { type: 'string', default: '1000' },
-        'log-level': { type: 'string', default: 'info' },
-      },
-    }).values;
-  } catch (err) {
-    throw new FlagError(err instanceof Error ? err.message : String(err));
-  }
+  const values = parseFlags(argv, {
+    listen: { type: 'string', default: '0.0.0.0:6443' },
+    backends: { type: 'string' },
+    'resolve-interval': { type: 'string', default: '1000' },
+    'health-path': { type: 'string', default: '/readyz' },
+    'health-interval': { type: 'string', default: '500' },
+    'health-timeout': { type: 'string', default: '1000' },
+    'admin-listen': { type: 'string', default: '0.0.0.0:8404' },
+    'connect-timeout': { type: 'string', default: '1000' },
+    'log-level': { type: 'string', default: 'info' },
+  });
   const hostPort = (flag: string, text: string, allowZeroPort: boolean): HostPort => {
     try {
       return parseHostPort(text, { allowZeroPort });

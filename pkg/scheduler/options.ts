@@ -1,7 +1,7 @@
 // kube-scheduler-style flags for cmd/scheduler.
-import { parseArgs } from 'node:util';
-import { FlagError } from '../cli/component.js';
-import { LeaderElectionFlagError, leaderElectionOptions, leaderElectionUsage, parseLeaderElectionFlags, type LeaderElectionFlags } from '../client/leaderelection/flags.js';
+import { flagValue, parseFlags } from '../cli/component.js';
+import { parsePortFlag } from '../cli/health.js';
+import { leaderElectionOptions, leaderElectionUsage, parseLeaderElectionFlags, type LeaderElectionFlags } from '../client/leaderelection/flags.js';
 
 export const SCHEDULER_LEASE_NAME = 'kube-scheduler';
 
@@ -28,40 +28,22 @@ ${leaderElectionUsage(SCHEDULER_LEASE_NAME)}
 
 
 export function parseSchedulerFlags(argv: readonly string[]): SchedulerFlags {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        kubeconfig: { type: 'string' },
-        master: { type: 'string' },
-        config: { type: 'string' },
-        'bind-address': { type: 'string', default: '0.0.0.0' },
-        'secure-port': { type: 'string', default: '10259' },
-        'log-level': { type: 'string', default: 'info' },
-        ...leaderElectionOptions(SCHEDULER_LEASE_NAME),
-      },
-    }).values;
-  } catch (err) {
-    throw new FlagError(err instanceof Error ? err.message : String(err));
-  }
-  let leaderElection: LeaderElectionFlags;
-  try {
-    leaderElection = parseLeaderElectionFlags(values, SCHEDULER_LEASE_NAME);
-  } catch (err) {
-    if (err instanceof LeaderElectionFlagError) throw new FlagError(err.message);
-    throw err;
-  }
-  const port = Number(values['secure-port']);
-  if (!Number.isInteger(port) || port < -1 || port > 65535) throw new FlagError(`invalid --secure-port ${String(values['secure-port'])}`);
+  const values = parseFlags(argv, {
+    kubeconfig: { type: 'string' },
+    master: { type: 'string' },
+    config: { type: 'string' },
+    'bind-address': { type: 'string', default: '0.0.0.0' },
+    'secure-port': { type: 'string', default: '10259' },
+    'log-level': { type: 'string', default: 'info' },
+    ...leaderElectionOptions(SCHEDULER_LEASE_NAME),
+  });
   return {
-    bindAddress: values['bind-address'] ?? '0.0.0.0',
-    securePort: port,
+    bindAddress: values['bind-address'],
+    securePort: flagValue(() => parsePortFlag('secure-port', values['secure-port'])),
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
     ...(values.master ? { master: values.master } : {}),
     ...(values.config ? { config: values.config } : {}),
-    leaderElection,
-    logLevel: values['log-level'] ?? 'info',
+    leaderElection: flagValue(() => parseLeaderElectionFlags(values, SCHEDULER_LEASE_NAME)),
+    logLevel: values['log-level'],
   };
 }

@@ -3,7 +3,6 @@
 // upstream does) and its supervisor starts it again as a candidate.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
@@ -11,8 +10,9 @@ import type { Lease } from '../api/coordination/v1/index.js';
 import { EventRecorder } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer/index.js';
 import { LeaderElector, type ElectionOutcome } from '../client/leaderelection/leaderelection.js';
-import { loadKubeconfig } from '../client/kubeconfig.js';
-import { RestClient, type RestClientOptions } from '../client/rest.js';
+import { RestClient } from '../client/rest.js';
+import { restOptionsFromFlags } from '../cli/client.js';
+import { serveHealth } from '../cli/health.js';
 import { newFramework, newInTreeRegistry, parseSchedulerConfiguration, resolveProfile, type Framework, type SchedulerConfiguration } from './framework/index.js';
 import type { SchedulerFlags } from './options.js';
 import { NAMESPACES, NODES, PODS, Scheduler } from './scheduler.js';
@@ -33,28 +33,11 @@ export function frameworksFor(config: SchedulerConfiguration): Map<string, Frame
 
 export type SchedulerExit = ElectionOutcome | 'stopped';
 
-/** Liveness and readiness for supervisors (compose healthchecks, the launcher, chaos). */
-async function serveHealth(bindAddress: string, port: number): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '').split('?')[0] ?? '';
-    const ok = path === '/healthz' || path === '/livez' || path === '/readyz';
-    res.writeHead(ok ? 200 : 404, { 'Content-Type': 'text/plain' });
-    res.end(ok ? 'ok' : '404 page not found\n');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, bindAddress, () => resolve());
-  });
-  return server;
-}
-
 export async function runSchedulerProcess(flags: SchedulerFlags, log: Logger, signal: AbortSignal): Promise<SchedulerExit> {
   const config = loadSchedulerConfiguration(flags.config);
   const frameworks = frameworksFor(config);
-  // --master alone is enough (containers have no kubeconfig); with a kubeconfig it overrides the servers.
-  const kc: Omit<RestClientOptions, 'servers'> & { servers?: readonly string[] } =
-    flags.kubeconfig !== undefined || flags.master === undefined ? loadKubeconfig(flags.kubeconfig !== undefined ? { path: flags.kubeconfig } : {}) : {};
-  const servers = flags.master !== undefined ? flags.master.split(',').map((s) => s.trim()).filter((s) => s !== '') : (kc.servers ?? []);
+  const kc = restOptionsFromFlags(flags);
+  const servers = kc.servers;
   const identity = `${hostname()}_${randomUUID()}`;
   let elector: LeaderElector | undefined;
   const work = new RestClient({ ...kc, servers, component: 'scheduler', leaderFence: () => elector?.fence });

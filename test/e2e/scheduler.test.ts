@@ -3,22 +3,12 @@
 // the real kubectl: bindings, events, conditions, and the Lease during failover.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
+import { LocalLeaders, type LeaseSpecView } from '../helpers/local-leaders.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface LeaseSpecView {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  leaseTransitions?: number;
-}
-
-interface ClusterJson {
-  apiservers: string[];
-  components: { name: string; pid?: number; restarts: number }[];
-}
 
 interface EventView {
   reason?: string;
@@ -29,6 +19,7 @@ interface EventView {
 }
 
 let c: LocalCluster;
+let leaders: LocalLeaders;
 
 function kubectl(args: string[], input?: string): string {
   const r = c.kubectl(args, input !== undefined ? { input } : {});
@@ -108,67 +99,16 @@ function eventsFor(name: string): EventView[] {
 }
 
 function lease(): LeaseSpecView {
-  const out = kubectl(['get', 'lease', '-n', 'kube-system', 'kube-scheduler', '-o', 'json']);
-  return (JSON.parse(out) as { spec?: LeaseSpecView }).spec ?? {};
-}
-
-function clusterJson(): ClusterJson {
-  return JSON.parse(readFileSync(join(c.dir, 'cluster.json'), 'utf8')) as ClusterJson;
-}
-
-/** The scheduler component whose log says it became leader as `identity`. */
-function componentOf(identity: string): string | undefined {
-  for (const f of readdirSync(join(c.dir, 'logs'))) {
-    if (!/^scheduler-\d+\.log$/.test(f)) continue;
-    for (const line of readFileSync(join(c.dir, 'logs', f), 'utf8').split('\n')) {
-      if (!line.includes('"became leader"')) continue;
-      try {
-        const rec = JSON.parse(line) as { identity?: string };
-        if (rec.identity === identity) return f.replace(/\.log$/, '');
-      } catch {
-        // A line cut short by a SIGKILL.
-      }
-    }
-  }
-  return undefined;
-}
-
-function pidOf(component: string): number | undefined {
-  return clusterJson().components.find((x) => x.name === component)?.pid;
-}
-
-/** Both replicas are up (the launcher restarted any we killed) and one of them leads. */
-async function waitTwoCandidatesAndLeader(): Promise<{ holder: string; component: string }> {
-  return waitFor('a leader and two live scheduler replicas', () => {
-    const holder = lease().holderIdentity ?? '';
-    const component = holder !== '' ? componentOf(holder) : undefined;
-    const live = ['scheduler-0', 'scheduler-1'].every((n) => {
-      const pid = pidOf(n);
-      if (pid === undefined) return false;
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    return component !== undefined && live ? { holder, component } : undefined;
-  }, 60_000);
-}
-
-/** Reads the Lease straight from the apiserver: kubectl is too slow to time a failover with. */
-async function leaseHolderFast(server: string): Promise<string> {
-  const res = await fetch(`${server}/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler`, { signal: AbortSignal.timeout(2000) });
-  const body = (await res.json()) as { spec?: LeaseSpecView };
-  return body.spec?.holderIdentity ?? '';
+  return leaders.lease();
 }
 
 before(async () => {
-  c = await startLocalCluster(['--restart-crashed']);
+  c = await startLocalCluster(['--restart-crashed', '--controller-managers', '0']);
+  leaders = new LocalLeaders(c, 'scheduler', 'kube-scheduler');
   apply(node('node-a', { disk: 'ssd' }));
   apply(node('node-b', {}));
   apply(node('node-c', {}, [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]));
-  await waitTwoCandidatesAndLeader();
+  await leaders.waitTwoCandidatesAndLeader();
 });
 
 after(async () => {
@@ -256,7 +196,7 @@ describe('the scheduling queue', () => {
 
 describe('scheduler leader election', () => {
   test('only the leader schedules, and after SIGKILL of the leader the other replica takes over the Lease and binds', async (t) => {
-    const first = await waitTwoCandidatesAndLeader();
+    const first = await leaders.waitTwoCandidatesAndLeader();
     const before = lease();
     // Every binding so far was reported by the current leader.
     const instances = new Set(
@@ -269,21 +209,10 @@ describe('scheduler leader election', () => {
       const count = (msg: string): number => log.split('\n').filter((l) => l.includes(`"msg":"${msg}"`)).length;
       assert.equal(count('caches synced; scheduling'), count('became leader'), `${n} schedules only while it leads`);
     }
-    const server = clusterJson().apiservers[0]!;
-    const pid = pidOf(first.component);
-    assert.ok(pid !== undefined, `pid of ${first.component}`);
-    const killedAt = Date.now();
-    process.kill(pid, 'SIGKILL');
-    let holder = '';
-    while (Date.now() - killedAt < 30_000) {
-      holder = await leaseHolderFast(server);
-      if (holder !== '' && holder !== first.holder) break;
-      await sleep(25);
-    }
-    const failoverMs = Date.now() - killedAt;
+    const { holder, ms: failoverMs } = await leaders.killLeader('SIGKILL', first);
     t.diagnostic(`failover after SIGKILL of ${first.component}: ${failoverMs} ms from kill to a new holder in the Lease`);
     assert.ok(holder !== '' && holder !== first.holder, 'a new replica holds the Lease');
-    const successor = await waitFor('the new holder in a scheduler log', () => componentOf(holder));
+    const successor = await waitFor('the new holder in a scheduler log', () => leaders.componentOf(holder));
     assert.notEqual(successor, first.component);
     const afterKill = lease();
     assert.equal(afterKill.holderIdentity, holder);
@@ -295,9 +224,9 @@ describe('scheduler leader election', () => {
   });
 
   test('SIGTERM of the leader releases the Lease at once instead of letting it expire', async (t) => {
-    const leader = await waitTwoCandidatesAndLeader();
-    const server = clusterJson().apiservers[0]!;
-    const pid = pidOf(leader.component);
+    const leader = await leaders.waitTwoCandidatesAndLeader();
+    const server = leaders.apiserver();
+    const pid = leaders.pidOf(leader.component);
     assert.ok(pid !== undefined, `pid of ${leader.component}`);
     // A watch sees every write to the Lease, including a released record the other replica replaces at once.
     const ac = new AbortController();
@@ -346,7 +275,7 @@ describe('scheduler leader election', () => {
   });
 
   test('a pod for another scheduler is left alone by default-scheduler', async () => {
-    await waitTwoCandidatesAndLeader();
+    await leaders.waitTwoCandidatesAndLeader();
     apply(pod('not-ours', { schedulerName: 'other-scheduler' }));
     apply(pod('ours-after', {}));
     // Once a pod created later is bound, the scheduler has certainly seen the first one.

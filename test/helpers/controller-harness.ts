@@ -39,7 +39,10 @@ export interface ControllerHarness {
 }
 
 /** Starts an apiserver and runs the given controllers in-process against it (no leader election). */
-export async function startControllerHarness(definitions: readonly ControllerDefinition[], opts: { workers?: number } = {}): Promise<ControllerHarness> {
+export async function startControllerHarness(
+  definitions: readonly ControllerDefinition[],
+  opts: { workers?: number; flags?: Readonly<Record<string, string>> } = {},
+): Promise<ControllerHarness> {
   const cluster = await startApiServer();
   const dir = mkdtempSync(join(tmpdir(), 'kubets-ctrl-'));
   const kubeconfig = join(dir, 'kubeconfig');
@@ -61,7 +64,14 @@ export async function startControllerHarness(definitions: readonly ControllerDef
     }
     return r;
   };
-  const controllers = definitions.map((d) => d.create({ client, informers, events, clock: realClock, log, workers: opts.workers ?? d.workers?.default ?? 1 }));
+  const controllers = definitions.map((d) => {
+    const flag = (name: string): string => {
+      const v = opts.flags?.[name] ?? d.flags?.[name]?.default;
+      if (v === undefined) throw new Error(`${d.name} has no flag --${name}`);
+      return v;
+    };
+    return d.create({ client, informers, events, clock: realClock, log, workers: opts.workers ?? d.workers?.default ?? 1, flag });
+  });
   informers.start(stop.signal);
   await informers.waitForCacheSync(stop.signal);
   const running = controllers.map((c) => c.run(stop.signal));

@@ -134,8 +134,13 @@ export class FakeApi implements ObjectClient {
   }
 
   /** A controller context on this fake: informers, client, events, silent logger. */
-  context(workers = 1): ControllerContext {
-    return { client: this, informers: this.informerFactory(), events: (c) => this.eventSink(c), clock: this.clock, log: pino({ level: 'silent' }), workers };
+  context(workers = 1, flags: Readonly<Record<string, string>> = {}): ControllerContext {
+    const flag = (name: string): string => {
+      const v = flags[name];
+      if (v === undefined) throw new Error(`fake context: flag --${name} not given to context()`);
+      return v;
+    };
+    return { client: this, informers: this.informerFactory(), events: (c) => this.eventSink(c), clock: this.clock, log: pino({ level: 'silent' }), workers, flag };
   }
 
   // ---- ObjectClient ----

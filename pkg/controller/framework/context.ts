@@ -24,6 +24,17 @@ export interface ControllerContext {
   readonly log: Logger;
   /** Workers from the controller's --concurrent-*-syncs flag (its default when not given). */
   readonly workers: number;
+  /**
+   * The value of one of the controller's own flags (declared in its definition's `flags`), as
+   * given on the command line or its default; e.g. flag('node-monitor-grace-period') → "40s".
+   */
+  readonly flag: (name: string) => string;
+}
+
+export interface ControllerFlag {
+  /** Upstream's default, as text ("40s", "12500", "0.1"). */
+  readonly default: string;
+  readonly usage: string;
 }
 
 export interface Controller {
@@ -39,6 +50,8 @@ export interface ControllerDefinition {
   /** --concurrent-*-syncs flag and its upstream default. */
   readonly workers?: { readonly flag: string; readonly default: number };
   readonly disabledByDefault?: boolean;
+  /** Flags of this controller beyond workers, by upstream name without dashes ("node-monitor-period"). */
+  readonly flags?: Readonly<Record<string, ControllerFlag>>;
   /** Requests the informers it needs (before the factory starts) and builds the controller. */
   create(ctx: ControllerContext): Controller;
 }

@@ -1,7 +1,7 @@
 // The pieces every controller is built from.
 export { restObjectClient } from './client.js';
 export type { ObjectClient } from './client.js';
-export type { Controller, ControllerContext, ControllerDefinition, EventSink } from './context.js';
+export type { Controller, ControllerContext, ControllerDefinition, ControllerFlag, EventSink } from './context.js';
 export { ControllerExpectations, EXPECTATIONS_TIMEOUT_MS } from './expectations.js';
 export { adoptPatch, claimObjects, controllerRefOf, isControlledBy, newControllerRef, releasePatch } from './controller-ref.js';
 export type { ClaimOptions, OwnerKind } from './controller-ref.js';

@@ -1,0 +1,16 @@
+// kubets controller-manager: flags → the enabled controllers, run by the elected leader until
+// SIGTERM/SIGINT. Exits 1 when it loses leadership (its supervisor restarts it as a candidate).
+import { runComponent } from '../../pkg/cli/component.js';
+import { CONTROLLERS } from '../../pkg/controller-manager/controllers.js';
+import { controllerManagerUsage, parseControllerManagerFlags } from '../../pkg/controller-manager/options.js';
+import { runControllerManagerProcess } from '../../pkg/controller-manager/server.js';
+
+runComponent({
+  name: 'controller-manager',
+  usage: controllerManagerUsage(CONTROLLERS),
+  parse: (argv) => parseControllerManagerFlags(argv, CONTROLLERS),
+  logLevel: (flags) => flags.logLevel,
+  async run(flags, logger, signal) {
+    return (await runControllerManagerProcess(flags, CONTROLLERS, logger, signal)) === 'lost' ? 1 : 0;
+  },
+});

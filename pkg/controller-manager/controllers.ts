@@ -1,0 +1,5 @@
+// Every controller the controller-manager knows, in upstream's order of names.
+import type { ControllerDefinition } from '../controller/framework/index.js';
+import { serviceAccountControllerDefinition } from '../controller/serviceaccount/index.js';
+
+export const CONTROLLERS: readonly ControllerDefinition[] = [serviceAccountControllerDefinition];

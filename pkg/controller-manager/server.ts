@@ -1,0 +1,96 @@
+// Wires a controller-manager process: clients from the flags, the enabled controllers on one
+// shared informer factory (caches warmed before and whether or not this replica leads), leader
+// election, then every controller's loop for as long as this replica leads. A replica that loses
+// leadership exits, as upstream's does; its supervisor starts it again as a candidate.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { leaseResource, type Lease } from '../api/coordination/v1/lease.js';
+import { restOptionsFromFlags } from '../cli/client.js';
+import { serveHealth } from '../cli/health.js';
+import { realClock } from '../client/clock.js';
+import { EventRecorder } from '../client/events.js';
+import { SharedInformerFactory } from '../client/informer/index.js';
+import { LeaderElector, type ElectionOutcome } from '../client/leaderelection/leaderelection.js';
+import { RestClient } from '../client/rest.js';
+import { restObjectClient, type Controller, type ControllerDefinition } from '../controller/framework/index.js';
+import type { ControllerManagerFlags } from './options.js';
+
+export type ControllerManagerExit = ElectionOutcome | 'stopped';
+
+export async function runControllerManagerProcess(flags: ControllerManagerFlags, defs: readonly ControllerDefinition[], log: Logger, signal: AbortSignal): Promise<ControllerManagerExit> {
+  const kc = restOptionsFromFlags(flags);
+  const identity = `${hostname()}_${randomUUID()}`;
+  let elector: LeaderElector | undefined;
+  // Every write of a controller carries the leader's fence: a deposed leader's late writes are refused.
+  const work = new RestClient({ ...kc, component: 'kube-controller-manager', leaderFence: () => elector?.fence });
+  const election = new RestClient({ ...kc, component: 'kube-controller-manager-leader-election', timeoutMs: flags.leaderElection.renewDeadlineMs });
+  const informers = new SharedInformerFactory(work, { logger: log });
+  const client = restObjectClient(work);
+  const recorders = new Map<string, EventRecorder>();
+  const events = (component: string): EventRecorder => {
+    let r = recorders.get(component);
+    if (r === undefined) {
+      r = new EventRecorder({ client: work, controller: component, instance: identity, onError: (err) => log.debug({ component, err: err instanceof Error ? err.message : String(err) }, 'event dropped') });
+      recorders.set(component, r);
+    }
+    return r;
+  };
+  const controllers: { name: string; controller: Controller }[] = [];
+  for (const d of defs) {
+    if (!flags.enabled.has(d.name)) continue;
+    const flag = (name: string): string => {
+      const v = flags.controllerFlags.get(name) ?? d.flags?.[name]?.default;
+      if (v === undefined) throw new Error(`${d.name} asked for --${name}, which it does not declare`);
+      return v;
+    };
+    const controller = d.create({ client, informers, events, clock: realClock, log: log.child({ controller: d.name }), workers: flags.workers.get(d.name) ?? d.workers?.default ?? 1, flag });
+    controllers.push({ name: d.name, controller });
+  }
+  informers.start(signal);
+  const health = flags.securePort >= 0 ? await serveHealth(flags.bindAddress, flags.securePort) : undefined;
+  log.info({ identity, controllers: controllers.map((c) => c.name), servers: kc.servers, leaderElect: flags.leaderElection.leaderElect, health: health?.address() }, 'controller-manager starting');
+
+  const runAll = async (leading: AbortSignal): Promise<void> => {
+    if (!(await informers.waitForCacheSync(leading))) return;
+    log.info({ controllers: controllers.length }, 'caches synced; starting controllers');
+    await Promise.all(
+      controllers.map(async ({ name, controller }) => {
+        try {
+          await controller.run(leading);
+        } catch (err) {
+          // One controller's crash must not take the others down with it.
+          log.error({ controller: name, err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'controller stopped with an error');
+        }
+      }),
+    );
+  };
+
+  try {
+    const le = flags.leaderElection;
+    if (!le.leaderElect) {
+      await runAll(signal);
+      return 'stopped';
+    }
+    elector = new LeaderElector({
+      leases: election.resource<Lease>(leaseResource).namespace(le.resourceNamespace),
+      namespace: le.resourceNamespace,
+      name: le.resourceName,
+      identity,
+      leaseDurationMs: le.leaseDurationMs,
+      renewDeadlineMs: le.renewDeadlineMs,
+      retryPeriodMs: le.retryPeriodMs,
+      onEvent: (e) => {
+        if (e.type === 'acquired') log.info({ identity, leaseTransitions: e.leaseTransitions }, 'became leader');
+        else if (e.type === 'lost') log.error({ identity, reason: e.reason }, 'leaderelection lost');
+        else if (e.type === 'released') log.info({ identity }, 'released the lease');
+        else log.info({ leader: e.identity }, 'new leader elected');
+      },
+    });
+    return await elector.run(signal, runAll);
+  } finally {
+    health?.close();
+    work.close();
+    election.close();
+  }
+}
