@@ -104,7 +104,7 @@ export class ComposeChaosCluster implements ChaosCluster {
     }
     const c = new ComposeChaosCluster(opts);
     const t0 = Date.now();
-    await c.project.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`, '--scale', `scheduler=${opts.topology.schedulers ?? 0}`]);
+    await c.project.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`, '--scale', `scheduler=${opts.topology.schedulers ?? 0}`, '--scale', 'controller-manager=0']);
     const deadline = Date.now() + 120_000;
     let bad = await c.unhealthy();
     while (bad.length > 0 && Date.now() < deadline && !opts.signal.aborted) {

@@ -102,7 +102,7 @@ describe('the compose cluster', { timeout: 600_000 }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('docker-compose up brings three etcd members, two apiservers, the load balancer and two schedulers to healthy', async (t) => {
+  test('docker-compose up brings three etcd members, two apiservers, the load balancer, two schedulers and two controller-managers to healthy', async (t) => {
     const started = Date.now();
     await project.compose(['up', '-d']);
     const cs = await waitFor('every service healthy', 120_000, async () => {
@@ -110,7 +110,7 @@ describe('the compose cluster', { timeout: 600_000 }, () => {
       return healthy(now) ? now : undefined;
     });
     t.diagnostic(`all services healthy ${((Date.now() - started) / 1000).toFixed(1)} s after docker-compose up`);
-    assert.deepEqual(cs.map(serviceOf).sort(), ['apiserver', 'apiserver', 'etcd-0', 'etcd-1', 'etcd-2', 'loadbalancer', 'scheduler', 'scheduler']);
+    assert.deepEqual(cs.map(serviceOf).sort(), ['apiserver', 'apiserver', 'controller-manager', 'controller-manager', 'etcd-0', 'etcd-1', 'etcd-2', 'loadbalancer', 'scheduler', 'scheduler']);
   });
 
   test('kubectl through the published port lists the namespaces, applies and reads back, and sees every apiserver in the kubernetes Endpoints', async () => {
@@ -128,6 +128,14 @@ describe('the compose cluster', { timeout: 600_000 }, () => {
       return seen.length === ips.length ? seen : undefined;
     });
     assert.deepEqual(eps, ips);
+  });
+
+  test('the elected controller-manager runs its controllers: a namespace made with kubectl gets its default ServiceAccount', async () => {
+    assert.equal((await kubectl(kubeconfig, ['create', 'namespace', 'compose-cm'])).code, 0);
+    await waitFor('serviceaccount default in compose-cm', 30_000, async () => ((await kubectl(kubeconfig, ['get', 'serviceaccount', 'default', '-n', 'compose-cm'])).code === 0 ? true : undefined));
+    const holder = await kubectl(kubeconfig, ['get', 'lease', 'kube-controller-manager', '-n', 'kube-system', '-o', 'jsonpath={.spec.holderIdentity}']);
+    const hosts = (await byService('controller-manager')).map((c) => c.Id.slice(0, 12));
+    assert.ok(hosts.some((h) => holder.stdout.startsWith(`${h}_`)), `the Lease holder ${holder.stdout} is one of the replicas ${hosts.join(', ')}`);
   });
 
   test('running docker-compose up again changes nothing', async () => {
