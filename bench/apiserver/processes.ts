@@ -200,3 +200,21 @@ function clockTicks(): number {
   }
   return ticksPerSecond;
 }
+
+export type CpuProbe = () => Record<string, number | undefined>;
+
+/** CPU ms each process spent while `run` ran, and the same as cores busy over the wall time. */
+export async function withCpu<T>(probe: CpuProbe, run: () => Promise<T>): Promise<{ result: T; cpu: Record<string, { ms: number | null; cores: number | null }> }> {
+  const before = probe();
+  const t0 = Date.now();
+  const result = await run();
+  const wall = Math.max(1, Date.now() - t0);
+  const after = probe();
+  const cpu: Record<string, { ms: number | null; cores: number | null }> = {};
+  for (const [k, a] of Object.entries(after)) {
+    const b = before[k];
+    const ms = a !== undefined && b !== undefined ? Math.round(a - b) : null;
+    cpu[k] = { ms, cores: ms === null ? null : Math.round((ms / wall) * 100) / 100 };
+  }
+  return { result, cpu };
+}

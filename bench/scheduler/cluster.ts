@@ -96,7 +96,10 @@ export function writeKubeconfig(dir: string, apiserverUrl: string): string {
   return path;
 }
 
-/** One `cmd/scheduler` process; what it has logged so far tells who it is and what it does. */
+/** A leader-elected component of ours the benchmarks run as its own process. */
+export type ComponentName = 'scheduler' | 'controller-manager';
+
+/** One `cmd/scheduler` (or `cmd/controller-manager`) process; what it has logged so far tells who it is and what it does. */
 export class SchedulerProcess {
   identity: string | undefined;
   /** Wall-clock ms (the log record's own time) of its "became leader" line. */
@@ -116,11 +119,11 @@ export class SchedulerProcess {
   ) {}
 
   /**
-   * Starts `node [nodeArgs] <distDir>/cmd/scheduler/main.js --kubeconfig <file> --secure-port -1`
+   * Starts `node [nodeArgs] <distDir>/cmd/<component>/main.js --kubeconfig <file> --secure-port -1 [args]`
    * with stdout and stderr copied to `<dir>/<name>.log`.
    */
-  static start(opts: { name: string; distDir: string; kubeconfig: string; dir: string; cleanup: Cleanup; nodeArgs?: string[] }): SchedulerProcess {
-    const args = [...(opts.nodeArgs ?? []), join(opts.distDir, 'cmd', 'scheduler', 'main.js'), '--kubeconfig', opts.kubeconfig, '--secure-port=-1'];
+  static start(opts: { name: string; distDir: string; kubeconfig: string; dir: string; cleanup: Cleanup; nodeArgs?: string[]; component?: ComponentName; args?: string[] }): SchedulerProcess {
+    const args = [...(opts.nodeArgs ?? []), join(opts.distDir, 'cmd', opts.component ?? 'scheduler', 'main.js'), '--kubeconfig', opts.kubeconfig, '--secure-port=-1', ...(opts.args ?? [])];
     // setpriv makes the kernel kill the scheduler if this benchmark dies without cleaning up.
     const setpriv = '/usr/bin/setpriv';
     const [cmd, argv] = existsSync(setpriv) ? [setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, ...args]] : [process.execPath, args];
@@ -225,9 +228,9 @@ export class SchedulerProcess {
     if (typeof rec !== 'object' || rec === null) return;
     const r = rec as { msg?: unknown; identity?: unknown; leader?: unknown; time?: unknown; level?: unknown; reason?: unknown };
     if (typeof r.level === 'number' && r.level >= 40 && r.msg !== 'binding failed') this.lastError = `${String(r.msg)}${typeof r.reason === 'string' ? `: ${r.reason}` : ''}`;
-    if (r.msg === 'scheduler starting' && typeof r.identity === 'string') this.identity = r.identity;
+    if ((r.msg === 'scheduler starting' || r.msg === 'controller-manager starting') && typeof r.identity === 'string') this.identity = r.identity;
     else if (r.msg === 'became leader') this.becameLeaderAt = typeof r.time === 'number' ? r.time : Date.now();
-    else if (r.msg === 'caches synced; scheduling') this.synced = true;
+    else if (r.msg === 'caches synced; scheduling' || r.msg === 'caches synced; starting controllers') this.synced = true;
     else if (r.msg === 'new leader elected' && typeof r.leader === 'string') this.sawLeader = r.leader;
     else return;
     this.notify();

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RestClient } from '../../pkg/client/rest.js';
 import { startEtcd } from '../../test/helpers/etcd.js';
-import { Cleanup, processCpuMs, startApiServerProcess } from '../apiserver/processes.js';
+import { Cleanup, processCpuMs, startApiServerProcess, withCpu, type CpuProbe } from '../apiserver/processes.js';
 import { createNodes, message, SupervisedScheduler, waitForHolder, writeKubeconfig } from './cluster.js';
 import { measureFailover, type FailoverResult } from './failover.js';
 import { summarizeProfiles } from './profile.js';
@@ -78,24 +78,6 @@ function parseConfig(argv: string[]): Config {
 
 function log(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
-}
-
-type CpuProbe = () => Record<string, number | undefined>;
-
-/** CPU ms each process spent while `run` ran, and the same as cores busy over the wall time. */
-async function withCpu<T>(probe: CpuProbe, run: () => Promise<T>): Promise<{ result: T; cpu: Record<string, { ms: number | null; cores: number | null }> }> {
-  const before = probe();
-  const t0 = Date.now();
-  const result = await run();
-  const wall = Math.max(1, Date.now() - t0);
-  const after = probe();
-  const cpu: Record<string, { ms: number | null; cores: number | null }> = {};
-  for (const [k, a] of Object.entries(after)) {
-    const b = before[k];
-    const ms = a !== undefined && b !== undefined ? Math.round(a - b) : null;
-    cpu[k] = { ms, cores: ms === null ? null : Math.round((ms / wall) * 100) / 100 };
-  }
-  return { result, cpu };
 }
 
 function brief(r: WorkloadResult): Record<string, unknown> {

@@ -1,0 +1,341 @@
+// The controller-manager benchmark: a real etcd, the kubets apiserver and cmd/controller-manager as
+// their own processes. The benchmark plays every kubelet: it marks each new pod Running and Ready
+// as soon as the watch shows it. Measured: 200 Deployments × 10 replicas from create until every
+// one reports all replicas available, then a rolling update of all of them, set against the
+// apiserver's raw pod-create rate measured in the same run. Prints one JSON document.
+import { setMaxListeners } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Deployment } from '../../pkg/api/apps/v1/deployment.js';
+import { deploymentResource } from '../../pkg/api/apps/v1/deployment.js';
+import type { Pod } from '../../pkg/api/core/v1/pod-types.js';
+import { podResource } from '../../pkg/api/core/v1/pod.js';
+import { RestClient } from '../../pkg/client/rest.js';
+import type { WatchEvent } from '../../pkg/client/watch.js';
+import { startEtcd } from '../../test/helpers/etcd.js';
+import { Cleanup, processCpuMs, startApiServerProcess, withCpu } from '../apiserver/processes.js';
+import { createNamespace, message, pool, SchedulerProcess, sleep, writeKubeconfig } from '../scheduler/cluster.js';
+
+const USAGE = `Usage: node dist/bench/controllers/main.js [flags]
+  --quick                  40 Deployments of 10 replicas
+  --deployments=N          Deployments (default 200, quick 40)
+  --replicas=N             replicas each (default 10)
+  --concurrency=N          concurrent writes of the benchmark (creates, readiness) (default 32)
+  --stall-seconds=N        give a phase up when nothing progressed for this long (default 60)
+  --keep-dir               keep the work directory (logs, kubeconfig)`;
+
+interface Config {
+  readonly deployments: number;
+  readonly replicas: number;
+  readonly concurrency: number;
+  readonly stallMs: number;
+  readonly keepDir: boolean;
+}
+
+function parseConfig(argv: string[]): Config {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+      deployments: { type: 'string' },
+      replicas: { type: 'string' },
+      concurrency: { type: 'string' },
+      'stall-seconds': { type: 'string' },
+      'keep-dir': { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const int = (name: 'deployments' | 'replicas' | 'concurrency' | 'stall-seconds', dflt: number): number => {
+    const raw = values[name];
+    if (raw === undefined) return dflt;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`invalid --${name} ${raw}`);
+    return n;
+  };
+  return {
+    deployments: int('deployments', values.quick === true ? 40 : 200),
+    replicas: int('replicas', 10),
+    concurrency: int('concurrency', 32),
+    stallMs: int('stall-seconds', 60) * 1000,
+    keepDir: values['keep-dir'] === true,
+  };
+}
+
+function log(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
+
+function podManifest(i: number): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `raw-${i}`, labels: { bench: 'raw' } },
+    spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+  } as Pod;
+}
+
+function deploymentManifest(i: number, replicas: number): Deployment {
+  const app = `web-${String(i).padStart(4, '0')}`;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: app },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app } },
+      template: {
+        metadata: { labels: { app } },
+        spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+      },
+    },
+  } as Deployment;
+}
+
+/**
+ * The kubelet stand-in: every pod the watch shows that is not yet Ready gets a Running + Ready
+ * status; pods being deleted are finished at once. Also counts, per Deployment (the pods' app
+ * label), the most pods not being deleted at the same time (the "never above replicas + maxSurge" check).
+ */
+class KubeletStandIn {
+  private readonly pending = new Map<string, Pod>();
+  private readonly inFlight = new Set<string>();
+  readonly livePerOwner = new Map<string, Set<string>>();
+  readonly peakPerOwner = new Map<string, number>();
+  readyWrites = 0;
+  errors = 0;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly namespace: string,
+    private readonly concurrency: number,
+  ) {}
+
+  async run(signal: AbortSignal): Promise<void> {
+    const pods = this.client.resource<Pod>(podResource).namespace(this.namespace);
+    const workers = Array.from({ length: this.concurrency }, () => this.worker(pods, signal));
+    let rv: string | undefined;
+    while (!signal.aborted) {
+      try {
+        if (rv === undefined) {
+          const list = await pods.listAll({});
+          rv = list.metadata?.resourceVersion;
+          for (const p of list.items) this.observe('ADDED', p);
+        }
+        const stream = await pods.watch({ resourceVersion: rv, allowWatchBookmarks: true, signal });
+        for await (const ev of stream as AsyncIterable<WatchEvent<Pod>>) {
+          if (ev.type === 'ERROR') {
+            rv = undefined;
+            break;
+          }
+          rv = ev.object.metadata?.resourceVersion ?? rv;
+          if (ev.type !== 'BOOKMARK') this.observe(ev.type, ev.object);
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        log(`stand-in watch: ${message(err)}`);
+        rv = undefined;
+        await sleep(200);
+      }
+    }
+    this.wake?.();
+    await Promise.all(workers);
+  }
+
+  private observe(type: string, p: Pod): void {
+    const name = p.metadata?.name ?? '';
+    const owner = p.metadata?.labels?.['app'];
+    if (owner !== undefined) {
+      const live = this.livePerOwner.get(owner) ?? new Set<string>();
+      this.livePerOwner.set(owner, live);
+      if (type === 'DELETED' || p.metadata?.deletionTimestamp !== undefined) live.delete(name);
+      else live.add(name);
+      this.peakPerOwner.set(owner, Math.max(this.peakPerOwner.get(owner) ?? 0, live.size));
+    }
+    if (type === 'DELETED') {
+      this.pending.delete(name);
+      return;
+    }
+    const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+    if (!ready || p.metadata?.deletionTimestamp !== undefined) {
+      this.pending.set(name, p);
+      this.wake?.();
+    }
+  }
+
+  private async worker(pods: ReturnType<RestClient['resource']>, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const next = [...this.pending.keys()].find((k) => !this.inFlight.has(k));
+      if (next === undefined) {
+        await new Promise<void>((r) => (this.wake = r));
+        continue;
+      }
+      const p = this.pending.get(next)!;
+      this.pending.delete(next);
+      this.inFlight.add(next);
+      try {
+        if (p.metadata?.deletionTimestamp !== undefined) {
+          await pods.delete(next, { gracePeriodSeconds: 0, signal });
+        } else {
+          const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+          const conditions = ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: now }));
+          await pods.patch(next, { status: { phase: 'Running', conditions, startTime: now } }, 'merge', { subresource: 'status', signal });
+          this.readyWrites++;
+        }
+      } catch (err) {
+        if (!signal.aborted && !/not found/i.test(message(err))) this.errors++;
+      } finally {
+        this.inFlight.delete(next);
+      }
+      // Another worker may be waiting for work this one just made room for.
+      this.wake?.();
+    }
+  }
+}
+
+interface PhaseResult {
+  readonly ms: number;
+  readonly deploymentsPerSec: number;
+  readonly podsPerSec: number;
+  readonly complete: boolean;
+  readonly done: number;
+}
+
+/** Polls the Deployments until `done(d)` holds for all of them (or nothing moved for stallMs). */
+async function waitDeployments(client: RestClient, namespace: string, count: number, done: (d: Deployment) => boolean, podsEach: number, t0: number, stallMs: number, signal: AbortSignal): Promise<PhaseResult> {
+  const deployments = client.resource<Deployment>(deploymentResource).namespace(namespace);
+  let last = -1;
+  let lastMove = performance.now();
+  for (;;) {
+    const list = await deployments.listAll({});
+    const n = list.items.filter(done).length;
+    if (n !== last) {
+      last = n;
+      lastMove = performance.now();
+    }
+    const ms = performance.now() - t0;
+    if (n >= count || performance.now() - lastMove > stallMs || signal.aborted) {
+      return { ms: Math.round(ms), deploymentsPerSec: round((n / ms) * 1000), podsPerSec: round(((n * podsEach) / ms) * 1000), complete: n >= count, done: n };
+    }
+    await sleep(100);
+  }
+}
+
+async function main(): Promise<number> {
+  const cfg = parseConfig(process.argv.slice(2));
+  const root = new AbortController();
+  const signal = root.signal;
+  setMaxListeners(0, signal);
+  const cleanup = new Cleanup();
+  cleanup.installSignalHandlers(root);
+  const distDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const dir = mkdtempSync(join(tmpdir(), 'kubets-bench-controllers-'));
+  const out: Record<string, unknown> = {
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', node: process.version, memGiB: Math.round(totalmem() / 2 ** 30), loadavgAtStart: loadavg().map((l) => round(l, 2)) },
+    config: cfg,
+  };
+  let code = 0;
+  try {
+    const etcd = await startEtcd();
+    cleanup.track(etcd.process);
+    cleanup.add(() => etcd.stop());
+    const api = await startApiServerProcess({ distDir, etcdUrl: etcd.url, dir, cleanup, signal });
+    const client = new RestClient({ servers: [api.url], component: 'bench-controllers', timeoutMs: 30_000 });
+    cleanup.add(() => Promise.resolve(client.close()));
+    const kubeconfig = writeKubeconfig(dir, api.url);
+    const total = cfg.deployments * cfg.replicas;
+
+    // Baseline: the apiserver's raw pod-create rate, same pods count, same concurrency.
+    await createNamespace(client, 'bench-raw', signal);
+    const raw = client.resource<Pod>(podResource).namespace('bench-raw');
+    const r0 = performance.now();
+    await pool(total, cfg.concurrency, async (i) => void (await raw.create(podManifest(i), { signal })), signal);
+    const rawMs = performance.now() - r0;
+    const rawPerSec = round((total / rawMs) * 1000);
+    out.rawCreates = { pods: total, ms: Math.round(rawMs), podsPerSec: rawPerSec };
+    log(`baseline: ${total} pod creates in ${Math.round(rawMs)} ms (${rawPerSec}/s)`);
+
+    const cm = SchedulerProcess.start({ name: 'controller-manager', component: 'controller-manager', distDir, kubeconfig, dir, cleanup, args: ['--leader-elect=false'] });
+    await cm.waitFor('caches synced', () => cm.synced, 60_000, signal);
+    const probe = (): Record<string, number | undefined> => ({ apiserver: processCpuMs(api.child.pid), controllerManager: cm.cpuMs(), etcd: processCpuMs(etcd.process.pid), bench: (process.cpuUsage().user + process.cpuUsage().system) / 1000 });
+
+    const ns = 'bench';
+    await createNamespace(client, ns, signal);
+    const standInStop = new AbortController();
+    const standIn = new KubeletStandIn(client, ns, cfg.concurrency);
+    const standInRun = standIn.run(AbortSignal.any([signal, standInStop.signal]));
+    const deployments = client.resource<Deployment>(deploymentResource).namespace(ns);
+
+    log(`creating ${cfg.deployments} Deployments of ${cfg.replicas} replicas...`);
+    const create = await withCpu(probe, async () => {
+      const t0 = performance.now();
+      await pool(cfg.deployments, cfg.concurrency, async (i) => void (await deployments.create(deploymentManifest(i, cfg.replicas), { signal })), signal);
+      const createMs = Math.round(performance.now() - t0);
+      const allAvailable = (d: Deployment): boolean => (d.status?.availableReplicas ?? 0) === cfg.replicas && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
+      return { createMs, ...(await waitDeployments(client, ns, cfg.deployments, allAvailable, cfg.replicas, t0, cfg.stallMs, signal)) };
+    });
+    out.rollout = { ...create.result, cpu: create.cpu };
+    log(`available: ${create.result.done}/${cfg.deployments} in ${create.result.ms} ms (${create.result.deploymentsPerSec} Deployments/s)`);
+
+    log('rolling update of every Deployment...');
+    const update = await withCpu(probe, async () => {
+      const t0 = performance.now();
+      await pool(
+        cfg.deployments,
+        cfg.concurrency,
+        async (i) => void (await deployments.patch(`web-${String(i).padStart(4, '0')}`, { spec: { template: { metadata: { annotations: { 'bench/rev': '2' } } } } }, 'strategic', { signal })),
+        signal,
+      );
+      const rolledOut = (d: Deployment): boolean =>
+        (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
+        (d.status?.updatedReplicas ?? 0) === cfg.replicas &&
+        (d.status?.availableReplicas ?? 0) === cfg.replicas &&
+        (d.status?.replicas ?? 0) === cfg.replicas;
+      return waitDeployments(client, ns, cfg.deployments, rolledOut, cfg.replicas, t0, cfg.stallMs, signal);
+    });
+    out.rollingUpdate = { ...update.result, cpu: update.cpu };
+    log(`rolled out: ${update.result.done}/${cfg.deployments} in ${update.result.ms} ms`);
+    standInStop.abort();
+    await standInRun;
+
+    // The default maxSurge is 25%, rounded up; a Deployment may never run more than replicas + surge pods.
+    const surge = Math.ceil(cfg.replicas * 0.25);
+    const over = [...standIn.peakPerOwner.entries()].filter(([, peak]) => peak > cfg.replicas + surge);
+    out.standIn = { readyWrites: standIn.readyWrites, errors: standIn.errors };
+    out.surgeCheck = { bound: cfg.replicas + surge, deployments: standIn.peakPerOwner.size, above: over.length, maxPeak: Math.max(0, ...standIn.peakPerOwner.values()) };
+    const rolloutOk = create.result.complete;
+    out.targets = {
+      deploymentsReadyPerSec: { target: '>= 20', value: create.result.deploymentsPerSec, met: rolloutOk && create.result.deploymentsPerSec >= 20 },
+      podsPerSecVsRawCreates: { value: rawPerSec > 0 ? round(create.result.podsPerSec / rawPerSec, 2) : null, note: 'pods made available per second by the controllers over the raw create rate of the same pods' },
+    };
+    if (!create.result.complete || !update.result.complete || over.length > 0) code = 1;
+  } catch (err) {
+    out.error = message(err);
+    code = 1;
+  } finally {
+    await cleanup.run();
+    if (!cfg.keepDir) rmSync(dir, { recursive: true, force: true });
+    else out.dir = dir;
+  }
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
