@@ -15,8 +15,8 @@ import { deploymentResource } from '../../pkg/api/apps/v1/deployment.js';
 import type { Pod } from '../../pkg/api/core/v1/pod-types.js';
 import { podResource } from '../../pkg/api/core/v1/pod.js';
 import { RestClient } from '../../pkg/client/rest.js';
-import type { WatchEvent } from '../../pkg/client/watch.js';
 import { startEtcd } from '../../test/helpers/etcd.js';
+import { KubeletStandIn } from '../../test/helpers/kubelet-stand-in.js';
 import { Cleanup, processCpuMs, startApiServerProcess, withCpu } from '../apiserver/processes.js';
 import { createNamespace, message, pool, SchedulerProcess, sleep, writeKubeconfig } from '../scheduler/cluster.js';
 
@@ -102,108 +102,6 @@ function deploymentManifest(i: number, replicas: number): Deployment {
   } as Deployment;
 }
 
-/**
- * The kubelet stand-in: every pod the watch shows that is not yet Ready gets a Running + Ready
- * status; pods being deleted are finished at once. Also counts, per Deployment (the pods' app
- * label), the most pods not being deleted at the same time (the "never above replicas + maxSurge" check).
- */
-class KubeletStandIn {
-  private readonly pending = new Map<string, Pod>();
-  private readonly inFlight = new Set<string>();
-  readonly livePerOwner = new Map<string, Set<string>>();
-  readonly peakPerOwner = new Map<string, number>();
-  readyWrites = 0;
-  errors = 0;
-  private wake: (() => void) | undefined;
-
-  constructor(
-    private readonly client: RestClient,
-    private readonly namespace: string,
-    private readonly concurrency: number,
-  ) {}
-
-  async run(signal: AbortSignal): Promise<void> {
-    const pods = this.client.resource<Pod>(podResource).namespace(this.namespace);
-    const workers = Array.from({ length: this.concurrency }, () => this.worker(pods, signal));
-    let rv: string | undefined;
-    while (!signal.aborted) {
-      try {
-        if (rv === undefined) {
-          const list = await pods.listAll({});
-          rv = list.metadata?.resourceVersion;
-          for (const p of list.items) this.observe('ADDED', p);
-        }
-        const stream = await pods.watch({ resourceVersion: rv, allowWatchBookmarks: true, signal });
-        for await (const ev of stream as AsyncIterable<WatchEvent<Pod>>) {
-          if (ev.type === 'ERROR') {
-            rv = undefined;
-            break;
-          }
-          rv = ev.object.metadata?.resourceVersion ?? rv;
-          if (ev.type !== 'BOOKMARK') this.observe(ev.type, ev.object);
-        }
-      } catch (err) {
-        if (signal.aborted) break;
-        log(`stand-in watch: ${message(err)}`);
-        rv = undefined;
-        await sleep(200);
-      }
-    }
-    this.wake?.();
-    await Promise.all(workers);
-  }
-
-  private observe(type: string, p: Pod): void {
-    const name = p.metadata?.name ?? '';
-    const owner = p.metadata?.labels?.['app'];
-    if (owner !== undefined) {
-      const live = this.livePerOwner.get(owner) ?? new Set<string>();
-      this.livePerOwner.set(owner, live);
-      if (type === 'DELETED' || p.metadata?.deletionTimestamp !== undefined) live.delete(name);
-      else live.add(name);
-      this.peakPerOwner.set(owner, Math.max(this.peakPerOwner.get(owner) ?? 0, live.size));
-    }
-    if (type === 'DELETED') {
-      this.pending.delete(name);
-      return;
-    }
-    const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-    if (!ready || p.metadata?.deletionTimestamp !== undefined) {
-      this.pending.set(name, p);
-      this.wake?.();
-    }
-  }
-
-  private async worker(pods: ReturnType<RestClient['resource']>, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      const next = [...this.pending.keys()].find((k) => !this.inFlight.has(k));
-      if (next === undefined) {
-        await new Promise<void>((r) => (this.wake = r));
-        continue;
-      }
-      const p = this.pending.get(next)!;
-      this.pending.delete(next);
-      this.inFlight.add(next);
-      try {
-        if (p.metadata?.deletionTimestamp !== undefined) {
-          await pods.delete(next, { gracePeriodSeconds: 0, signal });
-        } else {
-          const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-          const conditions = ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: now }));
-          await pods.patch(next, { status: { phase: 'Running', conditions, startTime: now } }, 'merge', { subresource: 'status', signal });
-          this.readyWrites++;
-        }
-      } catch (err) {
-        if (!signal.aborted && !/not found/i.test(message(err))) this.errors++;
-      } finally {
-        this.inFlight.delete(next);
-      }
-      // Another worker may be waiting for work this one just made room for.
-      this.wake?.();
-    }
-  }
-}
-
 interface PhaseResult {
   readonly ms: number;
   readonly deploymentsPerSec: number;
@@ -273,7 +171,7 @@ async function main(): Promise<number> {
     const ns = 'bench';
     await createNamespace(client, ns, signal);
     const standInStop = new AbortController();
-    const standIn = new KubeletStandIn(client, ns, cfg.concurrency);
+    const standIn = new KubeletStandIn({ client, namespace: ns, concurrency: cfg.concurrency, groupLabel: 'app', log });
     const standInRun = standIn.run(AbortSignal.any([signal, standInStop.signal]));
     const deployments = client.resource<Deployment>(deploymentResource).namespace(ns);
 
@@ -311,9 +209,9 @@ async function main(): Promise<number> {
 
     // The default maxSurge is 25%, rounded up; a Deployment may never run more than replicas + surge pods.
     const surge = Math.ceil(cfg.replicas * 0.25);
-    const over = [...standIn.peakPerOwner.entries()].filter(([, peak]) => peak > cfg.replicas + surge);
+    const over = [...standIn.peakPerGroup.entries()].filter(([, peak]) => peak > cfg.replicas + surge);
     out.standIn = { readyWrites: standIn.readyWrites, errors: standIn.errors };
-    out.surgeCheck = { bound: cfg.replicas + surge, deployments: standIn.peakPerOwner.size, above: over.length, maxPeak: Math.max(0, ...standIn.peakPerOwner.values()) };
+    out.surgeCheck = { bound: cfg.replicas + surge, deployments: standIn.peakPerGroup.size, above: over.length, maxPeak: Math.max(0, ...standIn.peakPerGroup.values()) };
     const rolloutOk = create.result.complete;
     out.targets = {
       deploymentsReadyPerSec: { target: '>= 20', value: create.result.deploymentsPerSec, met: rolloutOk && create.result.deploymentsPerSec >= 20 },

@@ -9,11 +9,11 @@ import { apiserverReady, etcdHealthy, isRunning } from './cluster.js';
 import type { LeakCheck, ProcessRecord } from './history.js';
 import type { FaultKind, Topology } from './plan.js';
 import { sleep } from './sleep.js';
-import type { ChaosCluster, InjectOptions, InjectResult, Member } from './target.js';
+import type { ChaosCluster, InjectOptions, InjectResult, LeaderKind, Member } from './target.js';
 
 const HEALTH_TIMEOUT_MS = 2_000;
 const LB_ADMIN_PORT = 8404;
-const SCHEDULER_HEALTH_PORT = 10259;
+const HEALTH_PORTS = { scheduler: 10259, 'controller-manager': 10257 } as const;
 const IMAGES = ['kubets/kubets:latest', 'kubets/etcd:3.4'];
 
 interface CutNetwork {
@@ -27,14 +27,14 @@ function memberName(c: ContainerInfo): string | undefined {
   if (/^etcd-\d+$/.test(service)) return service;
   const n = Number(c.Config.Labels['com.docker.compose.container-number'] ?? '1') - 1;
   if (service === 'apiserver') return `apiserver-${n}`;
-  if (service === 'scheduler') return `scheduler-${n}`;
+  if (service === 'scheduler' || service === 'controller-manager') return `${service}-${n}`;
   return undefined;
 }
 
 function toMember(c: ContainerInfo, name: string): Member {
   const ip = ipOf(c);
-  const kind = name.startsWith('etcd') ? 'etcd' : name.startsWith('scheduler') ? 'scheduler' : 'apiserver';
-  const port = kind === 'etcd' ? 2379 : kind === 'scheduler' ? SCHEDULER_HEALTH_PORT : 6443;
+  const kind = name.startsWith('etcd') ? 'etcd' : name.startsWith('scheduler') ? 'scheduler' : name.startsWith('controller-manager') ? 'controller-manager' : 'apiserver';
+  const port = kind === 'etcd' ? 2379 : kind === 'apiserver' ? 6443 : HEALTH_PORTS[kind];
   return {
     name,
     kind,
@@ -104,7 +104,7 @@ export class ComposeChaosCluster implements ChaosCluster {
     }
     const c = new ComposeChaosCluster(opts);
     const t0 = Date.now();
-    await c.project.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`, '--scale', `scheduler=${opts.topology.schedulers ?? 0}`, '--scale', 'controller-manager=0']);
+    await c.project.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`, '--scale', `scheduler=${opts.topology.schedulers ?? 0}`, '--scale', `controller-manager=${opts.topology.controllerManagers ?? 0}`]);
     const deadline = Date.now() + 120_000;
     let bad = await c.unhealthy();
     while (bad.length > 0 && Date.now() < deadline && !opts.signal.aborted) {
@@ -167,11 +167,11 @@ export class ComposeChaosCluster implements ChaosCluster {
     return (await this.members()).find((m) => m.kind === 'apiserver' && m.url === `http://${host}:6443`)?.name;
   }
 
-  /** A scheduler's identity starts with its hostname, which Docker sets to the container's short id. */
-  async schedulerFor(holderIdentity: string): Promise<string | undefined> {
+  /** A replica's identity starts with its hostname, which Docker sets to the container's short id. */
+  async leaderFor(kind: LeaderKind, holderIdentity: string): Promise<string | undefined> {
     const host = holderIdentity.slice(0, holderIdentity.indexOf('_'));
     if (host === '') return undefined;
-    const c = (await this.containers()).find((x) => serviceOf(x) === 'scheduler' && x.Id.startsWith(host));
+    const c = (await this.containers()).find((x) => serviceOf(x) === kind && x.Id.startsWith(host));
     return c === undefined ? undefined : memberName(c);
   }
 
@@ -247,7 +247,7 @@ export class ComposeChaosCluster implements ChaosCluster {
 
   async unhealthy(): Promise<string[]> {
     const containers = await this.containers();
-    const counts = { etcd: 0, apiserver: 0, loadbalancer: 0, scheduler: 0 };
+    const counts = { etcd: 0, apiserver: 0, loadbalancer: 0, scheduler: 0, 'controller-manager': 0 };
     const checks = containers.map(async (c): Promise<string | undefined> => {
       const service = serviceOf(c) || '?';
       const name = memberName(c) ?? service;
@@ -267,9 +267,9 @@ export class ComposeChaosCluster implements ChaosCluster {
         counts.loadbalancer++;
         return (await httpOk(`http://${ip}:${LB_ADMIN_PORT}/healthz`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
       }
-      if (service === 'scheduler') {
-        counts.scheduler++;
-        return (await httpOk(`http://${ip}:${SCHEDULER_HEALTH_PORT}/healthz`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
+      if (service === 'scheduler' || service === 'controller-manager') {
+        counts[service]++;
+        return (await httpOk(`http://${ip}:${HEALTH_PORTS[service]}/healthz`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
       }
       return undefined;
     });
@@ -280,6 +280,8 @@ export class ComposeChaosCluster implements ChaosCluster {
     if (counts.loadbalancer < 1) bad.push('loadbalancer: not up');
     const schedulers = this.opts.topology.schedulers ?? 0;
     if (counts.scheduler < schedulers) bad.push(`scheduler: ${counts.scheduler} of ${schedulers} replicas up`);
+    const cms = this.opts.topology.controllerManagers ?? 0;
+    if (counts['controller-manager'] < cms) bad.push(`controller-manager: ${counts['controller-manager']} of ${cms} replicas up`);
     return bad;
   }
 

@@ -2,10 +2,10 @@
 // fault measures how long the API was unavailable and waits until the cluster is healthy again
 // before it returns.
 import type { FaultRecord } from './history.js';
-import { CURRENT_APISERVER, SCHEDULER_LEADER, type FaultStep } from './plan.js';
+import { CONTROLLER_MANAGER_LEADER, CURRENT_APISERVER, SCHEDULER_LEADER, type FaultStep } from './plan.js';
 import { apiserverReady, etcdHealthy, probeApiserver } from './cluster.js';
 import { sleep } from './sleep.js';
-import type { ChaosCluster, Member, MemberKind } from './target.js';
+import type { ChaosCluster, LeaderKind, Member, MemberKind } from './target.js';
 
 export interface FaultContext {
   readonly cluster: ChaosCluster;
@@ -14,8 +14,8 @@ export interface FaultContext {
   readonly now: () => number;
   /** The workload client's current server URL. */
   readonly currentServer: () => string;
-  /** The kube-scheduler Lease's holder now, read through the API. */
-  readonly schedulerLeaseHolder: () => Promise<string | undefined>;
+  /** The holder of a kube-system Lease now ("kube-scheduler", "kube-controller-manager"), read through the API. */
+  readonly leaseHolder: (lease: string) => Promise<string | undefined>;
   /** Allowed unavailability after a fault (the supervisor's restart delay is added for the faulted member). */
   readonly boundMs: number;
   /** How long to wait for the whole cluster to be healthy again. */
@@ -91,7 +91,7 @@ class AvailabilityProbe {
     }
     if (this.firstFaulted === undefined && this.faulted.url !== '') {
       const { kind, url } = this.faulted;
-      const probe = kind === 'etcd' ? () => etcdHealthy(url, PROBE_TIMEOUT_MS) : kind === 'scheduler' ? () => apiserverReady(url, PROBE_TIMEOUT_MS) : () => probeApiserver(url, this.namespace, PROBE_TIMEOUT_MS);
+      const probe = kind === 'etcd' ? () => etcdHealthy(url, PROBE_TIMEOUT_MS) : kind === 'scheduler' || kind === 'controller-manager' ? () => apiserverReady(url, PROBE_TIMEOUT_MS) : () => probeApiserver(url, this.namespace, PROBE_TIMEOUT_MS);
       this.launch(url, probe, (startedAt, at) => {
         // An apiserver that answers is also "the API answers".
         if (kind === 'apiserver' && startedAt >= this.injectedAt && (this.firstAny === undefined || at < this.firstAny)) this.firstAny = at;
@@ -115,11 +115,13 @@ async function resolveTarget(step: FaultStep, ctx: FaultContext): Promise<Member
     if (current === undefined) return `no apiserver of the cluster serves the client's current server ${ctx.currentServer()}`;
     name = current;
   }
-  if (step.target === SCHEDULER_LEADER) {
-    const holder = await ctx.schedulerLeaseHolder();
-    if (holder === undefined || holder === '') return 'no scheduler holds the kube-scheduler Lease';
-    const leader = await cluster.schedulerFor(holder);
-    if (leader === undefined) return `no scheduler member has the Lease holder's identity ${holder}`;
+  const leaderKind: LeaderKind | undefined = step.target === SCHEDULER_LEADER ? 'scheduler' : step.target === CONTROLLER_MANAGER_LEADER ? 'controller-manager' : undefined;
+  if (leaderKind !== undefined) {
+    const lease = `kube-${leaderKind}`;
+    const holder = await ctx.leaseHolder(lease);
+    if (holder === undefined || holder === '') return `no ${leaderKind} holds the ${lease} Lease`;
+    const leader = await cluster.leaderFor(leaderKind, holder);
+    if (leader === undefined) return `no ${leaderKind} member has the Lease holder's identity ${holder}`;
     name = leader;
   }
   const m = members.find((x) => x.name === name);

@@ -152,3 +152,24 @@ export interface LeaderHistory {
   /** Pods created and acknowledged that no scheduler bound by the end of the run. */
   readonly unbound: readonly string[];
 }
+
+/** What one Deployment was asked for and what it reached. */
+export interface DeploymentRecord {
+  readonly name: string;
+  /** Every replicas value the run sent (acknowledged or not: a lost reply may still have applied). */
+  readonly replicasSent: readonly number[];
+  readonly changes: number;
+  /** ms after the faults stopped when it had converged; undefined if it never did within the bound. */
+  readonly convergedAfterMs?: number;
+  /** Its state when the check gave up or succeeded. */
+  readonly last: string;
+  /** The most pods it ran at once (from the watch) and the bound they had to stay within. */
+  readonly peakPods: number;
+  readonly podBound: number;
+}
+
+export interface DeploymentHistory {
+  readonly boundMs: number;
+  readonly deployments: readonly DeploymentRecord[];
+  readonly standIn: { readyWrites: number; errors: number };
+}

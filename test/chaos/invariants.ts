@@ -1,6 +1,6 @@
 // The invariants a chaos run must keep, as pure functions over the recorded history. Each returns
 // pass/fail with the evidence; none of them knows how the history was produced.
-import type { FaultRecord, FinalState, LeakCheck, LeaderHistory, ObjectState, WatchHistory, WatchRecord, WriteRecord } from './history.js';
+import type { DeploymentHistory, FaultRecord, FinalState, LeakCheck, LeaderHistory, ObjectState, WatchHistory, WatchRecord, WriteRecord } from './history.js';
 
 export interface InvariantResult {
   readonly name: string;
@@ -330,6 +330,19 @@ export function checkPodsScheduled(h: LeaderHistory): InvariantResult {
   return result('every pod gets scheduled', problems, `all ${h.created} pod(s) created during the run were bound`, (n) => `${n} pod(s) never bound`);
 }
 
+/** Every Deployment reached its last spec (replicas, all updated and available) within the bound after the faults. */
+export function checkWorkloadsConverge(h: DeploymentHistory): InvariantResult {
+  const problems = h.deployments.filter((d) => d.convergedAfterMs === undefined).map((d) => `${d.name} did not converge within ${h.boundMs / 1000}s: ${d.last}`);
+  const slowest = Math.max(0, ...h.deployments.map((d) => d.convergedAfterMs ?? 0));
+  return result('workloads converge', problems, `all ${h.deployments.length} Deployments matched their spec ${slowest} ms after the faults at most`, (n) => `${n} Deployment(s) did not converge within ${h.boundMs / 1000}s`);
+}
+
+/** No Deployment ever ran more pods than the most replicas it was asked for plus its maxSurge (counted from the watch). */
+export function checkPodsWithinSurge(h: DeploymentHistory): InvariantResult {
+  const problems = h.deployments.filter((d) => d.peakPods > d.podBound).map((d) => `${d.name} ran ${d.peakPods} pods at once; asked for at most ${Math.max(...d.replicasSent)} replicas, so the bound was ${d.podBound}`);
+  return result('never above replicas + maxSurge', problems, `no Deployment ran more pods than its replicas + maxSurge (peaks ${h.deployments.map((d) => `${d.peakPods}/${d.podBound}`).join(', ')})`, (n) => `${n} Deployment(s) overshot`);
+}
+
 export interface RunHistory {
   readonly writes: readonly WriteRecord[];
   readonly watch: WatchHistory;
@@ -337,6 +350,7 @@ export interface RunHistory {
   readonly faults: readonly FaultRecord[];
   readonly leaks: LeakCheck;
   readonly leaders?: LeaderHistory;
+  readonly deployments?: DeploymentHistory;
 }
 
 export function checkAll(h: RunHistory): InvariantResult[] {
@@ -354,5 +368,6 @@ export function checkAll(h: RunHistory): InvariantResult[] {
     checkNoStuckRequests(h.writes),
     checkNoLeakedProcesses(h.leaks),
     ...(h.leaders !== undefined ? [checkSingleActingLeader(h.leaders), checkPodsScheduled(h.leaders)] : []),
+    ...(h.deployments !== undefined ? [checkWorkloadsConverge(h.deployments), checkPodsWithinSurge(h.deployments)] : []),
   ];
 }

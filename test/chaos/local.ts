@@ -7,7 +7,7 @@ import { ProcessTracker, isRunning, procStat, readClusterRecord, unhealthyCompon
 import type { LeakCheck } from './history.js';
 import type { FaultKind } from './plan.js';
 import { sleep } from './sleep.js';
-import type { ChaosCluster, InjectOptions, InjectResult, Member } from './target.js';
+import type { ChaosCluster, InjectOptions, InjectResult, LeaderKind, Member } from './target.js';
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
@@ -54,8 +54,8 @@ export class LocalChaosCluster implements ChaosCluster {
   }
 
   /** Starts the launcher with the topology; in `dir` (kept) or a temp dir (removed at stop unless `keep`). */
-  static async start(opts: { etcdMembers: number; apiservers: number; dir?: string; keep: boolean }): Promise<LocalChaosCluster> {
-    const cluster = await startLocalCluster(['--etcd-members', String(opts.etcdMembers), '--apiservers', String(opts.apiservers), '--controller-managers', '0', '--restart-crashed', ...(opts.dir !== undefined ? ['--dir', opts.dir] : [])]);
+  static async start(opts: { etcdMembers: number; apiservers: number; schedulers?: number; controllerManagers?: number; dir?: string; keep: boolean }): Promise<LocalChaosCluster> {
+    const cluster = await startLocalCluster(['--etcd-members', String(opts.etcdMembers), '--apiservers', String(opts.apiservers), '--schedulers', String(opts.schedulers ?? 0), '--controller-managers', String(opts.controllerManagers ?? 0), '--restart-crashed', ...(opts.dir !== undefined ? ['--dir', opts.dir] : [])]);
     const dir = opts.dir ?? cluster.dir;
     // With --dir the helper's own temp dir stays empty: the launcher took the later --dir.
     if (opts.dir !== undefined && cluster.dir !== opts.dir) rmSync(cluster.dir, { recursive: true, force: true });
@@ -71,7 +71,7 @@ export class LocalChaosCluster implements ChaosCluster {
       const startTime = c.pid !== undefined ? procStat(c.pid)?.startTime : undefined;
       out.push({
         name: c.name,
-        kind: c.name.startsWith('etcd') ? 'etcd' : c.name.startsWith('scheduler') ? 'scheduler' : 'apiserver',
+        kind: c.name.startsWith('etcd') ? 'etcd' : c.name.startsWith('scheduler') ? 'scheduler' : c.name.startsWith('controller-manager') ? 'controller-manager' : 'apiserver',
         url: c.url,
         incarnation: c.pid !== undefined && startTime !== undefined && isRunning(c.pid) ? `pid ${c.pid}@${startTime}` : 'not running',
         restarts: c.restarts,
@@ -85,16 +85,16 @@ export class LocalChaosCluster implements ChaosCluster {
     return Promise.resolve(record?.components.find((c) => c.url === clientServer && c.name.startsWith('apiserver'))?.name);
   }
 
-  /** Every scheduler logs its identity when it starts ("scheduler starting"); the last such line is the running one's. */
-  schedulerFor(holderIdentity: string): Promise<string | undefined> {
+  /** Every replica logs its identity when it starts ("scheduler starting"); the last such line is the running one's. */
+  leaderFor(kind: LeaderKind, holderIdentity: string): Promise<string | undefined> {
     const record = readClusterRecord(this.where);
     for (const c of record?.components ?? []) {
-      if (!c.name.startsWith('scheduler')) continue;
+      if (!c.name.startsWith(kind)) continue;
       const log = join(this.where, 'logs', `${c.name}.log`);
       if (!existsSync(log)) continue;
       let identity: string | undefined;
       for (const line of readFileSync(log, 'utf8').split('\n')) {
-        if (!line.includes('"scheduler starting"')) continue;
+        if (!line.includes(`"${kind} starting"`)) continue;
         try {
           identity = (JSON.parse(line) as { identity?: string }).identity;
         } catch {

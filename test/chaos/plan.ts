@@ -11,6 +11,9 @@ export const CURRENT_APISERVER = 'current-apiserver';
 /** The scheduler replica holding the kube-scheduler Lease, resolved when the fault is injected. */
 export const SCHEDULER_LEADER = 'scheduler-leader';
 
+/** The controller-manager replica holding the kube-controller-manager Lease, resolved likewise. */
+export const CONTROLLER_MANAGER_LEADER = 'controller-manager-leader';
+
 export interface FaultStep {
   /** When to inject, in ms after the workload started (later if the previous fault has not healed). */
   readonly atMs: number;
@@ -26,6 +29,8 @@ export interface Topology {
   readonly apiservers: number;
   /** Leader-elected scheduler replicas (none when absent). */
   readonly schedulers?: number;
+  /** Leader-elected controller-manager replicas (none when absent). */
+  readonly controllerManagers?: number;
 }
 
 export { seededRandom };
@@ -82,6 +87,9 @@ export function validTargets(t: Topology): string[] {
   const schedulers = t.schedulers ?? 0;
   for (let i = 0; i < schedulers; i++) out.push(schedulers === 1 ? 'scheduler' : `scheduler-${i}`);
   if (schedulers > 0) out.push(SCHEDULER_LEADER);
+  const cms = t.controllerManagers ?? 0;
+  for (let i = 0; i < cms; i++) out.push(cms === 1 ? 'controller-manager' : `controller-manager-${i}`);
+  if (cms > 0) out.push(CONTROLLER_MANAGER_LEADER);
   return out;
 }
 
@@ -105,30 +113,26 @@ function schedule(opts: PlanOptions, random: () => number): number[] {
 }
 
 /**
- * The plan for a seed: etcd members about 40% of the time, a named apiserver 30%, the client's
- * current apiserver 30% (with schedulers: 35%, 25%, 20%, and the scheduler leader 20%); the
- * fault kinds equally often; freezes and network cuts of 2 to 8 s.
+ * The plan for a seed. Without leader-elected components: etcd members about 40% of the time, a
+ * named apiserver 30%, the client's current apiserver 30%. Each leader-elected component present
+ * (scheduler, controller-manager) takes 20% for its leader, and the rest shrink in proportion.
+ * The fault kinds equally often; freezes and network cuts of 2 to 8 s.
  */
 export function generatePlan(opts: PlanOptions): FaultStep[] {
   const random = seededRandom(deriveSeed(opts.seed, 'plan'));
-  const etcd = validTargets({ ...opts.topology, apiservers: 0 }).filter((t) => t.startsWith('etcd'));
-  const apiservers = validTargets({ ...opts.topology, etcdMembers: 0 }).filter((t) => t.startsWith('apiserver'));
+  const etcd = validTargets({ ...opts.topology, apiservers: 0, schedulers: 0, controllerManagers: 0 }).filter((t) => t.startsWith('etcd'));
+  const apiservers = validTargets({ ...opts.topology, etcdMembers: 0, schedulers: 0, controllerManagers: 0 }).filter((t) => t.startsWith('apiserver'));
+  const leaders = [...((opts.topology.schedulers ?? 0) > 0 ? [SCHEDULER_LEADER] : []), ...((opts.topology.controllerManagers ?? 0) > 0 ? [CONTROLLER_MANAGER_LEADER] : [])];
+  // Seeds planned before controller-managers existed keep their plans: the scheduler-only split is unchanged.
+  const weights = leaders.length === 0 ? [0.4, 0.3, 0.3] : leaders.length === 1 ? [0.35, 0.25, 0.2] : [0.25, 0.2, 0.15];
   return schedule(opts, random).map((atMs) => {
     const r = random();
-    const target =
-      (opts.topology.schedulers ?? 0) > 0
-        ? r < 0.35
-          ? pick(random, etcd)
-          : r < 0.6
-            ? pick(random, apiservers)
-            : r < 0.8
-              ? CURRENT_APISERVER
-              : SCHEDULER_LEADER
-        : r < 0.4
-          ? pick(random, etcd)
-          : r < 0.7
-            ? pick(random, apiservers)
-            : CURRENT_APISERVER;
+    const [we, wa, wc] = weights as [number, number, number];
+    let target: string;
+    if (r < we) target = pick(random, etcd);
+    else if (r < we + wa) target = pick(random, apiservers);
+    else if (r < we + wa + wc) target = CURRENT_APISERVER;
+    else target = leaders[Math.min(leaders.length - 1, Math.floor(((r - we - wa - wc) / (1 - we - wa - wc)) * leaders.length))]!;
     const fault = pick(random, opts.faultKinds ?? FAULT_KINDS);
     const step: FaultStep = lasts(fault) ? { atMs, target, fault, durationMs: randomInt(random, FREEZE_MIN_MS, FREEZE_MAX_MS) } : { atMs, target, fault };
     return step;

@@ -1,6 +1,6 @@
 // The chaos report: one JSON document (machine-readable, for CI and for comparing runs) and a short
 // human summary of it.
-import type { FaultRecord, LeakCheck, LeaderHistory, WatchHistory, WriteOp, WriteRecord } from './history.js';
+import type { DeploymentHistory, FaultRecord, LeakCheck, LeaderHistory, WatchHistory, WriteOp, WriteRecord } from './history.js';
 import type { InvariantResult, LostWrite } from './invariants.js';
 import { FAULT_KINDS, type FaultKind, type FaultStep } from './plan.js';
 
@@ -116,6 +116,7 @@ export interface ReportInput {
   readonly leaks: LeakCheck;
   readonly invariants: readonly InvariantResult[];
   readonly leaders?: LeaderHistory;
+  readonly deployments?: DeploymentHistory;
 }
 
 export interface ChaosReport {
@@ -138,6 +139,8 @@ export interface ChaosReport {
   readonly invariants: readonly InvariantResult[];
   /** The scheduling trickle: pods created and bound, Lease terms seen. */
   readonly scheduling?: { readonly podsCreated: number; readonly podsBound: number; readonly leaseTerms: number; readonly leaders: readonly string[] };
+  /** The Deployments kept changing under the faults, and how they converged. */
+  readonly deployments?: DeploymentHistory;
 }
 
 export function buildReport(r: ReportInput): ChaosReport {
@@ -181,6 +184,7 @@ export function buildReport(r: ReportInput): ChaosReport {
           },
         }
       : {}),
+    ...(r.deployments !== undefined ? { deployments: r.deployments } : {}),
   };
 }
 
@@ -190,6 +194,10 @@ export function humanSummary(rep: ChaosReport): string {
   lines.push(`chaos: seed ${rep.seed}, ${(rep.durationMs / 1000).toFixed(0)}s, ${rep.faults.length} fault(s): ${rep.passed ? 'PASS' : rep.interrupted ? 'INTERRUPTED' : 'FAIL'}`);
   const w = rep.writes;
   lines.push(`writes: ${w.attempted} sent, ${w.acknowledged} acknowledged, ${w.failed} refused, ${w.unknown} unknown outcome (${w.unknownSeenApplied} seen applied), ${w.lost} lost`);
+  if (rep.deployments !== undefined) {
+    const ds = rep.deployments.deployments;
+    lines.push(`deployments: ${ds.length} changed ${ds.reduce((n, d) => n + d.changes, 0)} time(s), ${ds.filter((d) => d.convergedAfterMs !== undefined).length} converged, peak pods ${ds.map((d) => `${d.peakPods}/${d.podBound}`).join(' ')}`);
+  }
   if (rep.scheduling !== undefined) lines.push(`scheduling: ${rep.scheduling.podsBound} of ${rep.scheduling.podsCreated} pods bound, ${rep.scheduling.leaseTerms} Lease term(s), ${rep.scheduling.leaders.length} leader(s)`);
   lines.push(`watch: ${String(rep.watch['received'])} events on ${String(rep.watch['streams'])} stream(s), ${String(rep.watch['relistsAfterGone'])} relist(s) after 410, ${String(rep.watch['idleReconnects'])} stalled stream(s) resumed`);
   for (const f of rep.faults) {

@@ -1,4 +1,5 @@
-// `npm run chaos`: starts an HA cluster (3 etcd members, 2 apiservers) with the local launcher
+// `npm run chaos`: starts an HA cluster (3 etcd members, 2 apiservers, 2 schedulers, 2
+// controller-managers) with the local launcher
 // (processes, crashed ones restarted) or with deploy/docker-compose.yml (containers, restarted by
 // Docker), writes and watches through the API while faults hit its members, then checks the
 // invariants and prints a JSON report (stdout or --out) and a summary (stderr). Exit 1 when an
@@ -20,6 +21,8 @@ import { buildReport, humanSummary } from './report.js';
 import { sleep } from './sleep.js';
 import { NamespaceWatcher } from './watcher.js';
 import { LeaderAudit } from './leaders.js';
+import { DeploymentWorkload } from './deployments.js';
+import { CONTROLLERS } from '../../pkg/controller-manager/controllers.js';
 import type { Lease } from '../../pkg/api/coordination/v1/index.js';
 import { CONFIGMAPS, NAMESPACES, Workload, errorText, writeIdOf, type ConfigMap } from './workload.js';
 
@@ -32,7 +35,8 @@ const USAGE = `Usage: npm run chaos -- [flags]
                        needs Docker and the images: npm run images)
   --plan FILE          explicit fault plan: JSON [{atMs, target, fault, durationMs?}]
                        targets: etcd-0..2, apiserver-0..1, current-apiserver (the apiserver serving
-                       the workload client)
+                       the workload client), scheduler-0..1, scheduler-leader,
+                       controller-manager-0..1, controller-manager-leader (the Lease holders)
                        faults: kill (SIGKILL), term (SIGTERM, SIGKILL after 15 s), freeze (SIGSTOP or
                        docker pause for durationMs), restart (SIGTERM, or docker restart), netcut
                        (compose only: docker network disconnect for durationMs, then reconnect);
@@ -44,7 +48,9 @@ const USAGE = `Usage: npm run chaos -- [flags]
   --concurrency N      workload writers (default 4)
   --bound S            allowed API unavailability after a fault, in seconds (default 30)`;
 
-const TOPOLOGY: Topology = { etcdMembers: 3, apiservers: 2, schedulers: 2 };
+const TOPOLOGY: Topology = { etcdMembers: 3, apiservers: 2, schedulers: 2, controllerManagers: 2 };
+/** How long the Deployments may take to match their spec once the faults stop. */
+const CONVERGE_BOUND_MS = 60_000;
 const TARGETS = ['local', 'compose'] as const;
 type TargetKind = (typeof TARGETS)[number];
 const CLIENT_TIMEOUT_MS = 10_000;
@@ -128,9 +134,9 @@ async function attempt<T>(what: string, tries: number, signal: AbortSignal, fn: 
   return undefined;
 }
 
-async function leaseHolder(client: RestClient): Promise<string | undefined> {
+async function leaseHolder(client: RestClient, name: string): Promise<string | undefined> {
   try {
-    const lease = await client.resource<Lease>({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true }).namespace('kube-system').get('kube-scheduler', { timeoutMs: 5_000 });
+    const lease = await client.resource<Lease>({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true }).namespace('kube-system').get(name, { timeoutMs: 5_000 });
     return lease.spec?.holderIdentity;
   } catch {
     return undefined;
@@ -207,6 +213,15 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const watcher = new NamespaceWatcher({ client: watchClient, namespace, now, idleMs: 15_000 });
   const auditClient = new RestClient({ ...clientOpts, component: 'chaos-leader-audit' });
   const leaders = (TOPOLOGY.schedulers ?? 0) > 0 ? new LeaderAudit({ client: auditClient, namespace, now, podEveryMs: 250, log }) : undefined;
+  const appsNamespace = `${namespace}-apps`;
+  const appsClient = new RestClient({ ...clientOpts, component: 'chaos-deployments' });
+  const apps =
+    (TOPOLOGY.controllerManagers ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'deployment-controller') && (await attempt('creating the apps namespace', 10, signal, () => appsClient.resource(NAMESPACES).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: appsNamespace } }), log)) !== undefined
+      ? new DeploymentWorkload({ client: appsClient, namespace: appsNamespace, seed: opts.seed, deployments: 4, changeEveryMs: 3_000, now, log })
+      : undefined;
+  const appsStop = new AbortController();
+  const standInStop = new AbortController();
+  signal.addEventListener('abort', () => standInStop.abort(), { once: true });
   const auditStop = new AbortController();
   const podsStop = new AbortController();
   signal.addEventListener('abort', () => podsStop.abort(), { once: true });
@@ -216,10 +231,11 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   try {
     await watcher.start(watchStop.signal);
     await leaders?.start(auditStop.signal, podsStop.signal);
+    await apps?.start(AbortSignal.any([appsStop.signal, workStop.signal]), standInStop.signal);
     const workStart = now();
     workload.start(workStop.signal);
     const end = workStart + opts.durationMs;
-    const ctx: FaultContext = { cluster, namespace, now, currentServer: () => client.currentServer, schedulerLeaseHolder: () => leaseHolder(client), boundMs: opts.boundMs, recoveryTimeoutMs: 120_000, termGraceMs: 15_000, signal, log };
+    const ctx: FaultContext = { cluster, namespace, now, currentServer: () => client.currentServer, leaseHolder: (name) => leaseHolder(client, name), boundMs: opts.boundMs, recoveryTimeoutMs: 120_000, termGraceMs: 15_000, signal, log };
     for (const [i, step] of plan.entries()) {
       const at = Math.max(workStart + step.atMs, now());
       if (signal.aborted || at > end) {
@@ -243,6 +259,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     if (!signal.aborted) {
       // Every pod of the trickle should find a node once the schedulers healed.
       await leaders?.settle(30_000);
+      // Every Deployment should match its last spec once the controller-managers healed.
+      await apps?.settle(CONVERGE_BOUND_MS, signal);
       let fenceTry = 0;
       const fence = await attempt(
         'writing the fence',
@@ -272,12 +290,16 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     watchStop.abort();
     podsStop.abort();
     auditStop.abort();
+    appsStop.abort();
+    standInStop.abort();
+    await apps?.stop();
     await workload.done();
     await watcher.stopped();
     await leaders?.stop();
     client.close();
     watchClient.close();
     auditClient.close();
+    appsClient.close();
   }
   const leaks = await cluster.stop(log);
   res.cluster = undefined;
@@ -286,7 +308,16 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const watch = watcher.history();
   const lost = final !== undefined ? findLostWrites(writes, final).lost : [];
   const leaderHistory = leaders?.history();
-  const invariants = checkAll({ writes, watch, final, faults, leaks, ...(leaderHistory !== undefined && !signal.aborted ? { leaders: leaderHistory } : {}) });
+  const appsHistory = apps?.history(CONVERGE_BOUND_MS);
+  const invariants = checkAll({
+    writes,
+    watch,
+    final,
+    faults,
+    leaks,
+    ...(leaderHistory !== undefined && !signal.aborted ? { leaders: leaderHistory } : {}),
+    ...(appsHistory !== undefined && !signal.aborted ? { deployments: appsHistory } : {}),
+  });
   return buildReport({
     seed: opts.seed,
     startedAt,
@@ -302,6 +333,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     leaks,
     invariants,
     ...(leaderHistory !== undefined ? { leaders: leaderHistory } : {}),
+    ...(appsHistory !== undefined ? { deployments: appsHistory } : {}),
   });
 }
 

@@ -3,7 +3,10 @@
 import type { LeakCheck } from './history.js';
 import type { FaultKind } from './plan.js';
 
-export type MemberKind = 'etcd' | 'apiserver' | 'scheduler';
+/** Components that run as leader-elected replicas. */
+export type LeaderKind = 'scheduler' | 'controller-manager';
+
+export type MemberKind = 'etcd' | 'apiserver' | LeaderKind;
 
 /** One etcd member or apiserver replica, as it is right now. */
 export interface Member {
@@ -48,8 +51,8 @@ export interface ChaosCluster {
   members(): Promise<Member[]>;
   /** The apiserver member behind the client's current server, for the current-apiserver target. */
   currentApiserver(clientServer: string): Promise<string | undefined>;
-  /** The scheduler member whose identity holds the Lease `holderIdentity`, for the scheduler-leader target. */
-  schedulerFor(holderIdentity: string): Promise<string | undefined>;
+  /** The `kind` member whose identity holds the Lease `holderIdentity`, for the *-leader targets. */
+  leaderFor(kind: LeaderKind, holderIdentity: string): Promise<string | undefined>;
   /** Injects one fault and returns when it has been let go (or the member exited). */
   inject(fault: FaultKind, member: Member, now: () => number, opts: InjectOptions): Promise<InjectResult>;
   /** Extra time the supervisor waits before starting the member again after this fault. */

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FaultRecord, FinalState, ObjectState, RelistRecord, WatchHistory, WatchRecord, WriteRecord } from '../../../test/chaos/history.js';
+import type { DeploymentHistory, FaultRecord, FinalState, ObjectState, RelistRecord, WatchHistory, WatchRecord, WriteRecord } from '../../../test/chaos/history.js';
 import {
+  checkPodsWithinSurge,
+  checkWorkloadsConverge,
   checkAcknowledgedWritesDurable,
   checkAvailability,
   checkNoLeakedProcesses,
@@ -262,4 +264,23 @@ test('every pod gets scheduled lists the pods never bound', () => {
   const r = checkPodsScheduled({ leases: [], bindings: [], created: 2, unbound: ['x'] });
   assert.equal(r.pass, false);
   assert.deepEqual(r.details, ['pod x was never bound']);
+});
+
+const apps = (...ds: Partial<DeploymentHistory['deployments'][number]>[]): DeploymentHistory => ({
+  boundMs: 60_000,
+  standIn: { readyWrites: 0, errors: 0 },
+  deployments: ds.map((d, i) => ({ name: `d${i}`, replicasSent: [3], changes: 0, last: 'spec 3', peakPods: 3, podBound: 4, ...d })),
+});
+
+test('workloads converge fails for a Deployment that never matched its spec, naming its last state', () => {
+  const r = checkWorkloadsConverge(apps({ convergedAfterMs: 1200 }, { last: 'spec 3, replicas 2 updated 2 available 2, pods 2' }));
+  assert.equal(r.pass, false);
+  assert.deepEqual(r.details, ['d1 did not converge within 60s: spec 3, replicas 2 updated 2 available 2, pods 2']);
+  assert.equal(checkWorkloadsConverge(apps({ convergedAfterMs: 1200 }, { convergedAfterMs: 10 })).pass, true);
+});
+
+test('never above replicas + maxSurge compares the peak with the most replicas ever asked for plus the surge', () => {
+  const r = checkPodsWithinSurge(apps({ replicasSent: [2, 5, 1], peakPods: 7, podBound: 7 }, { replicasSent: [4], peakPods: 6, podBound: 5 }));
+  assert.equal(r.pass, false);
+  assert.deepEqual(r.details, ['d1 ran 6 pods at once; asked for at most 4 replicas, so the bound was 5']);
 });

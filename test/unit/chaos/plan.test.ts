@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CURRENT_APISERVER, FAULT_KINDS, deriveSeed, generatePlan, parsePlan, seededRandom, validTargets } from '../../../test/chaos/plan.js';
+import { CONTROLLER_MANAGER_LEADER, CURRENT_APISERVER, SCHEDULER_LEADER, FAULT_KINDS, deriveSeed, generatePlan, parsePlan, seededRandom, validTargets } from '../../../test/chaos/plan.js';
 
 const topology = { etcdMembers: 3, apiservers: 2 };
 
@@ -97,3 +97,12 @@ for (const tc of badPlans) {
     assert.throws(() => parsePlan(tc.plan, topology), tc.message);
   });
 }
+
+test('with schedulers and controller-managers both leaders are faulted, and every target is a valid one', () => {
+  const topology = { etcdMembers: 3, apiservers: 2, schedulers: 2, controllerManagers: 2 };
+  const plan = generatePlan({ seed: 7, durationMs: 600_000, intervalMs: 5_000, topology });
+  const targets = new Set(plan.map((s) => s.target));
+  assert.ok(targets.has(SCHEDULER_LEADER) && targets.has(CONTROLLER_MANAGER_LEADER), [...targets].join(' '));
+  for (const t of targets) assert.ok(validTargets(topology).includes(t), t);
+  assert.ok(validTargets(topology).includes('controller-manager-1'));
+});

@@ -1,0 +1,125 @@
+// A stand-in for every kubelet, for benchmarks and chaos runs without nodes: each pod the watch
+// shows that is not yet Ready gets a Running + Ready status, and pods being deleted are finished
+// at once (the kubelet's grace-0 delete). It also counts, per group of pods (a workload's label),
+// the most pods alive at once — what the "never above replicas + maxSurge" checks read.
+import type { Pod } from '../../pkg/api/core/v1/pod-types.js';
+import { podResource } from '../../pkg/api/core/v1/pod.js';
+import type { RestClient } from '../../pkg/client/rest.js';
+import type { WatchEvent } from '../../pkg/client/watch.js';
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface KubeletStandInOptions {
+  readonly client: RestClient;
+  readonly namespace: string;
+  /** Status writes and deletes in flight at most. */
+  readonly concurrency: number;
+  /** Only pods matching this label selector. */
+  readonly labelSelector?: string;
+  /** Pods are counted per value of this label (a workload's pods share one). */
+  readonly groupLabel: string;
+  readonly log: (line: string) => void;
+}
+
+export class KubeletStandIn {
+  private readonly pending = new Map<string, Pod>();
+  private readonly inFlight = new Set<string>();
+  /** Pods alive (not being deleted) per group, as the watch shows them now. */
+  readonly livePerGroup = new Map<string, Set<string>>();
+  /** The most pods alive at once per group. */
+  readonly peakPerGroup = new Map<string, number>();
+  /** Each time a group's alive count reached a new peak: when (ms since start) and how many. */
+  readonly peaks: { group: string; at: number; alive: number }[] = [];
+  readyWrites = 0;
+  errors = 0;
+  private wake: (() => void) | undefined;
+  private readonly started = Date.now();
+
+  constructor(private readonly opts: KubeletStandInOptions) {}
+
+  async run(signal: AbortSignal): Promise<void> {
+    const pods = this.opts.client.resource<Pod>(podResource).namespace(this.opts.namespace);
+    const workers = Array.from({ length: this.opts.concurrency }, () => this.worker(pods, signal));
+    const selector = this.opts.labelSelector !== undefined ? { labelSelector: this.opts.labelSelector } : {};
+    let rv: string | undefined;
+    while (!signal.aborted) {
+      try {
+        if (rv === undefined) {
+          const list = await pods.listAll(selector);
+          rv = list.metadata?.resourceVersion;
+          for (const p of list.items) this.observe('ADDED', p);
+        }
+        const stream = await pods.watch({ ...selector, resourceVersion: rv, allowWatchBookmarks: true, signal });
+        for await (const ev of stream as AsyncIterable<WatchEvent<Pod>>) {
+          if (ev.type === 'ERROR') {
+            rv = undefined;
+            break;
+          }
+          rv = ev.object.metadata?.resourceVersion ?? rv;
+          if (ev.type !== 'BOOKMARK') this.observe(ev.type, ev.object);
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        this.opts.log(`kubelet stand-in watch: ${message(err)}`);
+        rv = undefined;
+        await sleep(200);
+      }
+    }
+    this.wake?.();
+    await Promise.all(workers);
+  }
+
+  private observe(type: string, p: Pod): void {
+    const name = p.metadata?.name ?? '';
+    const group = p.metadata?.labels?.[this.opts.groupLabel];
+    if (group !== undefined) {
+      const live = this.livePerGroup.get(group) ?? new Set<string>();
+      this.livePerGroup.set(group, live);
+      if (type === 'DELETED' || p.metadata?.deletionTimestamp !== undefined) live.delete(name);
+      else live.add(name);
+      if (live.size > (this.peakPerGroup.get(group) ?? 0)) {
+        this.peakPerGroup.set(group, live.size);
+        this.peaks.push({ group, at: Date.now() - this.started, alive: live.size });
+      }
+    }
+    if (type === 'DELETED') {
+      this.pending.delete(name);
+      return;
+    }
+    const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+    if (!ready || p.metadata?.deletionTimestamp !== undefined) {
+      this.pending.set(name, p);
+      this.wake?.();
+    }
+  }
+
+  private async worker(pods: ReturnType<RestClient['resource']>, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const next = [...this.pending.keys()].find((k) => !this.inFlight.has(k));
+      if (next === undefined) {
+        await new Promise<void>((r) => (this.wake = r));
+        continue;
+      }
+      const p = this.pending.get(next)!;
+      this.pending.delete(next);
+      this.inFlight.add(next);
+      try {
+        if (p.metadata?.deletionTimestamp !== undefined) {
+          await pods.delete(next, { gracePeriodSeconds: 0, signal });
+        } else {
+          const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+          const conditions = ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: now }));
+          await pods.patch(next, { status: { phase: 'Running', conditions, startTime: now } }, 'merge', { subresource: 'status', signal });
+          this.readyWrites++;
+        }
+      } catch (err) {
+        if (!signal.aborted && !/not found/i.test(message(err))) this.errors++;
+      } finally {
+        this.inFlight.delete(next);
+      }
+      // Another worker may be waiting for work this one just made room for.
+      this.wake?.();
+    }
+  }
+}
