@@ -138,7 +138,14 @@ export interface ChaosReport {
   readonly processes: { readonly tracked: number; readonly leaked: LeakCheck['leaked'] };
   readonly invariants: readonly InvariantResult[];
   /** The scheduling trickle: pods created and bound, Lease terms seen. */
-  readonly scheduling?: { readonly podsCreated: number; readonly podsBound: number; readonly leaseTerms: number; readonly leaders: readonly string[] };
+  readonly scheduling?: {
+    readonly podsCreated: number;
+    readonly podsBound: number;
+    readonly leaseTerms: number;
+    readonly leaders: readonly string[];
+    /** Every version of the kube-scheduler Lease the audit saw, by etcd revision: the evidence the leader check judged with. */
+    readonly leaseHistory: readonly { readonly rv: number; readonly holder: string; readonly transitions: number }[];
+  };
   /** The Deployments kept changing under the faults, and how they converged. */
   readonly deployments?: DeploymentHistory;
 }
@@ -181,6 +188,7 @@ export function buildReport(r: ReportInput): ChaosReport {
             podsBound: r.leaders.bindings.length,
             leaseTerms: new Set(r.leaders.leases.map((l) => l.transitions)).size,
             leaders: [...new Set(r.leaders.leases.map((l) => l.holder).filter((h) => h !== ''))],
+            leaseHistory: r.leaders.leases.map((l) => ({ rv: l.rv, holder: l.holder, transitions: l.transitions })),
           },
         }
       : {}),
