@@ -1,7 +1,10 @@
 // Recording events.k8s.io/v1 Events about objects, as upstream components do with their event
 // recorders. Recording never blocks or fails the caller: events are queued and written in the
-// background by a few writers, an event that cannot be written is reported to `onError`, and when
+// background one at a time, an event that cannot be written is reported to `onError`, and when
 // the queue is full new events are dropped (counted) rather than slowing the component down.
+// One writer and a queue of 1000 are upstream's choices (its broadcaster's sink writes events in
+// order from one goroutine and drops when 1000 are waiting): under a burst, the component's real
+// work (bindings, pod creates) keeps the apiserver, and events catch up or are shed afterwards.
 // Repeats of the same event within ten minutes are folded into one Event with a series count
 // (upstream's EventSeries), so a pod retried every few seconds does not write a new object.
 import type { Event as EventV1 } from '../api/events/v1/index.js';
@@ -27,7 +30,7 @@ export interface EventRecorderOptions {
 const SERIES_WINDOW_MS = 10 * 60_000;
 const NOTE_MAX = 1024;
 const QUEUE_LIMIT = 1000;
-const WRITERS = 4;
+const WRITERS = 1;
 
 interface Seen {
   name: string;
