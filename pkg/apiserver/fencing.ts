@@ -13,17 +13,24 @@ function staleToken(leases: ResourceStore, token: FencingToken, lease: Lease | u
   return conflict(leases.qualified, token.name, `fencing token ${JSON.stringify(formatFencingToken(token))} is stale: ${now}`);
 }
 
-/** Runs `write` only while the Lease named by `header` still has the token's holder and term. */
+/**
+ * Runs `write` only while the Lease named by `header` still has the token's holder and term. The
+ * first check reads the watch cache (no etcd round trip per fenced write); the transaction's
+ * compare on the Lease's mod_revision is what guarantees the fence, and when the cached Lease was
+ * behind, the failed compare hands back the current Lease, which is checked again.
+ */
 export async function fencedWrite<T>(leases: ResourceStore, header: string, write: () => Promise<T>): Promise<T> {
   const token = parseFencingToken(header);
   if (typeof token === 'string') throw badRequest(token);
+  const matches = (lease: Lease | undefined): boolean => lease !== undefined && lease.spec?.holderIdentity === token.holderIdentity && (lease.spec?.leaseTransitions ?? 0) === token.leaseTransitions;
   const check = (current: StoredValue | undefined): number => {
     const lease = current === undefined ? undefined : (decodeStored(current) as Lease);
-    if (lease === undefined || lease.spec?.holderIdentity !== token.holderIdentity || (lease.spec?.leaseTransitions ?? 0) !== token.leaseTransitions) {
-      throw staleToken(leases, token, lease);
-    }
+    if (!matches(lease)) throw staleToken(leases, token, lease);
     return current!.modRevision;
   };
-  const modRevision = check(await leases.getStored(token.namespace, token.name));
+  const cached = leases.getCached(token.namespace, token.name) as Lease | undefined;
+  const cachedRevision = Number(cached?.metadata?.resourceVersion ?? 0);
+  // A cached Lease of another term may only be stale: confirm with etcd before refusing.
+  const modRevision = matches(cached) && cachedRevision > 0 ? cachedRevision : check(await leases.getStored(token.namespace, token.name));
   return runGuarded({ key: leases.key(token.namespace, token.name), modRevision, revalidate: check }, write);
 }
