@@ -183,7 +183,13 @@ export function formatLabels(set: Readonly<Record<string, string>> | undefined):
  * A metav1.LabelSelector as a Selector: null/undefined selects nothing, an empty one everything.
  * Throws SelectorParseError for invalid keys, values or operators.
  */
-export function labelSelectorAsSelector(sel: LabelSelector | undefined | null): Selector {
+/** A LabelSelector as read from a frozen cache as well as a mutable object. */
+export interface LabelSelectorView {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
+}
+
+export function labelSelectorAsSelector(sel: LabelSelectorView | LabelSelector | undefined | null): Selector {
   if (!sel) return nothing;
   const matchLabels = Object.entries(sel.matchLabels ?? {});
   const exprs = sel.matchExpressions ?? [];
@@ -198,7 +204,7 @@ export function labelSelectorAsSelector(sel: LabelSelector | undefined | null): 
 }
 
 /** labelSelectorAsSelector that answers a Selector matching nothing when the selector is invalid. */
-export function labelSelectorAsSelectorOrNothing(sel: LabelSelector | undefined | null): Selector {
+export function labelSelectorAsSelectorOrNothing(sel: LabelSelectorView | LabelSelector | undefined | null): Selector {
   try {
     return labelSelectorAsSelector(sel);
   } catch (e) {

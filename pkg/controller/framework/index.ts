@@ -8,5 +8,5 @@ export type { ClaimOptions, OwnerKind } from './controller-ref.js';
 export { isAlreadyExists, isConflict, isInvalid, isNamespaceTerminating, isNotFound } from './errors.js';
 export { ReconcileLoop } from './loop.js';
 export type { ReconcileLoopOptions, ReconcileResult, Reconciler } from './loop.js';
-export { generateNamePrefix, podFromTemplate } from './pods.js';
+export { generateNamePrefix, isPodActive, isPodAvailable, isPodReady, podFromTemplate, podRestarts } from './pods.js';
 export type { PodFromTemplateOptions } from './pods.js';

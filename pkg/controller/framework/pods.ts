@@ -40,3 +40,28 @@ export function podFromTemplate(o: PodFromTemplateOptions): Pod {
     spec: t.spec!,
   } as Pod;
 }
+
+type PodView = DeepReadonly<Pod>;
+
+/** Not terminated and not being deleted: a pod that counts toward its owner's replicas. */
+export function isPodActive(p: PodView): boolean {
+  return p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && p.metadata?.deletionTimestamp === undefined;
+}
+
+export function isPodReady(p: PodView): boolean {
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+}
+
+/** Ready for at least `minReadySeconds` at `nowMs` (upstream's IsPodAvailable). */
+export function isPodAvailable(p: PodView, minReadySeconds: number, nowMs: number): boolean {
+  const ready = p.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True');
+  if (ready === undefined) return false;
+  if (minReadySeconds <= 0) return true;
+  const since = Date.parse(ready.lastTransitionTime ?? '');
+  return Number.isFinite(since) && since + minReadySeconds * 1000 <= nowMs;
+}
+
+/** Restarts summed over the pod's containers. */
+export function podRestarts(p: PodView): number {
+  return (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
+}

@@ -1,0 +1,291 @@
+// ReplicaSet controller: keeps `spec.replicas` active pods matching each ReplicaSet. It adopts
+// orphans that match and releases pods that stopped matching, creates missing pods in slow-start
+// batches and deletes surplus ones by rank, and acts on a ReplicaSet again only once its informer
+// has seen the pods it created or deleted (expectations), so a slow watch never causes overshoot.
+import type { ReplicaSet } from '../../api/apps/v1/replicaset.js';
+import { replicaSetResource } from '../../api/apps/v1/replicaset.js';
+import type { Pod } from '../../api/core/v1/pod-types.js';
+import { podResource } from '../../api/core/v1/pod.js';
+import { labelSelectorAsSelectorOrNothing, type Selector } from '../../api/selectors/labels.js';
+import type { Lister } from '../../client/informer/lister.js';
+import type { SharedIndexInformer } from '../../client/informer/shared-informer.js';
+import { metaNamespaceKey, splitMetaNamespaceKey, unwrapTombstone, type DeepReadonly } from '../../client/informer/store.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../../client/clock.js';
+import {
+  adoptPatch,
+  claimObjects,
+  controllerRefOf,
+  ControllerExpectations,
+  generateNamePrefix,
+  isNotFound,
+  isPodActive,
+  newControllerRef,
+  podFromTemplate,
+  ReconcileLoop,
+  releasePatch,
+  type Controller,
+  type ControllerContext,
+  type ControllerDefinition,
+  type EventSink,
+  type ObjectClient,
+  type Reconciler,
+  type ReconcileResult,
+} from '../framework/index.js';
+import { podsToDelete } from './ranking.js';
+import { computeReplicaSetStatus, statusEqual } from './status.js';
+
+/** Upstream's burstReplicas: the most pods created or deleted in one sync. */
+export const BURST_REPLICAS = 500;
+/** Slow start: creates go in batches of 1, 2, 4, ... so a failing create stops early. */
+const SLOW_START_INITIAL_BATCH = 1;
+
+export const CONTROLLER_UID_INDEX = 'controllerUID';
+const RS_KIND = { apiVersion: 'apps/v1', kind: 'ReplicaSet' } as const;
+
+type RSView = DeepReadonly<ReplicaSet>;
+type PodView = DeepReadonly<Pod>;
+
+export function podsByControllerUid(p: PodView): readonly string[] {
+  const ref = controllerRefOf(p);
+  return ref !== undefined ? [ref.uid] : [];
+}
+
+export class ReplicaSetController implements Controller, Reconciler {
+  readonly loop: ReconcileLoop;
+  private readonly sets: Lister<ReplicaSet>;
+  private readonly podInformer: SharedIndexInformer<Pod>;
+  private readonly pods: Lister<Pod>;
+  private readonly client: ObjectClient;
+  private readonly events: EventSink;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  readonly expectations: ControllerExpectations;
+
+  constructor(ctx: ControllerContext) {
+    this.client = ctx.client;
+    this.clock = ctx.clock;
+    this.log = ctx.log;
+    this.events = ctx.events('replicaset-controller');
+    this.expectations = new ControllerExpectations(ctx.clock);
+    this.loop = new ReconcileLoop({ name: 'replicaset', reconciler: this, workers: ctx.workers, clock: ctx.clock, log: ctx.log });
+    const rsInformer = ctx.informers.forResource<ReplicaSet>(replicaSetResource);
+    this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: podsByControllerUid } });
+    this.sets = rsInformer.lister();
+    this.pods = this.podInformer.lister();
+    rsInformer.addEventHandler({
+      onAdd: (rs) => this.loop.enqueueObject(rs),
+      onUpdate: (_old, rs) => this.loop.enqueueObject(rs),
+      onDelete: (rs) => {
+        const o = unwrapTombstone(rs);
+        this.expectations.forget(metaNamespaceKey(o));
+        this.loop.enqueueObject(rs);
+      },
+    });
+    this.podInformer.addEventHandler({
+      onAdd: (p) => this.podAdded(p),
+      onUpdate: (old, p) => this.podUpdated(old, p),
+      onDelete: (p) => this.podDeleted(unwrapTombstone(p)),
+    });
+  }
+
+  run(signal: AbortSignal): Promise<void> {
+    return this.loop.run(signal);
+  }
+
+  /** The ReplicaSet a controller ref points at, if it is one of ours and the uid matches. */
+  private owner(p: PodView): RSView | undefined {
+    const ref = controllerRefOf(p);
+    if (ref === undefined || ref.kind !== 'ReplicaSet') return undefined;
+    const rs = this.sets.namespace(p.metadata?.namespace ?? '').get(ref.name);
+    return rs !== undefined && rs.metadata?.uid === ref.uid ? rs : undefined;
+  }
+
+  /** ReplicaSets in the pod's namespace whose selector matches it (candidates to adopt an orphan). */
+  private matching(p: PodView): RSView[] {
+    return this.sets.namespace(p.metadata?.namespace ?? '').list().filter((rs) => labelSelectorAsSelectorOrNothing(rs.spec?.selector).matches(p.metadata?.labels));
+  }
+
+  private podAdded(p: PodView): void {
+    if (p.metadata?.deletionTimestamp !== undefined) {
+      this.podDeleted(p);
+      return;
+    }
+    const ref = controllerRefOf(p);
+    if (ref !== undefined) {
+      const rs = this.owner(p);
+      if (rs === undefined) return;
+      const key = metaNamespaceKey(rs);
+      this.expectations.creationObserved(key);
+      this.loop.enqueue(key);
+      return;
+    }
+    for (const rs of this.matching(p)) this.loop.enqueueObject(rs);
+  }
+
+  private podUpdated(old: PodView, p: PodView): void {
+    if (old.metadata?.resourceVersion === p.metadata?.resourceVersion) return;
+    if (p.metadata?.deletionTimestamp !== undefined && old.metadata?.deletionTimestamp === undefined) {
+      // A pod going away counts as deleted now: the ReplicaSet may replace it at once.
+      this.podDeleted(p);
+      return;
+    }
+    const oldRef = controllerRefOf(old);
+    const ref = controllerRefOf(p);
+    if (oldRef !== undefined && oldRef.uid !== ref?.uid) {
+      const was = this.owner(old);
+      if (was !== undefined) this.loop.enqueueObject(was);
+    }
+    if (ref !== undefined) {
+      const rs = this.owner(p);
+      if (rs === undefined) return;
+      const key = metaNamespaceKey(rs);
+      this.loop.enqueue(key);
+      // A pod that just became ready becomes available minReadySeconds later.
+      const minReady = rs.spec?.minReadySeconds ?? 0;
+      if (minReady > 0) this.loop.enqueueAfter(key, minReady * 1000 + 1000);
+      return;
+    }
+    const labelsChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(p.metadata?.labels ?? {});
+    if (labelsChanged || oldRef !== undefined) for (const rs of this.matching(p)) this.loop.enqueueObject(rs);
+  }
+
+  private podDeleted(p: PodView): void {
+    const rs = this.owner(p);
+    if (rs === undefined) return;
+    const key = metaNamespaceKey(rs);
+    this.expectations.deletionObserved(key, metaNamespaceKey(p));
+    this.loop.enqueue(key);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const { namespace, name } = splitMetaNamespaceKey(key);
+    const rs = this.sets.namespace(namespace).get(name);
+    if (rs === undefined) {
+      this.expectations.forget(key);
+      return;
+    }
+    const needsSync = this.expectations.satisfied(key) && rs.metadata?.deletionTimestamp === undefined;
+    const selector = labelSelectorAsSelectorOrNothing(rs.spec?.selector);
+    const owned = await this.claimPods(rs, selector);
+    const active = owned.filter(isPodActive);
+    let manageError: unknown;
+    if (needsSync) {
+      try {
+        await this.manageReplicas(key, rs, active);
+      } catch (err) {
+        manageError = err;
+      }
+    }
+    const now = this.clock.now();
+    const status = computeReplicaSetStatus(rs, active, manageError, now);
+    if (!statusEqual(rs.status, status)) {
+      const updated = structuredClone(rs) as ReplicaSet;
+      updated.status = status;
+      try {
+        await this.client.updateStatus<ReplicaSet>(replicaSetResource, updated);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        return;
+      }
+    }
+    if (manageError !== undefined) throw manageError;
+    const minReady = rs.spec?.minReadySeconds ?? 0;
+    // Pods ready but not yet available: look again when the first of them gets there.
+    if (minReady > 0 && (status.readyReplicas ?? 0) > (status.availableReplicas ?? 0)) return { requeueAfterMs: minReady * 1000 };
+  }
+
+  /** The pods this ReplicaSet owns after adopting matching orphans and releasing non-matching pods. */
+  private async claimPods(rs: RSView, selector: Selector): Promise<PodView[]> {
+    const ns = rs.metadata?.namespace ?? '';
+    const uid = rs.metadata?.uid ?? '';
+    const mine = this.podInformer.indexer.byIndex(CONTROLLER_UID_INDEX, uid);
+    const orphans = this.pods.namespace(ns).list(selector).filter((p) => controllerRefOf(p) === undefined);
+    const ref = newControllerRef(rs, RS_KIND);
+    return claimObjects<Pod>({
+      owner: rs,
+      selector,
+      candidates: [...mine, ...orphans],
+      adopt: async (p) => void (await this.client.patch(podResource, ns, p.metadata?.name ?? '', adoptPatch(p, ref), 'strategic')),
+      release: async (p) => void (await this.client.patch(podResource, ns, p.metadata?.name ?? '', releasePatch(p, uid), 'strategic')),
+      canAdopt: async () => {
+        // Read fresh: a ReplicaSet being deleted (or replaced by another with the same name) must not adopt.
+        const fresh = await this.client.get<ReplicaSet>(replicaSetResource, ns, rs.metadata?.name ?? '');
+        return fresh.metadata?.uid === uid && fresh.metadata?.deletionTimestamp === undefined;
+      },
+    });
+  }
+
+  private async manageReplicas(key: string, rs: RSView, active: readonly PodView[]): Promise<void> {
+    const want = rs.spec?.replicas ?? 1;
+    const diff = active.length - want;
+    const ns = rs.metadata?.namespace ?? '';
+    if (diff < 0) {
+      const count = Math.min(-diff, BURST_REPLICAS);
+      this.expectations.expectCreations(key, count);
+      const ref = newControllerRef(rs, RS_KIND);
+      const created = await slowStartBatch(count, SLOW_START_INITIAL_BATCH, async () => {
+        const pod = podFromTemplate({ namespace: ns, template: rs.spec!.template!, controllerRef: ref, generateName: generateNamePrefix(rs.metadata?.name ?? '') });
+        try {
+          const made = await this.client.create<Pod>(podResource, ns, pod);
+          void this.events.record(rs, 'Normal', 'SuccessfulCreate', 'Create', `Created pod: ${made.metadata?.name ?? ''}`);
+        } catch (err) {
+          this.expectations.creationFailed(key);
+          void this.events.record(rs, 'Warning', 'FailedCreate', 'Create', `Error creating: ${err instanceof Error ? err.message : String(err)}`);
+          throw err;
+        }
+      });
+      // Creates never tried (a batch failed) will not be observed either.
+      if (created.skipped > 0) this.expectations.creationFailed(key, created.skipped);
+      if (created.error !== undefined) throw created.error;
+      return;
+    }
+    if (diff > 0) {
+      const victims = podsToDelete(active, Math.min(diff, BURST_REPLICAS));
+      this.expectations.expectDeletions(key, victims.map((p) => metaNamespaceKey(p)));
+      const results = await Promise.allSettled(
+        victims.map(async (p) => {
+          const podName = p.metadata?.name ?? '';
+          try {
+            await this.client.delete(podResource, ns, podName);
+            void this.events.record(rs, 'Normal', 'SuccessfulDelete', 'Delete', `Deleted pod: ${podName}`);
+          } catch (err) {
+            // Gone already, or never to be seen deleted by us: stop expecting it.
+            this.expectations.deletionObserved(key, metaNamespaceKey(p));
+            if (isNotFound(err)) return;
+            void this.events.record(rs, 'Warning', 'FailedDelete', 'Delete', `Error deleting: ${err instanceof Error ? err.message : String(err)}`);
+            throw err;
+          }
+        }),
+      );
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+    }
+  }
+}
+
+/**
+ * Runs `count` calls in batches that double after each fully successful batch (1, 2, 4, ...);
+ * stops at the first batch with a failure. Returns how many succeeded, how many were never tried,
+ * and the first error.
+ */
+export async function slowStartBatch(count: number, initial: number, fn: () => Promise<void>): Promise<{ done: number; skipped: number; error?: unknown }> {
+  let remaining = count;
+  let done = 0;
+  for (let batch = Math.min(remaining, initial); batch > 0; batch = Math.min(2 * batch, remaining)) {
+    const results = await Promise.allSettled(Array.from({ length: batch }, () => fn()));
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    done += ok;
+    remaining -= batch;
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) return { done, skipped: remaining, error: failed.reason };
+  }
+  return { done, skipped: 0 };
+}
+
+export const replicaSetControllerDefinition: ControllerDefinition = {
+  name: 'replicaset-controller',
+  aliases: ['replicaset'],
+  workers: { flag: 'concurrent-replicaset-syncs', default: 5 },
+  create: (ctx) => new ReplicaSetController(ctx),
+};
