@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
+import { pollUntil } from '../helpers/local-leaders.js';
 
 const FILES: Record<string, string> = {
   '00-namespace.yaml': `apiVersion: v1
@@ -143,20 +144,24 @@ describe('kubectl apply and friends against a local kubets cluster', () => {
     assert.equal(r.stdout, 'configmap/from-list-a created\nconfigmap/from-list-b created\n');
   });
 
-  test('describe deployment prints the upstream summary', () => {
-    const r = c.kubectl(['describe', 'deployment', 'web', '-n', 'store']);
-    assert.equal(r.code, 0, r.stderr);
+  test('describe deployment prints the upstream summary', async () => {
+    // The controller-manager has made the ReplicaSet; no kubelet runs its pods, so none is available.
+    const r = await pollUntil('the ReplicaSet of web in describe', () => {
+      const out = c.kubectl(['describe', 'deployment', 'web', '-n', 'store']);
+      return out.code === 0 && /^NewReplicaSet:\s+web-\w+ \(2\/2 replicas created\)$/m.test(out.stdout) && /2 total/.test(out.stdout) ? out : undefined;
+    });
     for (const line of [
       /^Name:\s+web$/m,
       /^Namespace:\s+store$/m,
       /^Labels:\s+app=web$/m,
       /^Selector:\s+app=web$/m,
-      /^Replicas:\s+2 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m,
+      /^Replicas:\s+2 desired \| 2 updated \| 2 total \| 0 available \| 2 unavailable$/m,
       /^StrategyType:\s+RollingUpdate$/m,
       /^MinReadySeconds:\s+0$/m,
       /^RollingUpdateStrategy:\s+25% max unavailable, 25% max surge$/m,
       /^ {3}nginx:\n {4}Image:\s+nginx:1\.27\n {4}Port:\s+80\/TCP\n/m,
-      /^Events:\s+<none>$/m,
+      /^ {2}Available\s+False\s+MinimumReplicasUnavailable$/m,
+      /^ {2}Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set web-\w+ from 0 to 2$/m,
     ]) {
       assert.match(r.stdout, line);
     }

@@ -4,7 +4,8 @@
 import type { OwnerReference } from '../../api/meta/v1.js';
 import type { Selector } from '../../api/selectors/labels.js';
 import type { DeepReadonly } from '../../client/informer/store.js';
-import type { KubeObject } from '../../client/resource.js';
+import type { KubeObject, ResourceDescriptor } from '../../client/resource.js';
+import type { ObjectClient } from './client.js';
 import { isInvalid, isNotFound } from './errors.js';
 
 export interface OwnerKind {
@@ -101,4 +102,40 @@ export function adoptPatch(obj: DeepReadonly<KubeObject>, ref: OwnerReference): 
 /** The strategic-merge patch that releases `obj` from the owner with `ownerUid`. */
 export function releasePatch(obj: DeepReadonly<KubeObject>, ownerUid: string): unknown {
   return { metadata: { ownerReferences: [{ $patch: 'delete', uid: ownerUid }], uid: obj.metadata?.uid } };
+}
+
+export interface ChildClaim<T extends KubeObject> {
+  readonly owner: DeepReadonly<KubeObject>;
+  readonly ownerKind: OwnerKind;
+  readonly ownerResource: ResourceDescriptor;
+  readonly childResource: ResourceDescriptor;
+  readonly client: Pick<ObjectClient, 'get' | 'patch'>;
+  readonly selector: Selector;
+  /** The objects whose controller ref names the owner's uid (an informer index). */
+  readonly owned: readonly DeepReadonly<T>[];
+  /** The objects of the owner's namespace that match its selector (an informer lister). */
+  readonly matching: readonly DeepReadonly<T>[];
+}
+
+/**
+ * claimObjects wired the usual way: candidates are the owned objects plus matching orphans,
+ * adoption and release are uid-guarded strategic patches, and adoption first re-reads the owner
+ * so that one being deleted (or replaced under the same name) adopts nothing.
+ */
+export function claimChildren<T extends KubeObject>(c: ChildClaim<T>): Promise<DeepReadonly<T>[]> {
+  const ns = c.owner.metadata?.namespace ?? '';
+  const uid = c.owner.metadata?.uid ?? '';
+  const ref = newControllerRef(c.owner, c.ownerKind);
+  const nameOf = (o: DeepReadonly<T>): string => o.metadata?.name ?? '';
+  return claimObjects<T>({
+    owner: c.owner,
+    selector: c.selector,
+    candidates: [...c.owned, ...c.matching.filter((o) => controllerRefOf(o) === undefined)],
+    adopt: async (o) => void (await c.client.patch(c.childResource, ns, nameOf(o), adoptPatch(o, ref), 'strategic')),
+    release: async (o) => void (await c.client.patch(c.childResource, ns, nameOf(o), releasePatch(o, uid), 'strategic')),
+    canAdopt: async () => {
+      const fresh = await c.client.get<KubeObject>(c.ownerResource, ns, c.owner.metadata?.name ?? '');
+      return fresh.metadata?.uid === uid && fresh.metadata?.deletionTimestamp === undefined;
+    },
+  });
 }

@@ -13,8 +13,7 @@ import { metaNamespaceKey, splitMetaNamespaceKey, unwrapTombstone, type DeepRead
 import type { Logger } from 'pino';
 import type { Clock } from '../../client/clock.js';
 import {
-  adoptPatch,
-  claimObjects,
+  claimChildren,
   controllerRefOf,
   ControllerExpectations,
   generateNamePrefix,
@@ -23,7 +22,6 @@ import {
   newControllerRef,
   podFromTemplate,
   ReconcileLoop,
-  releasePatch,
   type Controller,
   type ControllerContext,
   type ControllerDefinition,
@@ -196,23 +194,16 @@ export class ReplicaSetController implements Controller, Reconciler {
   }
 
   /** The pods this ReplicaSet owns after adopting matching orphans and releasing non-matching pods. */
-  private async claimPods(rs: RSView, selector: Selector): Promise<PodView[]> {
-    const ns = rs.metadata?.namespace ?? '';
-    const uid = rs.metadata?.uid ?? '';
-    const mine = this.podInformer.indexer.byIndex(CONTROLLER_UID_INDEX, uid);
-    const orphans = this.pods.namespace(ns).list(selector).filter((p) => controllerRefOf(p) === undefined);
-    const ref = newControllerRef(rs, RS_KIND);
-    return claimObjects<Pod>({
+  private claimPods(rs: RSView, selector: Selector): Promise<PodView[]> {
+    return claimChildren<Pod>({
       owner: rs,
+      ownerKind: RS_KIND,
+      ownerResource: replicaSetResource,
+      childResource: podResource,
+      client: this.client,
       selector,
-      candidates: [...mine, ...orphans],
-      adopt: async (p) => void (await this.client.patch(podResource, ns, p.metadata?.name ?? '', adoptPatch(p, ref), 'strategic')),
-      release: async (p) => void (await this.client.patch(podResource, ns, p.metadata?.name ?? '', releasePatch(p, uid), 'strategic')),
-      canAdopt: async () => {
-        // Read fresh: a ReplicaSet being deleted (or replaced by another with the same name) must not adopt.
-        const fresh = await this.client.get<ReplicaSet>(replicaSetResource, ns, rs.metadata?.name ?? '');
-        return fresh.metadata?.uid === uid && fresh.metadata?.deletionTimestamp === undefined;
-      },
+      owned: this.podInformer.indexer.byIndex(CONTROLLER_UID_INDEX, rs.metadata?.uid ?? ''),
+      matching: this.pods.namespace(rs.metadata?.namespace ?? '').list(selector),
     });
   }
 

@@ -1,0 +1,2 @@
+export { DeploymentController, deploymentControllerDefinition } from './deployment.js';
+export * from './util.js';

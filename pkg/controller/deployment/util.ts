@@ -1,0 +1,263 @@
+// The arithmetic and bookkeeping of Deployments, as pure functions: surge and unavailability
+// budgets (int or percent, upstream rounding), how far to scale the new and old ReplicaSets,
+// proportional scaling, revisions and annotations, the pod-template-hash, status and conditions.
+import type { Deployment } from '../../api/apps/v1/deployment.js';
+import type { ReplicaSet } from '../../api/apps/v1/replicaset.js';
+import type { PodTemplateSpec } from '../../api/core/v1/pod-types.js';
+import type { DeepReadonly } from '../../client/informer/store.js';
+
+type D = DeepReadonly<Deployment>;
+type RS = DeepReadonly<ReplicaSet>;
+export type DeploymentStatus = NonNullable<Deployment['status']>;
+export type DeploymentCondition = NonNullable<DeploymentStatus['conditions']>[number];
+
+export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
+export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
+export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
+export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/** Deployment annotations that are the controller's own and are not copied to ReplicaSets. */
+const NOT_COPIED = new Set([LAST_APPLIED, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, 'deprecated.deployment.rollback.to']);
+
+export const MAX_INT32 = 2147483647;
+
+export const replicasOf = (x: { readonly spec?: { readonly replicas?: number } } | undefined): number => x?.spec?.replicas ?? 0;
+
+/** intstr.GetScaledValueFromIntOrPercent: a number as is, "25%" of total rounded up or down. */
+export function scaledValue(v: number | string | undefined, total: number, roundUp: boolean): number {
+  if (v === undefined) return 0;
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)%$/.exec(v);
+  if (m === null) {
+    const n = Number(v);
+    if (Number.isInteger(n)) return n;
+    throw new Error(`invalid value for IntOrString: invalid value ${JSON.stringify(v)}`);
+  }
+  const scaled = (Number(m[1]) * total) / 100;
+  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
+}
+
+const isRolling = (d: D): boolean => (d.spec?.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+
+/** maxSurge and maxUnavailable as numbers; both 0 would stall a rollout, so unavailable becomes 1. */
+export function resolveFenceposts(d: D): { surge: number; unavailable: number } {
+  const desired = replicasOf(d);
+  const ru = d.spec?.strategy?.rollingUpdate;
+  const surge = scaledValue(ru?.maxSurge ?? '25%', desired, true);
+  let unavailable = scaledValue(ru?.maxUnavailable ?? '25%', desired, false);
+  if (surge === 0 && unavailable === 0) unavailable = 1;
+  return { surge, unavailable };
+}
+
+export function maxSurge(d: D): number {
+  return isRolling(d) ? resolveFenceposts(d).surge : 0;
+}
+
+export function maxUnavailable(d: D): number {
+  if (!isRolling(d) || replicasOf(d) === 0) return 0;
+  return Math.min(resolveFenceposts(d).unavailable, replicasOf(d));
+}
+
+export const sumReplicas = (rss: readonly (RS | undefined)[]): number => rss.reduce((n, rs) => n + replicasOf(rs), 0);
+export const sumActual = (rss: readonly (RS | undefined)[]): number => rss.reduce((n, rs) => n + (rs?.status?.replicas ?? 0), 0);
+export const sumReady = (rss: readonly (RS | undefined)[]): number => rss.reduce((n, rs) => n + (rs?.status?.readyReplicas ?? 0), 0);
+export const sumAvailable = (rss: readonly (RS | undefined)[]): number => rss.reduce((n, rs) => n + (rs?.status?.availableReplicas ?? 0), 0);
+
+/** How many replicas the new ReplicaSet should have now in a rolling update (upstream's NewRSNewReplicas). */
+export function newRSNewReplicas(d: D, all: readonly RS[], newRS: RS): number {
+  if (!isRolling(d)) return replicasOf(d);
+  const surge = maxSurge(d);
+  const current = sumReplicas(all);
+  const maxTotal = replicasOf(d) + surge;
+  if (current >= maxTotal) return replicasOf(newRS);
+  const up = Math.min(maxTotal - current, replicasOf(d) - replicasOf(newRS));
+  return replicasOf(newRS) + up;
+}
+
+/** The surplus old ReplicaSets may lose now without breaking minAvailable (before unhealthy cleanup). */
+export function oldScaleDownBudget(d: D, all: readonly RS[], newRS: RS | undefined): number {
+  const minAvailable = replicasOf(d) - maxUnavailable(d);
+  const newUnavailable = newRS === undefined ? 0 : replicasOf(newRS) - (newRS.status?.availableReplicas ?? 0);
+  return sumReplicas(all) - minAvailable - newUnavailable;
+}
+
+export function revisionOf(o: { readonly metadata?: { readonly annotations?: Readonly<Record<string, string>> } } | undefined): number {
+  const n = Number(o?.metadata?.annotations?.[REVISION_ANNOTATION] ?? '0');
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
+export function maxRevision(rss: readonly RS[]): number {
+  return rss.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
+}
+
+const byCreation = (a: RS, b: RS): number =>
+  (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
+
+export function oldestFirst(rss: readonly RS[]): RS[] {
+  return [...rss].sort(byCreation);
+}
+
+// ---- the template hash ----
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v as object)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** FNV-1a, 32 bits, over the UTF-8 bytes. */
+function fnv32a(s: string): number {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(s, 'utf8')) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** Upstream's SafeEncodeString alphabet: no vowels, no 0/1/3, so names never spell words. */
+const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function safeEncode(s: string): string {
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) out += ALPHANUMS[b % ALPHANUMS.length]!;
+  return out;
+}
+
+/** The pod-template-hash of a template (and the collision count, which changes it on a clash). */
+export function podTemplateHash(template: DeepReadonly<PodTemplateSpec> | undefined, collisionCount: number | undefined): string {
+  let text = canonical(template ?? {});
+  if (collisionCount !== undefined) text += `#${collisionCount}`;
+  return safeEncode(String(fnv32a(text)));
+}
+
+/** The template without the pod-template-hash label, for comparing a ReplicaSet's with a Deployment's. */
+function withoutHash(t: DeepReadonly<PodTemplateSpec> | undefined): unknown {
+  const copy = structuredClone(t ?? {}) as PodTemplateSpec;
+  if (copy.metadata?.labels !== undefined) {
+    delete copy.metadata.labels[POD_TEMPLATE_HASH_LABEL];
+    if (Object.keys(copy.metadata.labels).length === 0) delete copy.metadata.labels;
+  }
+  return copy;
+}
+
+export function templatesEqualIgnoringHash(a: DeepReadonly<PodTemplateSpec> | undefined, b: DeepReadonly<PodTemplateSpec> | undefined): boolean {
+  return canonical(withoutHash(a)) === canonical(withoutHash(b));
+}
+
+/** The oldest ReplicaSet whose template is the Deployment's (upstream's FindNewReplicaSet). */
+export function findNewReplicaSet(d: D, rss: readonly RS[]): RS | undefined {
+  return oldestFirst(rss).find((rs) => templatesEqualIgnoringHash(rs.spec?.template, d.spec?.template));
+}
+
+/** The Deployment's annotations a ReplicaSet carries (change-cause among them). */
+export function copiedAnnotations(d: D): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(d.metadata?.annotations ?? {})) if (!NOT_COPIED.has(k)) out[k] = v;
+  return out;
+}
+
+// ---- proportional scaling ----
+
+/** How many replicas `rs` should gain (or lose, negative) when the Deployment is resized mid-rollout. */
+export function replicaSetFraction(rs: RS, d: D): number {
+  if (replicasOf(d) === 0) return -replicasOf(rs);
+  const deploymentMax = replicasOf(d) + maxSurge(d);
+  const annotated = Number(rs.metadata?.annotations?.[MAX_REPLICAS_ANNOTATION]);
+  // Without the annotation, the Deployment's current size stands in for the old one.
+  const base = Number.isInteger(annotated) && annotated > 0 ? annotated : (d.status?.replicas ?? 0);
+  if (base === 0) return 0;
+  const newSize = (replicasOf(rs) * deploymentMax) / base;
+  return Math.round(newSize) - replicasOf(rs);
+}
+
+/** upstream's GetProportion: the fraction, bounded by what is left to add or remove. */
+export function proportion(rs: RS, d: D, toAdd: number, added: number): number {
+  if (replicasOf(rs) === 0 || toAdd === 0 || toAdd === added) return 0;
+  const fraction = replicaSetFraction(rs, d);
+  const allowed = toAdd - added;
+  return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
+}
+
+// ---- status and conditions ----
+
+export function getCondition(s: DeepReadonly<DeploymentStatus> | undefined, type: string): DeepReadonly<DeploymentCondition> | undefined {
+  return s?.conditions?.find((c) => c.type === type);
+}
+
+export function newCondition(type: string, status: string, reason: string, message: string, nowIso: string): DeploymentCondition {
+  return { type, status, reason, message, lastUpdateTime: nowIso, lastTransitionTime: nowIso };
+}
+
+/** Upstream's SetDeploymentCondition: same status and reason change nothing; same status keeps the transition time. */
+export function setCondition(s: DeploymentStatus, c: DeploymentCondition): void {
+  const current = s.conditions?.find((x) => x.type === c.type);
+  if (current !== undefined && current.status === c.status && current.reason === c.reason) return;
+  if (current !== undefined && current.status === c.status) c.lastTransitionTime = current.lastTransitionTime;
+  s.conditions = [...(s.conditions ?? []).filter((x) => x.type !== c.type), c];
+}
+
+export function removeCondition(s: DeploymentStatus, type: string): void {
+  if (s.conditions === undefined) return;
+  s.conditions = s.conditions.filter((c) => c.type !== type);
+  if (s.conditions.length === 0) delete s.conditions;
+}
+
+/** Status from the ReplicaSets (upstream's calculateStatus), with the Available condition. */
+export function calculateStatus(d: D, all: readonly RS[], newRS: RS | undefined, nowIso: string): DeploymentStatus {
+  const available = sumAvailable(all);
+  const status: DeploymentStatus = {
+    observedGeneration: d.metadata?.generation ?? 0,
+    replicas: sumActual(all),
+    updatedReplicas: sumActual([newRS]),
+    readyReplicas: sumReady(all),
+    availableReplicas: available,
+    unavailableReplicas: Math.max(0, replicasOf(d) - available),
+    ...(d.status?.collisionCount !== undefined ? { collisionCount: d.status.collisionCount } : {}),
+  };
+  const conds = structuredClone(d.status?.conditions ?? []) as DeploymentCondition[];
+  if (conds.length > 0) status.conditions = conds;
+  if (available >= replicasOf(d) - maxUnavailable(d)) setCondition(status, newCondition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', nowIso));
+  else setCondition(status, newCondition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', nowIso));
+  return status;
+}
+
+/** Every replica updated and available, and nothing older left (upstream's DeploymentComplete). */
+export function deploymentComplete(d: D, s: DeploymentStatus): boolean {
+  return s.updatedReplicas === replicasOf(d) && s.replicas === replicasOf(d) && s.availableReplicas === replicasOf(d) && (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+}
+
+/** Any sign of progress since the status the Deployment has now (upstream's DeploymentProgressing). */
+export function deploymentProgressing(d: D, s: DeploymentStatus): boolean {
+  const old = d.status ?? {};
+  const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
+  const newOld = (s.replicas ?? 0) - (s.updatedReplicas ?? 0);
+  return (s.updatedReplicas ?? 0) > (old.updatedReplicas ?? 0) || newOld < oldOld || (s.readyReplicas ?? 0) > (old.readyReplicas ?? 0) || (s.availableReplicas ?? 0) > (old.availableReplicas ?? 0);
+}
+
+export function hasProgressDeadline(d: D): boolean {
+  const p = d.spec?.progressDeadlineSeconds;
+  return p !== undefined && p !== MAX_INT32;
+}
+
+/** No progress for progressDeadlineSeconds since the Progressing condition was last updated. */
+export function deploymentTimedOut(d: D, s: DeploymentStatus, nowMs: number): boolean {
+  if (!hasProgressDeadline(d)) return false;
+  const c = getCondition(s, 'Progressing');
+  if (c === undefined) return false;
+  if (c.reason === 'NewReplicaSetAvailable') return false;
+  if (c.reason === 'ProgressDeadlineExceeded') return true;
+  const from = Date.parse(c.lastUpdateTime ?? '');
+  return Number.isFinite(from) && from + (d.spec?.progressDeadlineSeconds ?? 600) * 1000 < nowMs;
+}
+
+/** Conditions compared as upstream does when deciding to write (times ignored unless they moved). */
+export function statusEqual(a: DeepReadonly<DeploymentStatus> | undefined, b: DeploymentStatus): boolean {
+  return canonical(a ?? {}) === canonical(b);
+}
