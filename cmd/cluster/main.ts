@@ -3,14 +3,15 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ClusterLauncher, defaultDistDir } from '../../pkg/cluster/launcher.js';
 
-const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--schedulers N] [--controller-managers N] [--restart-crashed]
+const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--schedulers N] [--controller-managers N] [--no-restart-crashed]
   --dir DIR            where the cluster keeps etcd data, logs, pids and kubeconfig (default .kubets/)
   --etcd-members N     members of the etcd cluster (default 1)
   --apiservers N       apiserver replicas (default 1)
   --schedulers N       scheduler replicas, one leader elected among them (default 2; 0 for none)
   --controller-managers N
                        controller-manager replicas, one leader elected among them (default 2; 0 for none)
-  --restart-crashed    restart a component that exits, with backoff`;
+  --no-restart-crashed leave a component that exits stopped (by default it is started again, with backoff;
+                       --restart-crashed, the old opt-in, is still accepted)`;
 
 async function main(): Promise<number> {
   let values;
@@ -24,7 +25,8 @@ async function main(): Promise<number> {
         apiservers: { type: 'string', default: '1' },
         schedulers: { type: 'string', default: '2' },
         'controller-managers': { type: 'string', default: '2' },
-        'restart-crashed': { type: 'boolean', default: false },
+        'restart-crashed': { type: 'boolean' },
+        'no-restart-crashed': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -68,7 +70,7 @@ async function main(): Promise<number> {
     apiservers,
     schedulers,
     controllerManagers,
-    restartCrashed: values['restart-crashed'] ?? false,
+    restartCrashed: values['no-restart-crashed'] !== true,
     out: (line) => process.stdout.write(line + '\n'),
   });
   return launcher.run(root.signal);

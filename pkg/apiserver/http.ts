@@ -1,8 +1,9 @@
 // HTTP plumbing: request info from the URL, bounded body reading, content negotiation, and
 // writing objects and Status errors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { badRequest, notAcceptable, requestEntityTooLarge, StatusError, internalError } from '../api/errors.js';
+import { parse as parseYaml, stringify as stringifyYaml, type Tags } from 'yaml';
+import { parseJsonText } from '../api/schema/json-text.js';
+import { badRequest, notAcceptable, requestEntityTooLarge, resourceNotFound, StatusError, internalError } from '../api/errors.js';
 
 /** Bodies larger than this are refused (kube-apiserver's limit for JSON requests). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -32,10 +33,57 @@ export function queryBool(q: URLSearchParams, name: string): boolean {
   return v !== null && GO_TRUE.has(v);
 }
 
+/** Strings a name in a URL path may not be, or contain (upstream's path.IsValidPathSegmentName). */
+const NAME_MAY_NOT_BE = ['.', '..'];
+const NAME_MAY_NOT_CONTAIN = ['/', '%'];
+
+/** Why `name` cannot be a path segment; empty when it can. */
+export function pathSegmentNameErrors(name: string): string[] {
+  for (const bad of NAME_MAY_NOT_BE) if (name === bad) return [`may not be '${bad}'`];
+  return NAME_MAY_NOT_CONTAIN.filter((bad) => name.includes(bad)).map((bad) => `may not contain '${bad}'`);
+}
+
+/**
+ * The request target split into decoded path segments and the query, without the dot-segment
+ * normalisation WHATWG URL parsing applies: `configmaps/..` must stay a name, never become the
+ * parent path (that turned a DELETE of a ConfigMap into a DELETE of its namespace).
+ */
+export interface RequestTarget {
+  /** The path as sent (still percent-encoded). */
+  readonly rawPath: string;
+  /** Decoded segments of the path, leading and trailing slashes trimmed. */
+  readonly segments: readonly string[];
+  /** Only the query is read from here. */
+  readonly url: URL;
+}
+
+export function parseRequestTarget(target: string): RequestTarget {
+  const q = target.indexOf('?');
+  const rawPath = q >= 0 ? target.slice(0, q) : target;
+  const query = q >= 0 ? target.slice(q) : '';
+  if (!rawPath.startsWith('/')) throw badRequest(`invalid request URI: ${JSON.stringify(target.slice(0, 200))}`);
+  const trimmed = rawPath.replace(/^\/+|\/+$/g, '');
+  const segments = trimmed === '' ? [] : trimmed.split('/').map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw badRequest(`invalid URL escape ${JSON.stringify(s.slice(0, 200))} in the request path`);
+    }
+  });
+  let url: URL;
+  try {
+    url = new URL('http://apiserver/' + query);
+  } catch {
+    throw badRequest('invalid query in the request URI');
+  }
+  return { rawPath, segments, url };
+}
+
 /** Splits a resource URL the way kube-apiserver's RequestInfoFactory does. */
-export function parseRequestInfo(method: string, url: URL): RequestInfo {
-  const path = url.pathname;
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+export function parseRequestInfo(method: string, target: RequestTarget): RequestInfo {
+  const url = target.url;
+  const path = target.rawPath;
+  const parts = target.segments;
   const none: RequestInfo = { isResourceRequest: false, path, verb: '', apiPrefix: '', group: '', version: '', namespace: undefined, resource: '', name: '', subresource: '' };
   let rest: string[];
   let apiPrefix: 'api' | 'apis';
@@ -67,6 +115,12 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
   const resource = rest[0] ?? '';
   const name = rest[1] ?? '';
   const subresource = rest.slice(2).join('/');
+  // An empty segment inside the path (`namespaces//configmaps`) names nothing; never read it as "all".
+  if (parts.includes('')) throw resourceNotFound();
+  if (rest.length > 1) {
+    const errs = pathSegmentNameErrors(name);
+    if (errs.length > 0) throw badRequest(`Name parameter invalid: ${JSON.stringify(name)}: ${errs.join(';')}`);
+  }
   const isWatch = watchPath || queryBool(url.searchParams, 'watch');
   let verb: Verb | '' = '';
   switch (method) {
@@ -142,19 +196,31 @@ export function parseBody(body: Buffer, contentType: string | undefined): unknow
   return value;
 }
 
+/**
+ * YAML as kube-apiserver reads it (go-yaml v2, YAML 1.1): `0644` is octal, `yes`/`on` are booleans,
+ * `<<` merges; but timestamps and sexagesimal numbers stay strings, as go-yaml keeps them when
+ * decoding into untyped values.
+ */
+const YAML_OPTIONS = {
+  version: '1.1',
+  customTags: (tags: Tags): Tags => tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && !('format' in t && t.format === 'TIME'))),
+  maxAliasCount: 100,
+  uniqueKeys: false,
+} as const;
+
 function parseBodyText(body: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
   const text = body.toString('utf8');
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') {
     try {
-      const docs = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false }) as unknown;
+      const docs = parseYaml(text, YAML_OPTIONS) as unknown;
       return docs;
     } catch (err) {
       throw badRequest(`error converting YAML to JSON: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
     }
   }
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonText(text);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw badRequest(`couldn't get version/kind; json parse error: ${detail}`);

@@ -13,6 +13,8 @@ export interface ApiServerFlags {
   readonly etcdRequestTimeoutMs: number;
   readonly watchCacheSize: number;
   readonly shutdownDelayMs: number;
+  readonly maxRequestsInflight: number;
+  readonly maxMutatingRequestsInflight: number;
   readonly logLevel: string;
 }
 
@@ -30,6 +32,8 @@ export const APISERVER_USAGE = `Usage: apiserver [flags]
   --watch-cache-size=N               events kept per resource for watch resumption (default 10000)
   --shutdown-delay-duration=MS       on SIGTERM, keep serving this long (answers say Connection: close,
                                      /readyz fails) before draining (default 1000)
+  --max-requests-inflight=N          read requests served at once; more are answered 429 (default 400, 0 = no limit)
+  --max-mutating-requests-inflight=N write requests served at once; more are answered 429 (default 200, 0 = no limit)
   --log-level=LEVEL                  pino level (default info)`;
 
 
@@ -46,15 +50,18 @@ export function parseApiServerFlags(argv: readonly string[]): ApiServerFlags {
     'etcd-request-timeout': { type: 'string', default: '2000' },
     'watch-cache-size': { type: 'string', default: '10000' },
     'shutdown-delay-duration': { type: 'string', default: '1000' },
+    'max-requests-inflight': { type: 'string', default: '400' },
+    'max-mutating-requests-inflight': { type: 'string', default: '200' },
     'log-level': { type: 'string', default: 'info' },
   });
   const etcd = values['etcd-servers'];
   if (!etcd) throw new FlagError('--etcd-servers is required');
   const port = Number(values['secure-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FlagError(`invalid --secure-port ${values['secure-port']}`);
-  const num = (name: 'etcd-request-timeout' | 'watch-cache-size' | 'shutdown-delay-duration'): number => {
+  const num = (name: 'etcd-request-timeout' | 'watch-cache-size' | 'shutdown-delay-duration' | 'max-requests-inflight' | 'max-mutating-requests-inflight'): number => {
     const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < (name === 'shutdown-delay-duration' ? 0 : 1)) throw new FlagError(`invalid --${name} ${values[name]}`);
+    const min = name === 'etcd-request-timeout' || name === 'watch-cache-size' ? 1 : 0;
+    if (!Number.isInteger(n) || n < min) throw new FlagError(`invalid --${name} ${values[name]}`);
     return n;
   };
   const flags: ApiServerFlags = {
@@ -66,6 +73,8 @@ export function parseApiServerFlags(argv: readonly string[]): ApiServerFlags {
     etcdRequestTimeoutMs: num('etcd-request-timeout'),
     watchCacheSize: num('watch-cache-size'),
     shutdownDelayMs: num('shutdown-delay-duration'),
+    maxRequestsInflight: num('max-requests-inflight'),
+    maxMutatingRequestsInflight: num('max-mutating-requests-inflight'),
     logLevel: values['log-level']!,
     ...(values['advertise-address'] ? { advertiseAddress: values['advertise-address'] } : {}),
     ...(values['tls-cert-file'] ? { tlsCertFile: values['tls-cert-file'] } : {}),

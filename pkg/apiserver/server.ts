@@ -5,13 +5,13 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Registry, ResourceDef } from '../api/registry.js';
-import { internalError, methodNotSupported, resourceNotFound, StatusError } from '../api/errors.js';
+import { internalError, methodNotSupported, resourceNotFound, StatusError, tooManyRequests } from '../api/errors.js';
 import { EtcdStore } from './storage/etcd.js';
 import { ResourceStore } from './registry/store.js';
 import { WatchCacheSet } from './watchcache.js';
 import { ServiceAllocator } from './allocators.js';
 import { FENCING_HEADER_LOWER, fencedWrite } from './fencing.js';
-import { parseRequestInfo, send, sendError, type RequestInfo } from './http.js';
+import { parseRequestInfo, parseRequestTarget, send, sendError, type RequestInfo, type RequestTarget } from './http.js';
 import type { ServerContext } from './handlers/context.js';
 import {
   handleCreate,
@@ -58,6 +58,10 @@ export interface ApiServerOptions {
   readonly watchBookmarkIntervalMs?: number;
   /** How long a stopping apiserver keeps serving (closing keep-alive connections) before it drains. */
   readonly shutdownDelayMs?: number;
+  /** Read requests (watches aside) served at once; more are answered 429. 0 = no limit (default 400, as upstream). */
+  readonly maxRequestsInflight?: number;
+  /** Write requests served at once; more are answered 429. 0 = no limit (default 200, as upstream). */
+  readonly maxMutatingRequestsInflight?: number;
   /** Address other components and pods reach this apiserver at (default: derived from bindAddress). */
   readonly advertiseAddress?: string;
   readonly registry: Registry;
@@ -77,6 +81,7 @@ const VERSION_INFO = {
 };
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
+const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const HEALTH_PATHS = /^\/(healthz|readyz|livez)(\/|\?|$)/;
 
 export class ApiServer {
@@ -91,6 +96,8 @@ export class ApiServer {
   private readonly inflight = new AbortController();
   private kubernetesService: KubernetesServiceReconciler | undefined;
   private stopping = false;
+  /** Requests being served now, by class, for the max-inflight limits. */
+  private readonly inflightCount = { readOnly: 0, mutating: 0 };
 
   constructor(private readonly opts: ApiServerOptions) {
     this.log = opts.logger ?? pino({ name: 'apiserver' });
@@ -223,10 +230,15 @@ export class ApiServer {
     try {
       // While draining, answers tell keep-alive clients to reconnect (to another replica).
       if (this.stopping) res.setHeader('Connection', 'close');
-      const url = new URL(req.url ?? '/', 'http://apiserver');
-      info = parseRequestInfo(req.method ?? 'GET', url);
-      if (!info.isResourceRequest) await this.nonResource(req, res, url);
-      else await this.resource(req, res, info, url);
+      const target = parseRequestTarget(req.url ?? '/');
+      info = parseRequestInfo(req.method ?? 'GET', target);
+      const admitted = this.admitInflight(req.method ?? 'GET', info, target);
+      try {
+        if (!info.isResourceRequest) await this.nonResource(req, res, target);
+        else await this.resource(req, res, info, target.url);
+      } finally {
+        admitted?.();
+      }
       code = res.statusCode;
     } catch (err) {
       if (!(err instanceof StatusError)) this.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'request failed');
@@ -250,20 +262,42 @@ export class ApiServer {
     }
   }
 
-  private async nonResource(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const path = url.pathname.replace(/\/+$/, '') || '/';
-    const parts = path.split('/').filter((p) => p !== '');
+  /**
+   * Upstream's max-in-flight filter: a request past its class's limit is answered 429 with
+   * Retry-After at once, instead of queueing work the server cannot keep up with. Watches are
+   * long-running and health probes must answer under load, so neither counts. Returns the release.
+   */
+  private admitInflight(method: string, info: RequestInfo, target: RequestTarget): (() => void) | undefined {
+    if (info.verb === 'watch') return undefined;
+    if (!info.isResourceRequest && HEALTH_PATHS.test('/' + target.segments.join('/'))) return undefined;
+    const mutating = MUTATING_METHODS.has(method);
+    const limit = mutating ? (this.opts.maxMutatingRequestsInflight ?? 200) : (this.opts.maxRequestsInflight ?? 400);
+    const key = mutating ? 'mutating' : 'readOnly';
+    if (limit > 0 && this.inflightCount[key] >= limit) throw tooManyRequests('Too many requests, please try again later.');
+    this.inflightCount[key]++;
+    return () => void this.inflightCount[key]--;
+  }
+
+  private async nonResource(req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> {
+    const url = target.url;
+    const parts = target.segments;
+    if (parts.includes('')) throw resourceNotFound();
+    const path = '/' + parts.join('/');
     const registry = this.opts.registry;
     const text = (code: number, body: string): void => {
       res.statusCode = code;
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.end(body);
     };
-    if (path === '/healthz' || path === '/livez' || path === '/readyz' || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
-      const checks = await this.healthChecks(path.startsWith('/livez'));
+    const kind = parts[0];
+    if (kind === 'healthz' || kind === 'livez' || kind === 'readyz') {
+      const all = await this.healthChecks(kind === 'livez');
+      // /readyz/<check> answers for that one check; a check nobody runs is not found, as upstream.
+      const one = parts.length > 1 ? parts.slice(1).join('/') : undefined;
+      const checks = one === undefined ? all : all.filter((c) => c.name === one);
+      if (checks.length === 0) throw resourceNotFound();
       const ok = checks.every((c) => c.ok);
       const verbose = url.searchParams.has('verbose');
-      const kind = path.split('/')[1];
       const body = verbose ? checks.map((c) => `[${c.ok ? '+' : '-'}]${c.name} ${c.ok ? 'ok' : 'failed'}`).join('\n') + `\n${kind} check ${ok ? 'passed' : 'failed'}\n` : ok ? 'ok' : `${kind} check failed`;
       text(ok ? 200 : 500, body);
       return;
@@ -359,8 +393,10 @@ export class ApiServer {
           if (info.name !== '') return refuse();
           return handleCreate(ctx, r);
         case 'update':
+          if (info.name === '') return refuse();
           return handleUpdate(ctx, r, 'main');
         case 'patch':
+          if (info.name === '') return refuse();
           return handlePatch(ctx, r, 'main');
         case 'delete':
           return handleDelete(ctx, r);

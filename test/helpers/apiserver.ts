@@ -13,7 +13,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startApiServer(opts: { watchCacheSize?: number; watcherQueueLimit?: number; watchBookmarkIntervalMs?: number; advertiseAddress?: string; etcd?: TestEtcd } = {}): Promise<TestCluster> {
+export async function startApiServer(opts: { watchCacheSize?: number; watcherQueueLimit?: number; watchBookmarkIntervalMs?: number; advertiseAddress?: string; maxMutatingRequestsInflight?: number; etcd?: TestEtcd } = {}): Promise<TestCluster> {
   const etcd = opts.etcd ?? (await startEtcd());
   const root = new AbortController();
   const server = new ApiServer({
@@ -26,6 +26,7 @@ export async function startApiServer(opts: { watchCacheSize?: number; watcherQue
     ...(opts.advertiseAddress !== undefined ? { advertiseAddress: opts.advertiseAddress } : {}),
     ...(opts.watcherQueueLimit !== undefined ? { watcherQueueLimit: opts.watcherQueueLimit } : {}),
     ...(opts.watchBookmarkIntervalMs !== undefined ? { watchBookmarkIntervalMs: opts.watchBookmarkIntervalMs } : {}),
+    ...(opts.maxMutatingRequestsInflight !== undefined ? { maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight } : {}),
     registry: builtinRegistry(),
     logger: pino({ level: 'silent' }),
     shutdownDelayMs: 0,

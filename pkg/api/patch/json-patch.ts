@@ -8,6 +8,13 @@ import { clone, deepEqual, hasOwn, isObject, jsonTypeWord, type JsonObject } fro
 /** Upstream refuses bigger patches with 413. */
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
+/**
+ * What all `copy` operations of one patch may add together, in JSON bytes (kube-apiserver sets
+ * json-patch's AccumulatedCopySizeLimit to its 3 MiB request limit). Without it thirty copies of
+ * a map into itself double the document thirty times: gigabytes from a 4 KB request.
+ */
+export const MAX_ACCUMULATED_COPY_BYTES = 3 * 1024 * 1024;
+
 type Container = JsonObject | unknown[];
 
 const MISSING = 'missing value';
@@ -152,6 +159,8 @@ function opValue(op: Op): unknown {
 }
 
 class Doc {
+  private copiedBytes = 0;
+
   constructor(public root: Container) {}
 
   add(op: Op): void {
@@ -219,6 +228,11 @@ class Doc {
     if (path === undefined) fail(`copy operation failed to decode path: ${MISSING}`);
     const dst = findContainer(this.root, path);
     if (!dst) fail(`copy operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
+    const size = JSON.stringify(value ?? null).length;
+    if (this.copiedBytes + size > MAX_ACCUMULATED_COPY_BYTES) {
+      fail(`Unable to complete the copy, the accumulated size increase of copy is ${this.copiedBytes + size}, exceeding the limit ${MAX_ACCUMULATED_COPY_BYTES}`);
+    }
+    this.copiedBytes += size;
     wrap('error while adding value during copy', () => add(dst[0], dst[1], clone(value ?? null)));
   }
 

@@ -4,6 +4,11 @@
 import { DefinitionName, type SchemaNode } from './dsl.js';
 import { FieldPath, notSupported, required, type FieldError } from '../validation/field.js';
 import { goTypeOf } from '../validation/gofmt.js';
+import { jsonTextFactsOf } from './json-text.js';
+
+function pointerToken(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
 
 export interface DecodeResult {
   /** Type mismatches, worded as Go's JSON decoder words them (they make a 400). */
@@ -30,8 +35,33 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 export function decodeObject(obj: Record<string, unknown>, schema: SchemaNode): DecodeResult {
   const result: DecodeResult = { typeErrors: [], unknownFields: [] };
-  walkDecode(obj, schema, '', schema[DefinitionName] ?? '', result);
+  const facts = jsonTextFactsOf(obj);
+  const literals = facts !== undefined && facts.numberLiterals.size > 0 ? facts.numberLiterals : undefined;
+  walkDecode(obj, schema, '', schema[DefinitionName] ?? '', result, literals, literals ? '' : undefined);
   return result;
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const INT64_LIMIT = 2n ** 63n;
+
+/**
+ * Why Go would refuse to decode `value` into an integer field: a literal that is not an integer
+ * (`2.0`, `1e2`) or a value outside int32/int64. The literal is the JSON text when it was kept.
+ */
+function integerError(value: number, literal: string | undefined, format: string | undefined): string | undefined {
+  if (literal !== undefined) {
+    if (!/^-?\d+$/.test(literal)) return `number ${literal}`;
+    const big = BigInt(literal);
+    if (format === 'int32' ? big < BigInt(INT32_MIN) || big > BigInt(INT32_MAX) : big < -INT64_LIMIT || big >= INT64_LIMIT) return `number ${literal}`;
+    return undefined;
+  }
+  if (format === 'int32' ? value < INT32_MIN || value > INT32_MAX : Math.abs(value) >= 2 ** 63) return `number ${formatNumber(value)}`;
+  return undefined;
+}
+
+function formatNumber(v: number): string {
+  return Number.isSafeInteger(v) ? String(v) : BigInt(v).toString();
 }
 
 function checkScalar(value: unknown, node: SchemaNode): boolean {
@@ -51,7 +81,7 @@ function checkScalar(value: unknown, node: SchemaNode): boolean {
   }
 }
 
-function walkDecode(value: unknown, node: SchemaNode, path: string, structName: string, out: DecodeResult): unknown {
+function walkDecode(value: unknown, node: SchemaNode, path: string, structName: string, out: DecodeResult, literals?: ReadonlyMap<string, string>, ptr?: string): unknown {
   if (node['x-kubernetes-preserve-unknown-fields'] && !node.properties) return value;
   if (node.type === 'object' && node.properties) {
     if (!isObject(value)) {
@@ -74,7 +104,7 @@ function walkDecode(value: unknown, node: SchemaNode, path: string, structName: 
         delete value[key];
         continue;
       }
-      const decoded = walkDecode(v, child, childPath, ownName, out);
+      const decoded = walkDecode(v, child, childPath, ownName, out, literals, ptr === undefined ? undefined : `${ptr}/${pointerToken(key)}`);
       if (decoded !== v) value[key] = decoded;
       // Go's omitempty drops empty maps and lists: {} and [] read back as absent.
       if (isEmptyCollection(decoded, child)) delete value[key];
@@ -94,7 +124,7 @@ function walkDecode(value: unknown, node: SchemaNode, path: string, structName: 
         if (inner.type === 'string') value[key] = '';
         continue;
       }
-      walkDecode(v, inner, `${path}[${key}]`, structName, out);
+      walkDecode(v, inner, `${path}[${key}]`, structName, out, literals, ptr === undefined ? undefined : `${ptr}/${pointerToken(key)}`);
     }
     return value;
   }
@@ -105,13 +135,23 @@ function walkDecode(value: unknown, node: SchemaNode, path: string, structName: 
     }
     const item = node.items;
     if (item) value.forEach((v, i) => {
-      if (v !== null) walkDecode(v, item, `${path}[${i}]`, structName, out);
+      if (v !== null) walkDecode(v, item, `${path}[${i}]`, structName, out, literals, ptr === undefined ? undefined : `${ptr}/${i}`);
     });
     return value;
   }
+  const integral = node.type === 'integer' || node['x-kubernetes-int-or-string'] === true;
   if (!checkScalar(value, node)) {
-    out.typeErrors.push(`json: cannot unmarshal ${jsonTypeOf(value)} into Go struct field ${structName}.${path} of type ${goTypeOf(node)}`);
+    // Go names the literal of a number it cannot put into an integer (`number 1.5`), not of other mismatches.
+    const what = typeof value === 'number' && integral ? `number ${(ptr === undefined ? undefined : literals?.get(ptr)) ?? String(value)}` : jsonTypeOf(value);
+    out.typeErrors.push(`json: cannot unmarshal ${what} into Go struct field ${structName}.${path} of type ${node['x-kubernetes-int-or-string'] ? 'int32' : goTypeOf(node)}`);
     return value;
+  }
+  if (typeof value === 'number' && integral) {
+    const bad = integerError(value, ptr === undefined ? undefined : literals?.get(ptr), node['x-kubernetes-int-or-string'] ? 'int32' : node.format);
+    if (bad !== undefined) {
+      out.typeErrors.push(`json: cannot unmarshal ${bad} into Go struct field ${structName}.${path} of type ${node['x-kubernetes-int-or-string'] ? 'int32' : goTypeOf(node)}`);
+      return value;
+    }
   }
   const def = node[DefinitionName];
   if ((def === TIME || def === MICRO_TIME) && typeof value === 'string') return normalizeTime(value, def === MICRO_TIME, path, out);

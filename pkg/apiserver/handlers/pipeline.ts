@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { apiVersionOf, type KubeObject, type ResourceDef } from '../../api/registry.js';
 import { asNode, type SchemaNode } from '../../api/schema/dsl.js';
 import { applyDefaults, decodeObject, validateSchema } from '../../api/schema/walk.js';
+import { jsonTextFactsOf } from '../../api/schema/json-text.js';
 import { badRequest, invalid } from '../../api/errors.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation/objectmeta.js';
 import { FieldPath, type FieldError } from '../../api/validation/field.js';
@@ -60,8 +61,9 @@ export function decodeRequestObject(raw: unknown, expected: ExpectedType, mode: 
   const prefix = `${expectKind} in version "${version}" cannot be handled as a ${expectKind}: `;
   if (decoded.typeErrors.length > 0) throw badRequest(prefix + decoded.typeErrors[0]);
   const warnings: string[] = [];
-  if (decoded.unknownFields.length > 0) {
-    const texts = decoded.unknownFields.map((f) => `unknown field "${f}"`);
+  const duplicates = jsonTextFactsOf(raw)?.duplicateFields ?? [];
+  if (decoded.unknownFields.length > 0 || duplicates.length > 0) {
+    const texts = [...duplicates.map((f) => `duplicate field "${f}"`), ...decoded.unknownFields.map((f) => `unknown field "${f}"`)];
     if (mode === 'Strict') throw badRequest(`${prefix}strict decoding error: ${texts.join(', ')}`);
     if (mode === 'Warn') warnings.push(...texts);
   }

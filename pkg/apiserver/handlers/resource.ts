@@ -15,6 +15,7 @@ import {
 import type { DeleteOptions } from '../../api/meta/v1.js';
 import { invalid as invalidField } from '../../api/validation/field.js';
 import { asNode, type TSchema } from '../../api/schema/dsl.js';
+import { decodeObject } from '../../api/schema/walk.js';
 import { EvictionSchema } from '../../api/policy/v1/eviction.js';
 import { BindingSchema } from '../../api/core/v1/pod.js';
 import { DeleteOptionsSchema } from '../../api/meta/v1.js';
@@ -256,7 +257,9 @@ export async function handleUpdate(ctx: ServerContext, r: Request, target: Updat
     store: r.store,
     namespace: r.info.namespace,
     name: r.info.name,
-    compute: () => obj,
+    // A fresh copy each attempt: the loop fills in the stored resourceVersion of an unconditional
+    // update, which must not turn into a stale precondition on the retry after a lost race.
+    compute: () => structuredClone(obj),
     target,
     dryRun,
     pinnedByClient: true,
@@ -293,6 +296,7 @@ export interface UpdateOptions {
  * compare-and-swap, and retry on a lost race unless the client pinned a resourceVersion.
  */
 export async function updateObject(ctx: ServerContext, opts: UpdateOptions): Promise<KubeObject> {
+  const started = Date.now();
   const { def, store, namespace, name, compute, target, dryRun, fieldManager } = opts;
   const fromClientObject = opts.pinnedByClient;
   for (let attempt = 0; ; attempt++) {
@@ -326,10 +330,25 @@ export async function updateObject(ctx: ServerContext, opts: UpdateOptions): Pro
       return await store.update(obj, expected, plan);
     } catch (err) {
       const lostRace = err instanceof ConflictError && (pinned === undefined || pinned === '' || !fromClientObject);
-      if (lostRace && attempt < 20) continue;
+      if (lostRace && (await retryAfterLostRace(attempt, started))) continue;
       throw err;
     }
   }
+}
+
+/** How long a write keeps retrying lost compare-and-swaps before it reports the conflict. */
+const LOST_RACE_RETRY_MS = 30_000;
+
+/**
+ * Whether a write that lost a compare-and-swap should read again and retry, as upstream's
+ * GuaranteedUpdate does until the request's deadline (a fixed number of tries starved an
+ * unconditional PUT among eight writers). After a few quick tries it waits a random moment, so
+ * writers that keep colliding spread out.
+ */
+async function retryAfterLostRace(attempt: number, started: number): Promise<boolean> {
+  if (Date.now() - started > LOST_RACE_RETRY_MS) return false;
+  if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * attempt)));
+  return true;
 }
 
 /** The manager a write is recorded under: ?fieldManager=, else the User-Agent's program name. */
@@ -432,9 +451,9 @@ export async function handlePatch(ctx: ServerContext, r: Request, target: Update
       const decoded = decodeRequestObject(patched, expectedTypeOf(r.def), mode);
       for (const w of decoded.warnings) warnings.add(w);
       if (decoded.obj.metadata?.name !== r.info.name) throw badRequest('metadata.name: Invalid value: the name of a patched object cannot change');
-      // A resourceVersion in the patch is a precondition; otherwise the current one applies.
-      const patchRV = patchResourceVersion(patch);
-      decoded.obj.metadata = { ...decoded.obj.metadata, resourceVersion: patchRV ?? current.metadata?.resourceVersion };
+      // A resourceVersion the patch set (any patch type: merge, strategic, or a JSON patch
+      // `replace /metadata/resourceVersion`) is a precondition, as upstream; one it removed makes
+      // the update unconditional, and an untouched one is the current one.
       return decoded.obj;
     },
     target,
@@ -447,10 +466,13 @@ export async function handlePatch(ctx: ServerContext, r: Request, target: Update
   respond(r, 200, withTypeMeta(r.def, result));
 }
 
-function patchResourceVersion(patch: unknown): string | undefined {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return undefined;
-  const meta = (patch as { metadata?: { resourceVersion?: unknown } }).metadata;
-  return typeof meta?.resourceVersion === 'string' ? meta.resourceVersion : undefined;
+function decodeDeleteOptionsProtobuf(body: Buffer): unknown {
+  try {
+    return decodeKubernetesProtobuf(body, (_apiVersion, kind) => (kind === 'DeleteOptions' ? asNode(DeleteOptionsSchema) : undefined)).object;
+  } catch (err) {
+    if (err instanceof ProtobufDecodeError) throw badRequest(`error decoding the protobuf request body: ${err.message}`);
+    throw err;
+  }
 }
 
 async function readDeleteOptions(r: Request): Promise<DeleteOptions> {
@@ -458,10 +480,11 @@ async function readDeleteOptions(r: Request): Promise<DeleteOptions> {
   let opts: DeleteOptions = {};
   const body = await readBody(r.req);
   if (body.length > 0) {
-    const parsed = isKubernetesProtobuf(r.req.headers['content-type'])
-      ? decodeKubernetesProtobuf(body, (apiVersion, kind) => (kind === 'DeleteOptions' ? asNode(DeleteOptionsSchema) : undefined)).object
-      : parseBody(body, r.req.headers['content-type']);
+    const parsed = isKubernetesProtobuf(r.req.headers['content-type']) ? decodeDeleteOptionsProtobuf(body) : parseBody(body, r.req.headers['content-type']);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('the body of a delete must be a DeleteOptions object');
+    // Typed as Go decodes DeleteOptions: `gracePeriodSeconds: "x"` refuses the delete instead of being ignored.
+    const { typeErrors } = decodeObject(parsed as Record<string, unknown>, asNode(DeleteOptionsSchema));
+    if (typeErrors.length > 0) throw badRequest(typeErrors[0]!);
     opts = parsed as DeleteOptions;
   }
   const grace = q.get('gracePeriodSeconds');
@@ -514,6 +537,7 @@ export async function deleteObject(
   if (def.group === '' && def.kind === 'Namespace' && IMMORTAL_NAMESPACES.has(name)) {
     throw forbidden(store.qualified, name, 'this namespace may not be deleted');
   }
+  const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     const current = await store.get(namespace, name);
     const meta = current.metadata ?? {};
@@ -557,7 +581,7 @@ export async function deleteObject(
         const written = await store.update(next, Number(meta.resourceVersion ?? '0'));
         return { kind: 'pending', object: written };
       } catch (err) {
-        if (err instanceof ConflictError && attempt < 20) continue;
+        if (err instanceof ConflictError && (await retryAfterLostRace(attempt, started))) continue;
         throw err;
       }
     }
@@ -566,7 +590,7 @@ export async function deleteObject(
       await store.remove(namespace, name, Number(meta.resourceVersion ?? '0'), releaseKeysOf(ctx, def, current));
       return { kind: 'deleted', object: current };
     } catch (err) {
-      if (err instanceof ConflictError && attempt < 20) continue;
+      if (err instanceof ConflictError && (await retryAfterLostRace(attempt, started))) continue;
       throw err;
     }
   }

@@ -6,10 +6,10 @@ import { asNode } from '../../api/schema/dsl.js';
 import { EvictionSchema } from '../../api/policy/v1/eviction.js';
 import { labelSelectorAsSelector } from '../../api/selectors/labels.js';
 import type { LabelSelector } from '../../api/meta/v1.js';
-import { parseBody, readBody, send } from '../http.js';
+import { addWarning, parseBody, readBody, send } from '../http.js';
 import type { ServerContext } from './context.js';
 import { applyPatchDocument, deleteObject, fieldManagerOf, patchTypeOf, readObjectBody, updateObject, type Request } from './resource.js';
-import { decodeRequestObject, timestamp, type ExpectedType } from './pipeline.js';
+import { decodeRequestObject, expectedTypeOf, parseFieldValidation, timestamp, type ExpectedType } from './pipeline.js';
 import { invalid as invalidField } from '../../api/validation/field.js';
 
 function getPath(obj: unknown, path: string): unknown {
@@ -61,6 +61,14 @@ export function scaleOf(obj: KubeObject, scale: ScaleSubresource): KubeObject {
   };
 }
 
+/** A whole object sent to a named URL must carry that name (upstream's checkName on update). */
+function checkNameMatchesURL(body: unknown, urlName: string): void {
+  const name = (body as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+  if (typeof body === 'object' && body !== null && name !== urlName) {
+    throw badRequest(`the name of the object (${typeof name === 'string' ? name : ''}) does not match the name on the URL (${urlName})`);
+  }
+}
+
 function checkScale(def: ResourceDef, name: string, scaleObj: unknown): number {
   if (typeof scaleObj !== 'object' || scaleObj === null) throw badRequest('the body must be a Scale object');
   const s = scaleObj as { kind?: unknown; spec?: { replicas?: unknown } };
@@ -87,6 +95,7 @@ export async function handleScale(ctx: ServerContext, r: Request): Promise<void>
   const isPatch = r.info.verb === 'patch';
   const patchType = isPatch ? patchTypeOf(r.req.headers['content-type']) : undefined;
   const input = parseBody(body, isPatch ? 'application/json' : r.req.headers['content-type']);
+  if (!isPatch) checkNameMatchesURL(input, r.info.name);
   const updated = await updateObject(ctx, {
     def: r.def,
     store: r.store,
@@ -121,6 +130,7 @@ export async function handleBinding(ctx: ServerContext, r: Request): Promise<voi
   const input = await readObjectBody(ctx, r);
   const binding = input as { kind?: string; metadata?: { name?: string; annotations?: Record<string, string> }; target?: { kind?: string; name?: string } };
   if (typeof input !== 'object' || input === null || binding.kind !== 'Binding') throw badRequest('the body must be a Binding object');
+  if (binding.metadata?.name !== r.info.name) throw badRequest('name in URL does not match name in Binding object');
   const nodeName = binding.target?.name ?? '';
   if (nodeName === '') {
     throw invalid({ group: '', kind: 'Binding' }, r.info.name, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }]);
@@ -160,8 +170,12 @@ export async function handleBinding(ctx: ServerContext, r: Request): Promise<voi
 
 /** namespaces/<name>/finalize: writes spec.finalizers only. */
 export async function handleFinalize(ctx: ServerContext, r: Request): Promise<void> {
-  const input = parseBody(await readBody(r.req), r.req.headers['content-type']) as KubeObject;
-  const finalizers = (input?.['spec'] as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+  const raw = await readObjectBody(ctx, r);
+  // Decoded as a Namespace: `finalizers: [1]` is the client's mistake (400), never a crash.
+  const { obj: input, warnings } = decodeRequestObject(raw, expectedTypeOf(r.def), parseFieldValidation(r.url.searchParams.get('fieldValidation')));
+  for (const w of warnings) addWarning(r.res, w);
+  checkNameMatchesURL(input, r.info.name);
+  const finalizers = (input['spec'] as { finalizers?: string[] } | undefined)?.finalizers ?? [];
   const out = await updateObject(ctx, {
     def: r.def,
     store: r.store,

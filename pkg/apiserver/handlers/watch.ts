@@ -12,6 +12,7 @@ import type { Request } from './resource.js';
 const encoded = new WeakMap<KubeObject, string>();
 
 const DEFAULT_MIN_TIMEOUT_S = 1800;
+const MAX_TIMER_S = Math.floor((2 ** 31 - 1) / 1000);
 
 function encodeObject(apiVersion: string, kind: string, obj: KubeObject): string {
   let s = encoded.get(obj);
@@ -37,8 +38,11 @@ export async function handleWatch(ctx: ServerContext, r: Request, signal: AbortS
   }
   const bookmarks = queryBool(q, 'allowWatchBookmarks');
   const timeoutParam = q.get('timeoutSeconds');
-  const timeoutS = timeoutParam !== null && timeoutParam !== '' ? Number(timeoutParam) : DEFAULT_MIN_TIMEOUT_S * (1 + Math.random());
-  if (!Number.isFinite(timeoutS) || timeoutS < 0) throw badRequest(`invalid timeoutSeconds: ${timeoutParam}`);
+  const requested = timeoutParam !== null && timeoutParam !== '' ? Number(timeoutParam) : 0;
+  if (!Number.isSafeInteger(requested) || requested < 0) throw badRequest(`invalid timeoutSeconds: ${timeoutParam}`);
+  // 0 (or none) is the server's randomised default, as upstream; a long one is honoured, capped
+  // where a Node timer can hold it (about 24 days) instead of firing at once.
+  const timeoutS = Math.min(requested === 0 ? DEFAULT_MIN_TIMEOUT_S * (1 + Math.random()) : requested, MAX_TIMER_S);
 
   let watcher;
   try {

@@ -207,9 +207,9 @@ export class ResourceStore {
     let start = prefix;
     if (opts.continue) {
       const token = decodeContinue(opts.continue);
-      if (!token.start.startsWith('/') && token.start !== '') start = prefix + token.start;
-      else throw badRequest('continue key is not valid: invalid continue token');
-      revision = token.rv;
+      start = prefix + token.start;
+      // -1 is the token an expired one is answered with: the rest of the list, at the latest revision.
+      revision = token.rv === -1 ? 0 : token.rv;
     }
     const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : 0;
     const items: KubeObject[] = [];
@@ -240,8 +240,16 @@ export class ResourceStore {
       }
     } catch (err) {
       if (err instanceof CompactedError) {
-        if (opts.continue) throw gone(TOO_OLD_CONTINUE);
+        if (opts.continue) {
+          // The Status carries a token for the rest of the list at the latest revision, as its message says.
+          const expired = gone(TOO_OLD_CONTINUE);
+          (expired.status as { metadata: Record<string, unknown> }).metadata = { continue: encodeContinue({ v: CONTINUE_VERSION, rv: -1, start: start.slice(prefix.length) }) };
+          throw expired;
+        }
         throw gone(`too old resource version: ${revision}`);
+      }
+      if (revision > 0 && revision > (await this.etcd.currentRevision().catch(() => Infinity))) {
+        throw badRequest(opts.continue ? `continue key is not valid: resource version ${revision} is in the future` : `too large resource version: ${revision}`);
       }
       throw err;
     }
@@ -250,7 +258,7 @@ export class ResourceStore {
       resourceVersion: String(revision),
     };
     if (hasMore && lastKey !== undefined) {
-      result.continue = encodeContinue({ v: 'meta.k8s.io/v1', rv: revision, start: lastKey.slice(prefix.length) + '\x00' });
+      result.continue = encodeContinue({ v: CONTINUE_VERSION, rv: revision, start: lastKey.slice(prefix.length) + '\x00' });
       if (remaining !== undefined) result.remainingItemCount = remaining;
     }
     return result;
@@ -278,17 +286,33 @@ export class ResourceStore {
   }
 }
 
+const CONTINUE_VERSION = 'meta.k8s.io/v1';
+
 function encodeContinue(t: ContinueToken): string {
   return Buffer.from(JSON.stringify(t)).toString('base64url');
 }
 
+/**
+ * Reads a continue token with upstream's checks and words: a revision that is not a positive
+ * integer (or -1), an empty start, or a start that climbs out of the listed prefix is a 400, never
+ * an empty list that looks complete.
+ */
 function decodeContinue(s: string): ContinueToken {
+  const invalidToken = (why: string): never => {
+    throw badRequest(`continue key is not valid: ${why}`);
+  };
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(s)) invalidToken('illegal base64 data');
+  let t: Partial<Record<keyof ContinueToken, unknown>>;
   try {
-    const raw = Buffer.from(s, 'base64url').toString();
-    const t = JSON.parse(raw) as Partial<ContinueToken>;
-    if (t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string' || t.start === '') throw new Error('bad token');
-    return t as ContinueToken;
-  } catch {
-    throw badRequest('continue key is not valid: invalid continue token');
+    t = JSON.parse(Buffer.from(s, 'base64url').toString()) as Partial<Record<keyof ContinueToken, unknown>>;
+  } catch (err) {
+    return invalidToken(err instanceof Error ? err.message : String(err));
   }
+  if (typeof t !== 'object' || t === null) return invalidToken('the token is not an object');
+  if (t.v !== CONTINUE_VERSION) return invalidToken(`server does not recognize this encoded version ${JSON.stringify(t.v)}`);
+  const rv = t.rv;
+  if (typeof rv !== 'number' || !Number.isSafeInteger(rv) || (rv <= 0 && rv !== -1)) return invalidToken(`incorrect encoded start resourceVersion (version ${CONTINUE_VERSION})`);
+  if (typeof t.start !== 'string' || t.start === '') return invalidToken(`encoded start key empty (version ${CONTINUE_VERSION})`);
+  if (t.start.startsWith('/') || t.start.split('/').some((seg) => seg === '.' || seg === '..')) return invalidToken('the start key leaves the listed prefix');
+  return { v: CONTINUE_VERSION, rv, start: t.start };
 }

@@ -2,9 +2,9 @@
 // answer), and the server keeps serving.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { startApiServer, type TestCluster } from '../../helpers/apiserver.js';
 import { seededRandom } from '../../helpers/random.js';
+import { rawRequest as send } from '../../helpers/raw-http.js';
 
 const PATHS = [
   '/api/v1/namespaces/default/pods',
@@ -85,37 +85,6 @@ function body(rand: () => number): string | Buffer {
     default:
       return JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x'.repeat(Math.floor(rand() * 400)) } });
   }
-}
-
-interface Answer {
-  status: number;
-  contentType: string;
-  text: string;
-}
-
-function send(url: string, method: string, path: string, contentType: string, payload: string | Buffer): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const req = httpRequest(
-      { host: u.hostname, port: u.port, method, path, headers: contentType ? { 'Content-Type': contentType } : {}, timeout: 10_000, agent: false },
-      (res) => {
-        const streaming = res.statusCode === 200 && /\/watch\/|[?&]watch=(1|true)/.test(path);
-        if (streaming) {
-          // A successful watch streams until its timeout; its headers are answer enough.
-          res.destroy();
-          resolve({ status: 200, contentType: String(res.headers['content-type'] ?? ''), text: '' });
-          return;
-        }
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString() }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${path}`)));
-    req.on('error', reject);
-    req.end(method === 'GET' || method === 'HEAD' ? undefined : payload);
-  });
 }
 
 describe('hostile input', () => {
