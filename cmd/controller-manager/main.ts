@@ -1,5 +1,5 @@
 // kubets controller-manager: flags → the enabled controllers, run by the elected leader until
-// SIGTERM/SIGINT. Exits 1 when it loses leadership (its supervisor restarts it as a candidate).
+// SIGTERM/SIGINT. Exits 1 when another replica takes its Lease (its supervisor restarts it as a candidate).
 import { runComponent } from '../../pkg/cli/component.js';
 import { CONTROLLERS } from '../../pkg/controller-manager/controllers.js';
 import { controllerManagerUsage, parseControllerManagerFlags } from '../../pkg/controller-manager/options.js';

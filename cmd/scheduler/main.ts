@@ -1,5 +1,5 @@
 // kubets scheduler: flags → a leader-elected scheduling loop until SIGTERM/SIGINT. Exits 1 when
-// it loses leadership (its supervisor restarts it as a candidate), as kube-scheduler does.
+// another replica takes its Lease (its supervisor restarts it as a candidate), as kube-scheduler does.
 import { runComponent } from '../../pkg/cli/component.js';
 import { SCHEDULER_USAGE, parseSchedulerFlags } from '../../pkg/scheduler/options.js';
 import { runSchedulerProcess } from '../../pkg/scheduler/server.js';

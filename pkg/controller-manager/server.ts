@@ -1,7 +1,9 @@
 // Wires a controller-manager process: clients from the flags, the enabled controllers on one
 // shared informer factory (caches warmed before and whether or not this replica leads), leader
 // election, then every controller's loop for as long as this replica leads. A replica that loses
-// leadership exits, as upstream's does; its supervisor starts it again as a candidate.
+// the Lease to another exits, as upstream's does, and its supervisor starts it again as a
+// candidate; one that only missed renewals (a stalled apiserver) builds a fresh incarnation and
+// contends again under the same identity (pkg/cli/candidate.ts).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -11,16 +13,27 @@ import { serveHealth } from '../cli/health.js';
 import { realClock } from '../client/clock.js';
 import { EventRecorder } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer/index.js';
-import { LeaderElector, type ElectionOutcome } from '../client/leaderelection/leaderelection.js';
+import { LeaderElector } from '../client/leaderelection/leaderelection.js';
+import { runAsCandidate, type ComponentExit } from '../cli/candidate.js';
 import { RestClient } from '../client/rest.js';
 import { restObjectClient, type Controller, type ControllerDefinition } from '../controller/framework/index.js';
 import type { ControllerManagerFlags } from './options.js';
 
-export type ControllerManagerExit = ElectionOutcome | 'stopped';
+export type ControllerManagerExit = Exclude<ComponentExit, 'renewal-missed'>;
 
 export async function runControllerManagerProcess(flags: ControllerManagerFlags, defs: readonly ControllerDefinition[], log: Logger, signal: AbortSignal): Promise<ControllerManagerExit> {
-  const kc = restOptionsFromFlags(flags);
   const identity = `${hostname()}_${randomUUID()}`;
+  const health = flags.securePort >= 0 ? await serveHealth(flags.bindAddress, flags.securePort) : undefined;
+  try {
+    return await runAsCandidate(log, signal, (life) => runIncarnation(flags, defs, log, life, identity, health?.address()));
+  } finally {
+    health?.close();
+  }
+}
+
+/** Clients, informers and controllers for one incarnation, and its campaign (see pkg/cli/candidate.ts). */
+async function runIncarnation(flags: ControllerManagerFlags, defs: readonly ControllerDefinition[], log: Logger, signal: AbortSignal, identity: string, healthAddress: unknown): Promise<ComponentExit> {
+  const kc = restOptionsFromFlags(flags);
   let elector: LeaderElector | undefined;
   // Every write of a controller carries the leader's fence: a deposed leader's late writes are refused.
   const work = new RestClient({ ...kc, component: 'kube-controller-manager', leaderFence: () => elector?.fence });
@@ -48,8 +61,7 @@ export async function runControllerManagerProcess(flags: ControllerManagerFlags,
     controllers.push({ name: d.name, controller });
   }
   informers.start(signal);
-  const health = flags.securePort >= 0 ? await serveHealth(flags.bindAddress, flags.securePort) : undefined;
-  log.info({ identity, controllers: controllers.map((c) => c.name), servers: kc.servers, leaderElect: flags.leaderElection.leaderElect, health: health?.address() }, 'controller-manager starting');
+  log.info({ identity, controllers: controllers.map((c) => c.name), servers: kc.servers, leaderElect: flags.leaderElection.leaderElect, health: healthAddress }, 'controller-manager starting');
 
   const runAll = async (leading: AbortSignal): Promise<void> => {
     if (!(await informers.waitForCacheSync(leading))) return;
@@ -89,7 +101,6 @@ export async function runControllerManagerProcess(flags: ControllerManagerFlags,
     });
     return await elector.run(signal, runAll);
   } finally {
-    health?.close();
     work.close();
     election.close();
   }

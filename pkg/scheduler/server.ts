@@ -1,6 +1,7 @@
 // Wires a scheduler process: kubeconfig → clients, config → profiles, leader election → the
-// scheduling loop. One scheduling term per process: a replica that loses leadership exits (as
-// upstream does) and its supervisor starts it again as a candidate.
+// scheduling loop. A replica that loses the Lease to another exits (as upstream does) and its
+// supervisor starts it again as a candidate; one that only missed renewals (a stalled apiserver)
+// builds a fresh incarnation and contends again under the same identity (pkg/cli/candidate.ts).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -9,7 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import type { Lease } from '../api/coordination/v1/index.js';
 import { EventRecorder } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer/index.js';
-import { LeaderElector, type ElectionOutcome } from '../client/leaderelection/leaderelection.js';
+import { LeaderElector } from '../client/leaderelection/leaderelection.js';
+import { runAsCandidate, type ComponentExit } from '../cli/candidate.js';
 import { RestClient } from '../client/rest.js';
 import { restOptionsFromFlags } from '../cli/client.js';
 import { serveHealth } from '../cli/health.js';
@@ -31,14 +33,24 @@ export function frameworksFor(config: SchedulerConfiguration): Map<string, Frame
   return out;
 }
 
-export type SchedulerExit = ElectionOutcome | 'stopped';
+export type SchedulerExit = Exclude<ComponentExit, 'renewal-missed'>;
 
 export async function runSchedulerProcess(flags: SchedulerFlags, log: Logger, signal: AbortSignal): Promise<SchedulerExit> {
   const config = loadSchedulerConfiguration(flags.config);
+  const identity = `${hostname()}_${randomUUID()}`;
+  const health = flags.securePort >= 0 ? await serveHealth(flags.bindAddress, flags.securePort) : undefined;
+  try {
+    return await runAsCandidate(log, signal, (life) => runIncarnation(flags, config, log, life, identity, health?.address()));
+  } finally {
+    health?.close();
+  }
+}
+
+/** Clients, informers and a scheduler for one incarnation, and its campaign (see pkg/cli/candidate.ts). */
+async function runIncarnation(flags: SchedulerFlags, config: SchedulerConfiguration, log: Logger, signal: AbortSignal, identity: string, healthAddress: unknown): Promise<ComponentExit> {
   const frameworks = frameworksFor(config);
   const kc = restOptionsFromFlags(flags);
   const servers = kc.servers;
-  const identity = `${hostname()}_${randomUUID()}`;
   let elector: LeaderElector | undefined;
   const work = new RestClient({ ...kc, servers, component: 'scheduler', leaderFence: () => elector?.fence });
   const election = new RestClient({ ...kc, servers, component: 'scheduler-leader-election', timeoutMs: flags.leaderElection.renewDeadlineMs });
@@ -58,8 +70,7 @@ export async function runSchedulerProcess(flags: SchedulerFlags, log: Logger, si
     podInitialBackoffMs: (config.podInitialBackoffSeconds ?? 1) * 1000,
     podMaxBackoffMs: (config.podMaxBackoffSeconds ?? 10) * 1000,
   });
-  const health = flags.securePort >= 0 ? await serveHealth(flags.bindAddress, flags.securePort) : undefined;
-  log.info({ identity, profiles: [...frameworks.keys()], servers, leaderElect: flags.leaderElection.leaderElect, health: health?.address() }, 'scheduler starting');
+  log.info({ identity, profiles: [...frameworks.keys()], servers, leaderElect: flags.leaderElection.leaderElect, health: healthAddress }, 'scheduler starting');
   try {
     const le = flags.leaderElection;
     if (!le.leaderElect) {
@@ -83,7 +94,6 @@ export async function runSchedulerProcess(flags: SchedulerFlags, log: Logger, si
     });
     return await elector.run(signal, (leading) => scheduler.run(leading));
   } finally {
-    health?.close();
     work.close();
     election.close();
   }

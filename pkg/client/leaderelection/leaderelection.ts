@@ -35,7 +35,13 @@ export interface LeaderElectionOptions {
   readonly random?: () => number;
 }
 
-export type ElectionOutcome = 'cancelled' | 'lost';
+/**
+ * Why run() returned: cancelled by its signal; lost to another holder; or 'renewal-missed', when
+ * this leader could not renew within its deadline but saw nobody else take the Lease (a stalled
+ * apiserver, a paused process). It has stopped acting; its owner should contend again with the
+ * same identity, and so resume the same term if the Lease still names it.
+ */
+export type ElectionOutcome = 'cancelled' | 'lost' | 'renewal-missed';
 
 const JITTER = 1.2;
 
@@ -46,6 +52,8 @@ export class LeaderElector {
   private leading = false;
   private token: string | undefined;
   private lastLeader: string | undefined;
+  /** A try failed since the last Lease this candidate read: it could not see the Lease for a while. */
+  private blind = false;
   private readonly clock: Clock;
   private readonly leaseDurationSeconds: number;
 
@@ -90,40 +98,59 @@ export class LeaderElector {
       leadDone = Promise.resolve()
         .then(() => lead(term.signal))
         .catch(() => undefined);
-      const reason = await this.renewLoop(signal);
+      const ended = await this.renewLoop(signal);
       term.abort();
-      if (reason === undefined) {
+      if (ended === undefined) {
         await leadDone;
         if (this.opts.releaseOnCancel ?? true) await this.release();
         return 'cancelled';
       }
       this.leading = false;
-      this.opts.onEvent?.({ type: 'lost', identity: this.opts.identity, reason });
-      return 'lost';
+      this.opts.onEvent?.({ type: 'lost', identity: this.opts.identity, reason: ended.reason });
+      // Stop acting before anyone contends again: the term's work must be over first.
+      await leadDone;
+      return ended.toOther ? 'lost' : 'renewal-missed';
     } finally {
       this.leading = false;
       signal.removeEventListener('abort', stopTerm);
     }
   }
 
-  /** Renews every retry period; returns why leadership was lost, or undefined when cancelled. */
-  private async renewLoop(signal: AbortSignal): Promise<string | undefined> {
+  /**
+   * Renews every retry period; returns why leadership ended (and whether another holder took the
+   * Lease), or undefined when cancelled.
+   */
+  private async renewLoop(signal: AbortSignal): Promise<{ reason: string; toOther: boolean } | undefined> {
     while (!signal.aborted) {
       await this.pause(this.opts.retryPeriodMs, signal);
       if (signal.aborted) return undefined;
       // Woken after a long stop (SIGSTOP, a paused VM): the lease may be someone else's by now.
-      if (this.clock.now() - this.lastRenew >= this.opts.renewDeadlineMs) return `no renewal for ${Math.round(this.clock.now() - this.lastRenew)}ms`;
+      if (this.clock.now() - this.lastRenew >= this.opts.renewDeadlineMs) {
+        const reason = `no renewal for ${Math.round(this.clock.now() - this.lastRenew)}ms`;
+        const holder = await this.currentHolder(signal);
+        return { reason, toOther: holder !== undefined && holder !== '' && holder !== this.opts.identity };
+      }
       const deadline = this.lastRenew + this.opts.renewDeadlineMs;
       for (;;) {
         if (await this.tryAcquireOrRenew(signal, deadline - this.clock.now())) break;
         if (signal.aborted) return undefined;
         const holder = this.observed?.record.holderIdentity;
-        if (holder !== undefined && holder !== '' && holder !== this.opts.identity) return `the lease is held by ${holder}`;
-        if (this.clock.now() + this.opts.retryPeriodMs >= deadline) return `could not renew within ${this.opts.renewDeadlineMs}ms`;
+        if (holder !== undefined && holder !== '' && holder !== this.opts.identity) return { reason: `the lease is held by ${holder}`, toOther: true };
+        if (this.clock.now() + this.opts.retryPeriodMs >= deadline) return { reason: `could not renew within ${this.opts.renewDeadlineMs}ms`, toOther: false };
         await this.pause(this.opts.retryPeriodMs, signal);
       }
     }
     return undefined;
+  }
+
+  /** Who the Lease names now; undefined when it cannot be read. Never renews. */
+  private async currentHolder(signal: AbortSignal): Promise<string | undefined> {
+    try {
+      const lease = await this.opts.leases.get(this.opts.name, { signal, timeoutMs: this.opts.renewDeadlineMs });
+      return recordOf(lease.spec).holderIdentity;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Waits, or less when the signal aborts; never rejects. */
@@ -161,7 +188,11 @@ export class LeaderElector {
         return true;
       }
       const current = recordOf(lease.spec);
-      this.observed = observe(this.observed, current, now);
+      // After a spell of failed tries (a stalled or unreachable apiserver) the holder could not
+      // renew either: its lease runs again from now, not from before the gap, so a standby does
+      // not take over the moment the apiserver answers, ahead of a leader about to renew.
+      this.observed = this.blind ? { record: current, observedAt: now } : observe(this.observed, current, now);
+      this.blind = false;
       this.leaseRv = lease.metadata?.resourceVersion;
       this.noteLeader(current);
       if (heldByOther(this.observed, this.opts.identity, now)) return false;
@@ -169,8 +200,10 @@ export class LeaderElector {
       const updated = await this.opts.leases.update({ ...lease, spec: specOf(record) }, call);
       this.won(updated, now);
       return true;
-    } catch {
+    } catch (err) {
       // Conflicts (someone else wrote first), timeouts, unreachable apiservers: a failed try.
+      // Only a try that could not read the Lease leaves this candidate blind to it.
+      if (!(err instanceof StatusError && err.code === 409)) this.blind = true;
       return false;
     }
   }

@@ -1,0 +1,28 @@
+// The life of a leader-elected component (scheduler, controller-manager) across its terms. One
+// incarnation builds clients, informers and workers and campaigns; when it misses a Lease renewal
+// without anyone else taking the Lease (a stalled apiserver), it has already stopped acting, and a
+// fresh incarnation contends again under the same identity: if the Lease still names it, the same
+// term goes on and no failover happens. Lost to another holder, the process ends (exit 1), as
+// upstream's components do, and its supervisor starts it again as a standby.
+import type { Logger } from 'pino';
+import type { ElectionOutcome } from '../client/leaderelection/leaderelection.js';
+
+export type ComponentExit = ElectionOutcome | 'stopped';
+
+export async function runAsCandidate(log: Logger, signal: AbortSignal, incarnation: (signal: AbortSignal) => Promise<ComponentExit>): Promise<Exclude<ComponentExit, 'renewal-missed'>> {
+  for (;;) {
+    const life = new AbortController();
+    const stop = (): void => life.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    let outcome: ComponentExit;
+    try {
+      outcome = await incarnation(life.signal);
+    } finally {
+      life.abort();
+      signal.removeEventListener('abort', stop);
+    }
+    if (signal.aborted) return 'cancelled';
+    if (outcome !== 'renewal-missed') return outcome;
+    log.warn('stopped acting after a missed Lease renewal; contending again under the same identity');
+  }
+}
