@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import type { Registry, ResourceDef } from '../api/registry.js';
 import { internalError, methodNotSupported, resourceNotFound, StatusError, tooManyRequests } from '../api/errors.js';
@@ -52,6 +53,8 @@ export interface ApiServerOptions {
   readonly etcdRequestTimeoutMs?: number;
   /** Events kept per resource for watch resumption. */
   readonly watchCacheSize?: number;
+  /** Bytes (as stored) of the recent events each resource's watch cache keeps (default 16 MiB). */
+  readonly watchCacheMaxBytes?: number;
   /** Events a watcher may have pending before it is dropped as too slow. */
   readonly watcherQueueLimit?: number;
   /** How often idle watches that allow bookmarks get one. */
@@ -82,6 +85,7 @@ const VERSION_INFO = {
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const MAX_HEADER_BYTES = 1024 * 1024;
 const HEALTH_PATHS = /^\/(healthz|readyz|livez)(\/|\?|$)/;
 
 export class ApiServer {
@@ -98,13 +102,15 @@ export class ApiServer {
   private stopping = false;
   /** Requests being served now, by class, for the max-inflight limits. */
   private readonly inflightCount = { readOnly: 0, mutating: 0 };
+  /** How long the event loop was held: one slow request delays every other one (and Lease renewals). */
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(private readonly opts: ApiServerOptions) {
     this.log = opts.logger ?? pino({ name: 'apiserver' });
     this.etcd = new EtcdStore({ endpoints: opts.etcdServers, requestTimeoutMs: opts.etcdRequestTimeoutMs ?? 2000 });
     this.caches = new WatchCacheSet(this.etcd, '', this.log);
     for (const def of opts.registry.all()) {
-      this.stores.set(def, new ResourceStore(def, this.etcd, this.caches, { capacity: opts.watchCacheSize ?? 10_000, watcherQueueLimit: opts.watcherQueueLimit ?? 10_000 }));
+      this.stores.set(def, new ResourceStore(def, this.etcd, this.caches, { capacity: opts.watchCacheSize ?? 10_000, maxEventBytes: opts.watchCacheMaxBytes ?? 16 * 1024 * 1024, watcherQueueLimit: opts.watcherQueueLimit ?? 10_000 }));
     }
     const allocator = new ServiceAllocator({ serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
     const stores = this.stores;
@@ -128,10 +134,13 @@ export class ApiServer {
     };
     this.openapi = new OpenAPIDocuments(opts.registry);
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    // Go's server takes request lines and headers up to 1 MiB; Node's default stops at 16 KiB,
+    // which refused long label selectors and names that kube-apiserver serves.
+    const limits = { maxHeaderSize: MAX_HEADER_BYTES };
     this.server =
       opts.tlsCertFile && opts.tlsPrivateKeyFile
-        ? createHttpsServer({ cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsPrivateKeyFile) }, handler)
-        : createHttpServer(handler);
+        ? createHttpsServer({ ...limits, cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsPrivateKeyFile) }, handler)
+        : createHttpServer(limits, handler);
     // Requests the HTTP parser itself rejects still get a Status, never a bare 400.
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
@@ -165,6 +174,7 @@ export class ApiServer {
     });
     const a = this.address();
     this.log.info({ address: `${this.scheme}://${a.host}:${a.port}` }, 'apiserver listening');
+    this.loopDelay.enable();
     void this.caches.start().then(() => this.bootstrap(signal));
     const done = new Promise<void>((resolve) => {
       const stop = (): void => {
@@ -190,7 +200,10 @@ export class ApiServer {
           })
           .then(() => this.caches.stop())
           .then(() => this.etcd.close())
-          .then(() => resolve());
+          .then(() => {
+            this.loopDelay.disable();
+            resolve();
+          });
       };
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
@@ -304,6 +317,7 @@ export class ApiServer {
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotSupported({ group: '', resource: path }, req.method ?? '');
     if (path === '/version') return send(res, 200, VERSION_INFO);
+    if (path === '/metrics') return text(200, this.metrics());
     if (path === '/api' || path === '/apis') {
       const agg = wantsAggregated(req.headers.accept);
       if (agg) {
@@ -342,6 +356,23 @@ export class ApiServer {
       }
     }
     throw resourceNotFound();
+  }
+
+  /** Prometheus text: upstream's names where upstream has the metric, kubets_ for our own. */
+  private metrics(): string {
+    const gauge = (name: string, help: string, samples: [string, number][]): string =>
+      `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${samples.map(([labels, v]) => `${name}${labels} ${v}`).join('\n')}\n`;
+    const mem = process.memoryUsage();
+    return [
+      gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', [['', mem.rss]]),
+      gauge('kubets_heap_used_bytes', 'V8 heap in use, in bytes.', [['', mem.heapUsed]]),
+      gauge('apiserver_current_inflight_requests', 'Maximal number of currently used inflight request limit of this apiserver per request kind in last second.', [
+        ['{request_kind="readOnly"}', this.inflightCount.readOnly],
+        ['{request_kind="mutating"}', this.inflightCount.mutating],
+      ]),
+      gauge('kubets_event_loop_delay_max_seconds', 'The longest the event loop was held since the apiserver started.', [['', this.loopDelay.max / 1e9]]),
+      gauge('kubets_event_loop_delay_p99_seconds', 'The 99th percentile of event loop delay since the apiserver started.', [['', this.loopDelay.percentile(99) / 1e9]]),
+    ].join('');
   }
 
   private async healthChecks(liveness: boolean): Promise<{ name: string; ok: boolean }[]> {

@@ -15,6 +15,8 @@ export interface CacheEvent {
   readonly object: KubeObject;
   readonly prevObject?: KubeObject;
   readonly revision: number;
+  /** Stored bytes this event holds on to (object and previous object), for the cache's byte budget. */
+  readonly bytes?: number;
 }
 
 export interface WatchOutput {
@@ -30,6 +32,11 @@ export interface ResourceCacheOptions {
   readonly decode: (kv: StoredValue) => KubeObject;
   /** Events kept for resuming watches; older resourceVersions get 410 Gone. */
   readonly capacity: number;
+  /**
+   * Bytes those events may hold (as stored), whatever their number: a burst of large objects
+   * shortens the resumable window instead of growing the heap without bound.
+   */
+  readonly maxEventBytes?: number;
   /** Events a slow watcher may have pending before it is dropped. */
   readonly watcherQueueLimit: number;
 }
@@ -111,6 +118,7 @@ export class CacheWatcher {
 export class ResourceCache {
   readonly objects = new Map<string, KubeObject>();
   private events: CacheEvent[] = [];
+  private eventBytes = 0;
   /** Oldest revision a watch may resume from (exclusive of earlier history). */
   private windowStart = 0;
   private readonly watchers = new Set<CacheWatcher>();
@@ -121,6 +129,7 @@ export class ResourceCache {
     this.objects.clear();
     for (const kv of kvs) this.objects.set(kv.key, this.opts.decode(kv));
     this.events = [];
+    this.eventBytes = 0;
     this.windowStart = revision;
     for (const w of [...this.watchers]) w.close();
   }
@@ -129,8 +138,16 @@ export class ResourceCache {
     if (ev.type === 'DELETED') this.objects.delete(ev.key);
     else this.objects.set(ev.key, ev.object);
     this.events.push(ev);
-    if (this.events.length > this.opts.capacity) {
-      const dropped = this.events.splice(0, this.events.length - this.opts.capacity);
+    this.eventBytes += ev.bytes ?? 0;
+    const maxBytes = this.opts.maxEventBytes ?? Infinity;
+    let drop = Math.max(0, this.events.length - this.opts.capacity);
+    let bytes = this.eventBytes;
+    for (let i = 0; i < drop; i++) bytes -= this.events[i]!.bytes ?? 0;
+    // The newest event always stays, however large: a watcher one revision behind can resume.
+    while (bytes > maxBytes && drop < this.events.length - 1) bytes -= this.events[drop++]!.bytes ?? 0;
+    if (drop > 0) {
+      const dropped = this.events.splice(0, drop);
+      this.eventBytes = bytes;
       this.windowStart = dropped[dropped.length - 1]!.revision;
     }
     for (const w of this.watchers) w.offer(ev);
@@ -326,12 +343,12 @@ export class WatchCacheSet {
           if (before) {
             const gone: KubeObject = structuredClone(before);
             gone.metadata = { ...(gone.metadata ?? {}), resourceVersion: String(revision) };
-            cache.apply({ type: 'DELETED', key, object: gone, prevObject: before, revision });
+            cache.apply({ type: 'DELETED', key, object: gone, prevObject: before, revision, bytes: 2 * (prev?.value.length ?? 0) });
           }
         } else {
           const obj = cache.opts.decode(fromKv(kv));
           const before = cache.objects.get(key) ?? (prev ? cache.opts.decode(fromKv(prev)) : undefined);
-          cache.apply({ type: before ? 'MODIFIED' : 'ADDED', key, object: obj, ...(before ? { prevObject: before } : {}), revision });
+          cache.apply({ type: before ? 'MODIFIED' : 'ADDED', key, object: obj, ...(before ? { prevObject: before } : {}), revision, bytes: kv.value.length + (prev?.value.length ?? 0) });
         }
       } catch (err) {
         this.log.error({ err: String(err), key }, 'watch cache: undecodable value');

@@ -6,7 +6,7 @@
 import type { SchemaNode } from '../schema/dsl.js';
 import { PatchError } from './errors.js';
 import { FieldSet, fieldPE, pathString, type FieldPath } from './fieldpath.js';
-import { clone, deepEqual, isObject, type JsonObject } from './json.js';
+import { clone, deepEqual, isObject, setOwn, type JsonObject } from './json.js';
 import {
   capUpdateManagers,
   cloneManaged,
@@ -113,7 +113,7 @@ function dropNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(dropNulls);
   if (isObject(v)) {
     const out: JsonObject = {};
-    for (const [k, e] of Object.entries(v)) if (e !== null && e !== undefined) out[k] = dropNulls(e);
+    for (const [k, e] of Object.entries(v)) if (e !== null && e !== undefined) setOwn(out, k, dropNulls(e));
     return out;
   }
   return v;
@@ -253,7 +253,7 @@ function sortedKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortedKeys);
   if (isObject(v)) {
     const out: JsonObject = {};
-    for (const k of Object.keys(v).sort()) out[k] = sortedKeys(v[k]);
+    for (const k of Object.keys(v).sort()) setOwn(out, k, sortedKeys(v[k]));
     return out;
   }
   return v;

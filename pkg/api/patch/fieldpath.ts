@@ -1,7 +1,7 @@
 // Field paths and field sets of server-side apply (structured-merge-diff's fieldpath), with the
 // fieldsV1 encoding stored in metadata.managedFields: {"f:spec":{"f:replicas":{}}}, list items as
 // "k:{json of key fields}", "v:<json>" or "i:<n>", and "." when an item is itself a member.
-import { isObject, kindOf, type JsonObject } from './json.js';
+import { isObject, kindOf, setOwn, type JsonObject } from './json.js';
 
 export type PathElement =
   | { readonly kind: 'field'; readonly name: string }
@@ -114,7 +114,7 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (isObject(v)) {
     const out: JsonObject = {};
-    for (const k of Object.keys(v).sort()) out[k] = sortKeys(v[k]);
+    for (const k of Object.keys(v).sort()) setOwn(out, k, sortKeys(v[k]));
     return out;
   }
   return v;

@@ -3,7 +3,7 @@
 // negative array indexes count from the end, `replace` of a missing object key adds it, `copy`
 // from a missing object key copies null, and a null value is treated as a missing path.
 import { badRequest, PatchError, unprocessable } from './errors.js';
-import { clone, deepEqual, hasOwn, isObject, jsonTypeWord, type JsonObject } from './json.js';
+import { clone, deepEqual, hasOwn, isObject, jsonTypeWord, setOwn, type JsonObject } from './json.js';
 
 /** Upstream refuses bigger patches with 413. */
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
@@ -64,7 +64,7 @@ function get(c: Container, key: string): unknown {
 
 function add(c: Container, key: string, value: unknown): void {
   if (!Array.isArray(c)) {
-    c[key] = value;
+    setOwn(c, key, value);
     return;
   }
   if (key === '-') {
@@ -103,7 +103,7 @@ function remove(c: Container, key: string): void {
 
 function set(c: Container, key: string, value: unknown): void {
   if (!Array.isArray(c)) {
-    c[key] = value;
+    setOwn(c, key, value);
     return;
   }
   let idx = atoi(key);

@@ -27,6 +27,15 @@ export function kindOf(v: unknown): JsonKind {
   }
 }
 
+/**
+ * Sets an own property, `__proto__` included: a plain assignment of that key would change the
+ * object's prototype and drop the member (a ConfigMap key named `__proto__` would vanish).
+ */
+export function setOwn(o: JsonObject, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 export function hasOwn(o: JsonObject, k: string): boolean {
   return Object.prototype.hasOwnProperty.call(o, k);
 }
@@ -37,7 +46,7 @@ export function clone<T>(v: T): T {
   if (Array.isArray(v)) return v.map((e) => (e === undefined ? null : clone(e))) as T;
   const out: JsonObject = {};
   for (const [k, e] of Object.entries(v as JsonObject)) {
-    if (e !== undefined) out[k] = clone(e);
+    if (e !== undefined) setOwn(out, k, clone(e));
   }
   return out as T;
 }

@@ -2,7 +2,7 @@
 // objects merge recursively, null removes a key, anything else replaces the target value. Nulls
 // inside a value that is newly added are dropped (but null elements of arrays are kept).
 import { badRequest } from './errors.js';
-import { clone, hasOwn, isObject, type JsonObject } from './json.js';
+import { clone, hasOwn, isObject, setOwn, type JsonObject } from './json.js';
 
 function pruneNulls(v: unknown): unknown {
   if (isObject(v)) {
@@ -28,9 +28,9 @@ function mergeObjects(doc: JsonObject, patch: JsonObject): void {
     if (v === null || v === undefined) {
       delete doc[k];
     } else if (!hasOwn(doc, k) || doc[k] === null) {
-      doc[k] = pruneNulls(v);
+      setOwn(doc, k, pruneNulls(v));
     } else {
-      doc[k] = mergeValue(doc[k], v);
+      setOwn(doc, k, mergeValue(doc[k], v));
     }
   }
 }

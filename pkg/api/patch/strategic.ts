@@ -6,7 +6,7 @@
 // lists replaced.
 import type { SchemaNode } from '../schema/dsl.js';
 import { badRequest, internal, PatchError, unprocessable } from './errors.js';
-import { clone, goFormat, goString, goTypeName, hasOwn, isObject, jsonTypeWord, kindOf, type JsonKind, type JsonObject } from './json.js';
+import { clone, goFormat, goString, goTypeName, hasOwn, isObject, jsonTypeWord, kindOf, type JsonKind, setOwn, type JsonObject } from './json.js';
 
 const DIRECTIVE = '$patch';
 const DELETE = 'delete';
@@ -118,7 +118,7 @@ function removeDirectives(v: unknown): [unknown, boolean] {
     if (hasOwn(v, DIRECTIVE)) return [null, false];
     for (const k of Object.keys(v)) {
       const [nv, keep] = removeDirectives(v[k]);
-      if (keep) v[k] = nv;
+      if (keep) setOwn(v, k, nv);
       else delete v[k];
     }
     return [v, true];
@@ -466,7 +466,7 @@ function mergeMap(original: JsonObject | null, patch: JsonObject, schema: Schema
     if (!hasOwn(out, key) || kindOf(out[key]) !== kindOf(patchV)) {
       if (!isDeleteList) {
         const [v, keep] = fresh(patchV);
-        if (keep) out[key] = v;
+        if (keep) setOwn(out, key, v);
         else delete out[key];
       }
       continue;
@@ -474,12 +474,12 @@ function mergeMap(original: JsonObject | null, patch: JsonObject, schema: Schema
     const current = out[key];
     if (isObject(current)) {
       const [sub, meta] = lookupStruct(schema, key);
-      out[key] = mainStrategy(meta.strategies) === REPLACE ? stripDirectiveKeys(patchV) : mergeMap(current, patchV as JsonObject, sub);
+      setOwn(out, key, mainStrategy(meta.strategies) === REPLACE ? stripDirectiveKeys(patchV) : mergeMap(current, patchV as JsonObject, sub));
     } else if (Array.isArray(current)) {
       const [sub, meta] = lookupSlice(schema, key);
-      out[key] = mergeSliceHandler(current, patchV, sub, mainStrategy(meta.strategies), meta.mergeKey, isDeleteList);
+      setOwn(out, key, mergeSliceHandler(current, patchV, sub, mainStrategy(meta.strategies), meta.mergeKey, isDeleteList));
     } else {
-      out[key] = patchV;
+      setOwn(out, key, patchV);
     }
   }
   return out;

@@ -6,7 +6,7 @@
 // x-kubernetes-preserve-unknown-fields makes the subtree atomic.
 import type { SchemaNode } from '../schema/dsl.js';
 import { FieldSet, fieldPE, keyPE, pathString, serializePE, valuePE, type FieldPath, type PathElement } from './fieldpath.js';
-import { deepEqual, hasOwn, isObject, type JsonObject } from './json.js';
+import { deepEqual, hasOwn, isObject, setOwn, type JsonObject } from './json.js';
 
 export type Atom =
   | { readonly kind: 'leaf' }
@@ -227,9 +227,9 @@ export function merge(lhs: unknown, rhs: unknown, node: SchemaNode | undefined):
     const out: JsonObject = {};
     for (const k of Object.keys(l)) {
       const v = hasOwn(r, k) ? merge(l[k], r[k], fieldSchema(atom.node, k)) : l[k];
-      if (v !== undefined) out[k] = v;
+      if (v !== undefined) setOwn(out, k, v);
     }
-    for (const k of Object.keys(r)) if (!hasOwn(l, k)) out[k] = r[k];
+    for (const k of Object.keys(r)) if (!hasOwn(l, k)) setOwn(out, k, r[k]);
     return out;
   }
   return mergeList(atom, lhs as unknown[], rhs as unknown[]);

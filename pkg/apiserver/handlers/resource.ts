@@ -1,5 +1,6 @@
 // REST verbs on a resource: get, list, create, update, patch, delete, deletecollection.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setImmediate } from 'node:timers/promises';
 import { apiVersionOf, type KubeObject, type ResourceDef } from '../../api/registry.js';
 import {
   badRequest,
@@ -123,16 +124,47 @@ export async function handleList(ctx: ServerContext, r: Request): Promise<void> 
     send(r.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: result.items.map(partialObjectMetadata) }, neg.format, neg.pretty);
     return;
   }
-  const body = `{"kind":${JSON.stringify(r.def.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(r.def))},"metadata":${JSON.stringify(listMeta)},"items":[${result.items
-    .map((o) => JSON.stringify(withTypeMeta(r.def, o)))
-    .join(',')}]}`;
+  const head = `{"kind":${JSON.stringify(r.def.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(r.def))},"metadata":${JSON.stringify(listMeta)},"items":[`;
   if (neg.format === 'json' && !neg.pretty) {
-    r.res.statusCode = 200;
-    r.res.setHeader('Content-Type', 'application/json');
-    r.res.end(body);
+    await streamJsonList(r.res, head, result.items, (o) => JSON.stringify(withTypeMeta(r.def, o)));
     return;
   }
-  send(r.res, 200, JSON.parse(body), neg.format, neg.pretty);
+  send(r.res, 200, JSON.parse(`${head}${result.items.map((o) => JSON.stringify(withTypeMeta(r.def, o))).join(',')}]}`), neg.format, neg.pretty);
+}
+
+/** Items encoded between two yields to the event loop: a few milliseconds of work. */
+const LIST_ITEMS_PER_SLICE = 50;
+
+/**
+ * Writes a JSON list a slice of items at a time, yielding to the event loop between slices and
+ * waiting for the socket to drain, so a list of ten thousand objects never holds the apiserver
+ * (Lease renewals, other requests) for the whole encode, nor buffers it all in memory.
+ */
+async function streamJsonList<T>(res: ServerResponse, head: string, items: readonly T[], encode: (item: T) => string): Promise<void> {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json');
+  if (items.length <= LIST_ITEMS_PER_SLICE) {
+    res.end(`${head}${items.map(encode).join(',')}]}`);
+    return;
+  }
+  let chunk = head;
+  for (let i = 0; i < items.length; i += LIST_ITEMS_PER_SLICE) {
+    chunk += (i === 0 ? '' : ',') + items.slice(i, i + LIST_ITEMS_PER_SLICE).map(encode).join(',');
+    const flushed = res.write(chunk);
+    chunk = '';
+    if (res.destroyed) return;
+    if (!flushed) await new Promise<void>((resolve) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+    else await setImmediate();
+  }
+  res.end(']}');
 }
 
 /** Request kinds that are not resources of their own but arrive as bodies (subresources, options). */

@@ -68,7 +68,7 @@ export class ResourceStore {
     readonly def: ResourceDef,
     private readonly etcd: EtcdStore,
     private readonly caches: WatchCacheSet,
-    cacheOpts: { capacity: number; watcherQueueLimit: number },
+    cacheOpts: { capacity: number; maxEventBytes?: number; watcherQueueLimit: number },
   ) {
     const storedAs = def.storedAs;
     this.prefix = registryPrefix(storedAs ?? def);
@@ -187,18 +187,16 @@ export class ResourceStore {
 
   private listFromCache(namespace: string | undefined, opts: ListOptions): ListResult {
     const prefix = this.scopePrefix(namespace);
-    const items: KubeObject[] = [];
+    const matched: [string, KubeObject][] = [];
     for (const [key, stored] of this.cache.objects) {
       if (!key.startsWith(prefix)) continue;
       const obj = this.view(stored);
-      if (opts.filter(obj)) items.push(obj);
+      if (opts.filter(obj)) matched.push([key, obj]);
     }
-    items.sort((a, b) => this.sortKey(a).localeCompare(this.sortKey(b)));
-    return { items, resourceVersion: String(this.caches.revision) };
-  }
-
-  private sortKey(o: KubeObject): string {
-    return this.key(o.metadata?.namespace, o.metadata?.name ?? '');
+    // In etcd key order, as a list from etcd comes. A plain comparison: localeCompare (ICU) took
+    // hundreds of milliseconds for a few thousand keys, holding the event loop the whole time.
+    matched.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return { items: matched.map(([, obj]) => obj), resourceVersion: String(this.caches.revision) };
   }
 
   private async listFromEtcd(namespace: string | undefined, opts: ListOptions & { exactRevision?: number }): Promise<ListResult> {

@@ -220,6 +220,32 @@ describe('hostile input by class', () => {
     assert.equal(pod.spec.containers[0]!.tty, true);
   });
 
+  test('a ConfigMap key named __proto__ survives create, merge, strategic and JSON patches', async () => {
+    const created = await req('POST', `/api/v1/namespaces/${NS}/configmaps`, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"proto"},"data":{"__proto__":"kept","a":"1"}}');
+    assert.equal(created.status, 201, created.text);
+    const patches: [string, string][] = [
+      ['application/merge-patch+json', '{"data":{"b":"2"}}'],
+      ['application/strategic-merge-patch+json', '{"data":{"c":"3"}}'],
+      ['application/json-patch+json', '[{"op":"add","path":"/data/d","value":"4"}]'],
+      ['application/merge-patch+json', '{"data":{"__proto__":"changed"}}'],
+    ];
+    for (const [type, body] of patches) {
+      const a = await req('PATCH', `/api/v1/namespaces/${NS}/configmaps/proto`, body, type);
+      assert.equal(a.status, 200, `${type} ${body} -> ${a.text}`);
+    }
+    const text = (await req('GET', `/api/v1/namespaces/${NS}/configmaps/proto`)).text;
+    const data = (JSON.parse(text) as { data: Record<string, string> }).data;
+    assert.deepEqual(Object.keys(data).sort(), ['__proto__', 'a', 'b', 'c', 'd']);
+    assert.match(text, /"__proto__":"changed"/);
+  });
+
+  test('request lines and headers up to 1 MiB are served, as Go serves them', async () => {
+    const selector = `a notin (${Array.from({ length: 15_000 }, (_, i) => `v${i}`).join(',')})`;
+    const a = await req('GET', `/api/v1/namespaces/${NS}/configmaps?labelSelector=${encodeURIComponent(selector)}`);
+    assert.ok(a.status === 200, `${a.status} ${a.text.slice(0, 200)}`);
+    assert.equal((JSON.parse(a.text) as { kind: string }).kind, 'ConfigMapList');
+  });
+
   test('subresource and PUT bodies must name the object of the URL; methods a collection does not take are 405', async () => {
     await refusedClass([
       { method: 'PUT', path: `/api/v1/namespaces/${NS}/configmaps/a`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } }, code: 400, message: /does not match the name on the URL/ },
@@ -307,5 +333,10 @@ describe('max in-flight requests', () => {
     assert.equal(list.items.filter((i) => i.metadata.name.startsWith('burst-')).length, created.length);
     // Reads have their own limit, and health probes none: both still answer during the burst's aftermath.
     assert.equal((await rawRequest(c.url, 'GET', '/readyz', '', '')).status, 200);
+    // Every admitted write gave its slot back, as /metrics shows.
+    const metrics = (await rawRequest(c.url, 'GET', '/metrics', '', '')).text;
+    assert.match(metrics, /^apiserver_current_inflight_requests\{request_kind="mutating"\} 0$/m);
+    assert.match(metrics, /^process_resident_memory_bytes [1-9]\d+$/m);
+    assert.match(metrics, /^kubets_event_loop_delay_max_seconds \d/m);
   });
 });
