@@ -33,7 +33,8 @@ export class KubeletStandIn {
   readonly peaks: { group: string; at: number; alive: number }[] = [];
   readyWrites = 0;
   errors = 0;
-  private wake: (() => void) | undefined;
+  /** Idle workers; every one is woken, since with a single slot the others would sleep forever. */
+  private readonly idle = new Set<() => void>();
   private readonly started = Date.now();
 
   constructor(private readonly opts: KubeletStandInOptions) {}
@@ -66,7 +67,7 @@ export class KubeletStandIn {
         await sleep(200);
       }
     }
-    this.wake?.();
+    this.wakeAll();
     await Promise.all(workers);
   }
 
@@ -90,7 +91,7 @@ export class KubeletStandIn {
     const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
     if (!ready || p.metadata?.deletionTimestamp !== undefined) {
       this.pending.set(name, p);
-      this.wake?.();
+      this.wakeAll();
     }
   }
 
@@ -98,7 +99,7 @@ export class KubeletStandIn {
     while (!signal.aborted) {
       const next = [...this.pending.keys()].find((k) => !this.inFlight.has(k));
       if (next === undefined) {
-        await new Promise<void>((r) => (this.wake = r));
+        await new Promise<void>((r) => this.idle.add(r));
         continue;
       }
       const p = this.pending.get(next)!;
@@ -119,7 +120,13 @@ export class KubeletStandIn {
         this.inFlight.delete(next);
       }
       // Another worker may be waiting for work this one just made room for.
-      this.wake?.();
+      this.wakeAll();
     }
+  }
+
+  private wakeAll(): void {
+    const waiting = [...this.idle];
+    this.idle.clear();
+    for (const wake of waiting) wake();
   }
 }
