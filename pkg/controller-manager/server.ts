@@ -16,7 +16,7 @@ import { SharedInformerFactory } from '../client/informer/index.js';
 import { LeaderElector } from '../client/leaderelection/leaderelection.js';
 import { runAsCandidate, type ComponentExit } from '../cli/candidate.js';
 import { RestClient } from '../client/rest.js';
-import { restObjectClient, type Controller, type ControllerDefinition } from '../controller/framework/index.js';
+import { restDiscovery, restObjectClient, type Controller, type ControllerDefinition } from '../controller/framework/index.js';
 import type { ControllerManagerFlags } from './options.js';
 
 export type ControllerManagerExit = Exclude<ComponentExit, 'renewal-missed'>;
@@ -40,6 +40,7 @@ async function runIncarnation(flags: ControllerManagerFlags, defs: readonly Cont
   const election = new RestClient({ ...kc, component: 'kube-controller-manager-leader-election', timeoutMs: flags.leaderElection.renewDeadlineMs });
   const informers = new SharedInformerFactory(work, { logger: log });
   const client = restObjectClient(work);
+  const discovery = restDiscovery(work);
   const recorders = new Map<string, EventRecorder>();
   const events = (component: string): EventRecorder => {
     let r = recorders.get(component);
@@ -57,7 +58,7 @@ async function runIncarnation(flags: ControllerManagerFlags, defs: readonly Cont
       if (v === undefined) throw new Error(`${d.name} asked for --${name}, which it does not declare`);
       return v;
     };
-    const controller = d.create({ client, informers, events, clock: realClock, log: log.child({ controller: d.name }), workers: flags.workers.get(d.name) ?? d.workers?.default ?? 1, flag });
+    const controller = d.create({ client, informers, discovery, events, clock: realClock, log: log.child({ controller: d.name }), workers: flags.workers.get(d.name) ?? d.workers?.default ?? 1, flag });
     controllers.push({ name: d.name, controller });
   }
   informers.start(signal);

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
+import { pollUntil } from '../helpers/local-leaders.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -117,21 +118,42 @@ describe('kubectl lifecycle and errors against a local kubets cluster', () => {
     assert.equal(timeout.stderr.trim().split('\n').at(-1), 'error: timed out waiting for the condition on configmaps/phase');
   });
 
-  test('deleting a namespace leaves it Terminating and refuses new content in it', () => {
+  test('deleting a namespace empties it; content held by a finalizer keeps it Terminating, reported in its conditions, and new content is refused', async () => {
     assert.equal(c.kubectl(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: doomed\n' }).stdout, 'namespace/doomed created\n');
     assert.equal(c.kubectl(['apply', '-f', '-'], { input: configMap('inside', {}, 'doomed') }).code, 0);
+    const held = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', namespace: 'doomed', finalizers: ['example.com/hold'] } });
+    assert.equal(c.kubectl(['create', '-f', '-'], { input: held }).code, 0);
     const r = c.kubectl(['delete', 'namespace', 'doomed', '--wait=false']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'namespace "doomed" deleted\n');
-    const get = c.kubectl(['get', 'namespace', 'doomed', '--no-headers']);
-    assert.match(get.stdout, /^doomed\s+Terminating\s+\d+s\n$/);
+    const message = (type: string): string => c.kubectl(['get', 'ns', 'doomed', '-o', `jsonpath={.status.conditions[?(@.type=="${type}")].message}`]).stdout;
+    await pollUntil('the namespace controller to report what remains', () => (message('NamespaceFinalizersRemaining').startsWith('Some content') ? true : undefined));
+    assert.equal(message('NamespaceFinalizersRemaining'), 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances');
+    assert.equal(message('NamespaceContentRemaining'), 'Some resources are remaining: configmaps has 1 resource instances');
+    assert.match(c.kubectl(['get', 'namespace', 'doomed', '--no-headers']).stdout, /^doomed\s+Terminating\s+\d+s\n$/);
     assert.equal(c.kubectl(['get', 'ns', 'doomed', '-o', 'jsonpath={.status.phase} {.spec.finalizers}']).stdout, 'Terminating ["kubernetes"]');
+    assert.equal(c.kubectl(['get', 'cm', '-n', 'doomed', '-o', 'jsonpath={.items[*].metadata.name}']).stdout, 'held', 'the rest of its content is gone');
     const create = c.kubectl(['create', '-f', '-'], { input: configMap('late', {}, 'doomed') });
     assert.equal(create.code, 1);
     assert.equal(
       create.stderr.trim(),
       'Error from server (Forbidden): error when creating "STDIN": configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated',
     );
+    // The finalizer's owner lets go: the namespace goes too.
+    const waiting = kubectlAsync(c, ['wait', '--for=delete', 'namespace/doomed', '--timeout=30s']);
+    assert.equal(c.kubectl(['patch', 'cm', 'held', '-n', 'doomed', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']).code, 0);
+    const w = await waiting;
+    assert.equal(w.code, 0, w.stderr);
+  });
+
+  test('kubectl delete namespace with content inside completes', () => {
+    assert.equal(c.kubectl(['create', 'namespace', 'full']).code, 0);
+    assert.equal(c.kubectl(['apply', '-f', '-'], { input: configMap('one', {}, 'full') }).code, 0);
+    assert.equal(c.kubectl(['apply', '-f', '-'], { input: DEPLOYMENT.replace('namespace: life', 'namespace: full') }).code, 0);
+    const r = c.kubectl(['delete', 'namespace', 'full', '--timeout=60s']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'namespace "full" deleted\n');
+    assert.equal(c.kubectl(['get', 'namespace', 'full']).stderr.trim(), 'Error from server (NotFound): namespaces "full" not found');
   });
 
   test('an invalid field value is reported as kube-apiserver words it', () => {

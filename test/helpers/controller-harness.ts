@@ -12,7 +12,7 @@ import { realClock } from '../../pkg/client/clock.js';
 import { EventRecorder } from '../../pkg/client/events.js';
 import { SharedInformerFactory } from '../../pkg/client/informer/factory.js';
 import { RestClient } from '../../pkg/client/rest.js';
-import { restObjectClient, type ControllerDefinition, type ObjectClient } from '../../pkg/controller/framework/index.js';
+import { restDiscovery, restObjectClient, type ControllerDefinition, type ObjectClient } from '../../pkg/controller/framework/index.js';
 import { startApiServer, type TestCluster } from './apiserver.js';
 
 export interface KubectlRun {
@@ -52,6 +52,7 @@ export async function startControllerHarness(
   );
   const rest = new RestClient({ servers: [cluster.url], component: 'kube-controller-manager' });
   const client = restObjectClient(rest);
+  const discovery = restDiscovery(rest);
   const informers = new SharedInformerFactory(rest);
   const log = pino({ level: process.env['KUBETS_TEST_LOG'] ?? 'silent' });
   const stop = new AbortController();
@@ -70,7 +71,7 @@ export async function startControllerHarness(
       if (v === undefined) throw new Error(`${d.name} has no flag --${name}`);
       return v;
     };
-    return d.create({ client, informers, events, clock: realClock, log, workers: opts.workers ?? d.workers?.default ?? 1, flag });
+    return d.create({ client, informers, discovery, events, clock: realClock, log, workers: opts.workers ?? d.workers?.default ?? 1, flag });
   });
   informers.start(stop.signal);
   await informers.waitForCacheSync(stop.signal);

@@ -14,12 +14,12 @@ import type { EventType } from '../../pkg/client/events.js';
 import { SharedInformerFactory } from '../../pkg/client/informer/factory.js';
 import type { DeepReadonly } from '../../pkg/client/informer/store.js';
 import type { DeleteCallOptions, KubeObject, PatchOptions, PatchType, ResourceDescriptor, WriteOptions } from '../../pkg/client/resource.js';
-import type { ControllerContext, EventSink, ObjectClient } from '../../pkg/controller/framework/index.js';
+import type { ControllerContext, DiscoveryResult, EventSink, ObjectClient } from '../../pkg/controller/framework/index.js';
 import { FakeListWatch } from './fake-listwatch.js';
 
 export { settle } from './fake-listwatch.js';
 
-export type ActionVerb = 'get' | 'list' | 'create' | 'update' | 'update-status' | 'patch' | 'delete' | 'create-subresource';
+export type ActionVerb = 'get' | 'list' | 'create' | 'update' | 'update-status' | 'patch' | 'delete' | 'delete-collection' | 'update-subresource' | 'create-subresource';
 
 export interface Action {
   readonly verb: ActionVerb;
@@ -140,7 +140,7 @@ export class FakeApi implements ObjectClient {
       if (v === undefined) throw new Error(`fake context: flag --${name} not given to context()`);
       return v;
     };
-    return { client: this, informers: this.informerFactory(), events: (c) => this.eventSink(c), clock: this.clock, log: pino({ level: 'silent' }), workers, flag };
+    return { client: this, informers: this.informerFactory(), discovery: this, events: (c) => this.eventSink(c), clock: this.clock, log: pino({ level: 'silent' }), workers, flag };
   }
 
   // ---- ObjectClient ----
@@ -195,28 +195,62 @@ export class FakeApi implements ObjectClient {
   }
 
   delete(r: ResourceDescriptor, namespace: string, name: string, opts?: DeleteCallOptions): Promise<void> {
+    return this.act({ verb: 'delete', resource: r.plural, namespace, name, ...(opts !== undefined ? { deleteOptions: opts } : {}) }, () => this.deleteNow(r, namespace, name, opts));
+  }
+
+  /** A delete as the apiserver does it: preconditions, then finalizers hold the object or it goes. */
+  private deleteNow(r: ResourceDescriptor, namespace: string, name: string, opts?: DeleteCallOptions): void {
     const def = defOf(r);
-    return this.act({ verb: 'delete', resource: r.plural, namespace, name, ...(opts !== undefined ? { deleteOptions: opts } : {}) }, () => {
-      const current = this.peek(r, namespace, name);
-      if (current === undefined) throw notFound(qualified(def), name);
-      if (opts?.preconditions?.uid !== undefined && opts.preconditions.uid !== current.metadata?.uid) {
-        throw conflict(qualified(def), name, `Precondition failed: UID in precondition: ${opts.preconditions.uid}, UID in object meta: ${current.metadata?.uid ?? ''}`);
+    const current = this.peek(r, namespace, name);
+    if (current === undefined) throw notFound(qualified(def), name);
+    if (opts?.preconditions?.uid !== undefined && opts.preconditions.uid !== current.metadata?.uid) {
+      throw conflict(qualified(def), name, `Precondition failed: UID in precondition: ${opts.preconditions.uid}, UID in object meta: ${current.metadata?.uid ?? ''}`);
+    }
+    if (opts?.preconditions?.resourceVersion !== undefined && opts.preconditions.resourceVersion !== current.metadata?.resourceVersion) {
+      throw conflict(qualified(def), name, OBJECT_MODIFIED);
+    }
+    const finalizers = [...(current.metadata?.finalizers ?? [])];
+    if (opts?.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    if (opts?.propagationPolicy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+    if (finalizers.length > 0) {
+      if (current.metadata?.deletionTimestamp === undefined) {
+        current.metadata = { ...current.metadata, finalizers, deletionTimestamp: new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'), deletionGracePeriodSeconds: 0 };
+        this.tracker(r).upsert(current);
       }
-      if (opts?.preconditions?.resourceVersion !== undefined && opts.preconditions.resourceVersion !== current.metadata?.resourceVersion) {
-        throw conflict(qualified(def), name, OBJECT_MODIFIED);
-      }
-      const finalizers = [...(current.metadata?.finalizers ?? [])];
-      if (opts?.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
-      if (opts?.propagationPolicy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
-      if (finalizers.length > 0) {
-        if (current.metadata?.deletionTimestamp === undefined) {
-          current.metadata = { ...current.metadata, finalizers, deletionTimestamp: new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'), deletionGracePeriodSeconds: 0 };
-          this.tracker(r).upsert(current);
-        }
-        return;
-      }
-      this.tracker(r).delete(keyOf(r.namespaced ? namespace : '', name));
+      return;
+    }
+    this.tracker(r).delete(keyOf(r.namespaced ? namespace : '', name));
+  }
+
+  deleteCollection(r: ResourceDescriptor, namespace: string): Promise<void> {
+    return this.act({ verb: 'delete-collection', resource: r.plural, namespace, name: '' }, () => {
+      // Each object as a delete would treat it (finalizers hold it); the collection is one action.
+      for (const o of this.all(r).filter((x) => x.metadata?.namespace === namespace)) this.deleteNow(r, namespace, o.metadata?.name ?? '');
     });
+  }
+
+  /** namespaces/finalize: writes spec.finalizers; a deleted namespace with none left goes away. */
+  updateSubresource<T extends KubeObject>(r: ResourceDescriptor, obj: T, subresource: string): Promise<T> {
+    const def = defOf(r);
+    const name = obj.metadata?.name ?? '';
+    return this.act({ verb: 'update-subresource', resource: r.plural, namespace: '', name, subresource, object: structuredClone(obj) }, () => {
+      if (subresource !== 'finalize' || def.kind !== 'Namespace') throw new Error(`fake API: no ${r.plural}/${subresource}`);
+      const current = this.peek<T>(r, '', name);
+      if (current === undefined) throw notFound(qualified(def), name);
+      const finalizers = (field(obj, 'spec') as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+      const next = { ...current, spec: { ...(field(current, 'spec') as object), finalizers } } as T;
+      if (current.metadata?.deletionTimestamp !== undefined && finalizers.length === 0 && (current.metadata.finalizers ?? []).length === 0) {
+        this.tracker(r).delete(keyOf('', name));
+        return next;
+      }
+      return this.tracker(r).upsert(next) as T;
+    });
+  }
+
+  /** Discovery over every kind the fake serves, all verbs. */
+  async preferredResources(): Promise<DiscoveryResult> {
+    const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+    return { resources: registry.all().map((d) => ({ group: d.group, version: d.version, plural: d.plural, namespaced: d.namespaced, kind: d.kind, verbs })), failed: [] };
   }
 
   createSubresource<R = unknown>(r: ResourceDescriptor, namespace: string, name: string, subresource: string, body: unknown): Promise<R> {
@@ -254,7 +288,9 @@ export class FakeApi implements ObjectClient {
   /** Stores an updated object; one whose finalizers emptied while being deleted goes away. */
   private store<T extends KubeObject>(def: ResourceDef, r: ResourceDescriptor, next: T): T {
     const m = next.metadata ?? {};
-    if (m.deletionTimestamp !== undefined && (m.finalizers ?? []).length === 0) {
+    // A namespace also waits for its spec.finalizers (namespaces/finalize clears them), as upstream.
+    const namespaceFinalizers = def.kind === 'Namespace' ? ((field(next, 'spec') as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+    if (m.deletionTimestamp !== undefined && (m.finalizers ?? []).length === 0 && namespaceFinalizers.length === 0) {
       this.tracker(r).delete(keyOf(def.namespaced ? (m.namespace ?? '') : '', m.name ?? ''));
       return next;
     }

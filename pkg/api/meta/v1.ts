@@ -203,3 +203,8 @@ export function listSchema<T extends TObject>(definition: string, item: T) {
 }
 
 export { Type };
+
+/** A metav1.Time as it is serialized: RFC 3339 in UTC, to the second. */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}

@@ -2,6 +2,7 @@
 // `<deployment>-<pod-template-hash>`, with RollingUpdate (maxSurge/maxUnavailable) or Recreate,
 // proportional scaling during a rollout, pause/resume, revisions and history, and the
 // Progressing/Available conditions, as upstream's deployment controller does.
+import { formatTime } from '../../api/meta/v1.js';
 import type { Logger } from 'pino';
 import { deploymentResource, type Deployment } from '../../api/apps/v1/deployment.js';
 import { replicaSetResource, type ReplicaSet } from '../../api/apps/v1/replicaset.js';
@@ -63,7 +64,6 @@ import {
 type D = DeepReadonly<Deployment>;
 type RS = DeepReadonly<ReplicaSet>;
 const DEPLOYMENT_KIND = { apiVersion: 'apps/v1', kind: 'Deployment' } as const;
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 export class DeploymentController implements Controller, Reconciler {
   readonly loop: ReconcileLoop;
@@ -194,7 +194,7 @@ export class DeploymentController implements Controller, Reconciler {
     if (cond?.reason === 'ProgressDeadlineExceeded') return;
     const paused = d.spec?.paused === true;
     const pausedCond = cond?.reason === 'DeploymentPaused';
-    const now = rfc3339(this.clock.now());
+    const now = formatTime(this.clock.now());
     const status = structuredClone(d.status ?? {}) as DeploymentStatus;
     if (paused && !pausedCond) setCondition(status, newCondition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused', now));
     else if (!paused && pausedCond) setCondition(status, newCondition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed', now));
@@ -215,7 +215,7 @@ export class DeploymentController implements Controller, Reconciler {
     const old = rss.filter((rs) => rs !== existing);
     const newRevision = String(maxRevision(old) + 1);
     const ns = d.metadata?.namespace ?? '';
-    const now = rfc3339(this.clock.now());
+    const now = formatTime(this.clock.now());
     if (existing !== undefined) {
       const wanted = this.rsAnnotations(d, existing, newRevision, replicasOf(existing));
       let rs: RS = existing;
@@ -357,7 +357,7 @@ export class DeploymentController implements Controller, Reconciler {
       old = scaledDown;
       return this.syncRolloutStatus(d, all(), newRS);
     }
-    const status = calculateStatus(d, all(), newRS, rfc3339(this.clock.now()));
+    const status = calculateStatus(d, all(), newRS, formatTime(this.clock.now()));
     if (deploymentComplete(d, status)) await this.cleanupHistory(d, old);
     return this.syncRolloutStatus(d, all(), newRS);
   }
@@ -409,7 +409,7 @@ export class DeploymentController implements Controller, Reconciler {
     if (newRS === undefined) ({ newRS, old } = await this.newAndOld(d, rss, true));
     if (newRS !== undefined && replicasOf(newRS) !== replicasOf(d)) newRS = await this.scaleReplicaSet(d, newRS, replicasOf(d));
     const all = [...old, ...(newRS !== undefined ? [newRS] : [])];
-    if (deploymentComplete(d, calculateStatus(d, all, newRS, rfc3339(this.clock.now())))) await this.cleanupHistory(d, old);
+    if (deploymentComplete(d, calculateStatus(d, all, newRS, formatTime(this.clock.now())))) await this.cleanupHistory(d, old);
     return this.syncRolloutStatus(d, all, newRS);
   }
 
@@ -483,14 +483,14 @@ export class DeploymentController implements Controller, Reconciler {
 
   private async syncStatusOnly(d: D, rss: readonly RS[]): Promise<void> {
     const newRS = findNewReplicaSet(d, rss);
-    const status = calculateStatus(d, rss, newRS, rfc3339(this.clock.now()));
+    const status = calculateStatus(d, rss, newRS, formatTime(this.clock.now()));
     if (!statusEqual(d.status, status)) await this.client.updateStatus<Deployment>(deploymentResource, { ...(structuredClone(d) as Deployment), status });
   }
 
   /** Status with the Progressing condition (complete, progressing, timed out); requeue at the deadline. */
   private async syncRolloutStatus(d: Deployment, all: readonly RS[], newRS: RS | undefined): Promise<ReconcileResult | void> {
     const nowMs = this.clock.now();
-    const now = rfc3339(nowMs);
+    const now = formatTime(nowMs);
     const status = calculateStatus(d, all, newRS, now);
     if (!hasProgressDeadline(d)) removeCondition(status, 'Progressing');
     const current = getCondition(status, 'Progressing');

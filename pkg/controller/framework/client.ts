@@ -12,6 +12,10 @@ export interface ObjectClient {
   patch<T extends KubeObject>(r: ResourceDescriptor, namespace: string, name: string, patch: unknown, type: PatchType, opts?: PatchOptions): Promise<T>;
   /** Resolves when the API accepted the delete (the object may linger while finalizers run). */
   delete(r: ResourceDescriptor, namespace: string, name: string, opts?: DeleteCallOptions): Promise<void>;
+  /** Deletes every object of the resource in the namespace (DELETE on the collection). */
+  deleteCollection(r: ResourceDescriptor, namespace: string): Promise<void>;
+  /** PUT to a subresource with the whole object: namespaces/finalize. */
+  updateSubresource<T extends KubeObject>(r: ResourceDescriptor, obj: T, subresource: string): Promise<T>;
   /** POST to a subresource: pods/eviction, pods/binding. */
   createSubresource<R = unknown>(r: ResourceDescriptor, namespace: string, name: string, subresource: string, body: unknown): Promise<R>;
 }
@@ -35,6 +39,10 @@ export function restObjectClient(rest: RestClient): ObjectClient {
     async delete(r: ResourceDescriptor, ns: string, name: string, opts?: DeleteCallOptions) {
       await at(r, ns).delete(name, opts);
     },
+    async deleteCollection(r: ResourceDescriptor, ns: string) {
+      await at(r, ns).deleteCollection();
+    },
+    updateSubresource: <T extends KubeObject>(r: ResourceDescriptor, obj: T, sub: string) => at<T>(r, obj.metadata?.namespace ?? '').updateSubresource<T>(obj.metadata?.name ?? '', sub, obj),
     createSubresource: <R>(r: ResourceDescriptor, ns: string, name: string, sub: string, body: unknown) => at(r, ns).createSubresource<R>(name, sub, body),
   };
 }

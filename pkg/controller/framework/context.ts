@@ -9,6 +9,7 @@ import type { SharedInformerFactory } from '../../client/informer/factory.js';
 import type { KubeObject } from '../../client/resource.js';
 import type { DeepReadonly } from '../../client/informer/store.js';
 import type { ObjectClient } from './client.js';
+import type { Discovery } from './discovery.js';
 
 /** Records an Event about an object (the EventRecorder in a process, a recording fake in tests). */
 export interface EventSink {
@@ -18,6 +19,8 @@ export interface EventSink {
 export interface ControllerContext {
   readonly client: ObjectClient;
   readonly informers: SharedInformerFactory;
+  /** What the API serves, for controllers that act on every resource (namespace, garbage collector). */
+  readonly discovery: Discovery;
   /** The event sink reporting as `component` (e.g. "replicaset-controller"). */
   readonly events: (component: string) => EventSink;
   readonly clock: Clock;

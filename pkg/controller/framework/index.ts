@@ -10,3 +10,5 @@ export { ReconcileLoop } from './loop.js';
 export type { ReconcileLoopOptions, ReconcileResult, Reconciler } from './loop.js';
 export { generateNamePrefix, isPodActive, isPodAvailable, isPodReady, podFromTemplate, podRestarts } from './pods.js';
 export type { PodFromTemplateOptions } from './pods.js';
+export { restDiscovery } from './discovery.js';
+export type { DiscoveredResource, Discovery, DiscoveryResult } from './discovery.js';
