@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { leaseResource, type Lease } from '../api/coordination/v1/lease.js';
 import { restOptionsFromFlags } from '../cli/client.js';
-import { serveHealth } from '../cli/health.js';
+import { LEADER_HEALTH_TOLERANCE_MS, serveHealth, type HealthServer } from '../cli/health.js';
 import { realClock } from '../client/clock.js';
 import { EventRecorder } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer/index.js';
@@ -25,14 +25,14 @@ export async function runControllerManagerProcess(flags: ControllerManagerFlags,
   const identity = `${hostname()}_${randomUUID()}`;
   const health = flags.securePort >= 0 ? await serveHealth(flags.bindAddress, flags.securePort) : undefined;
   try {
-    return await runAsCandidate(log, signal, (life) => runIncarnation(flags, defs, log, life, identity, health?.address()));
+    return await runAsCandidate(log, signal, (life) => runIncarnation(flags, defs, log, life, identity, health));
   } finally {
     health?.close();
   }
 }
 
 /** Clients, informers and controllers for one incarnation, and its campaign (see pkg/cli/candidate.ts). */
-async function runIncarnation(flags: ControllerManagerFlags, defs: readonly ControllerDefinition[], log: Logger, signal: AbortSignal, identity: string, healthAddress: unknown): Promise<ComponentExit> {
+async function runIncarnation(flags: ControllerManagerFlags, defs: readonly ControllerDefinition[], log: Logger, signal: AbortSignal, identity: string, health: HealthServer | undefined): Promise<ComponentExit> {
   const kc = restOptionsFromFlags(flags);
   let elector: LeaderElector | undefined;
   // Every write of a controller carries the leader's fence: a deposed leader's late writes are refused.
@@ -62,7 +62,11 @@ async function runIncarnation(flags: ControllerManagerFlags, defs: readonly Cont
     controllers.push({ name: d.name, controller });
   }
   informers.start(signal);
-  log.info({ identity, controllers: controllers.map((c) => c.name), servers: kc.servers, leaderElect: flags.leaderElection.leaderElect, health: healthAddress }, 'controller-manager starting');
+  health?.checks.set(
+    () => [{ name: 'leaderElection', ok: elector?.healthy(LEADER_HEALTH_TOLERANCE_MS) ?? true }],
+    () => [{ name: 'informer-sync', ok: informers.hasSynced() }],
+  );
+  log.info({ identity, controllers: controllers.map((c) => c.name), servers: kc.servers, leaderElect: flags.leaderElection.leaderElect, health: health?.address() }, 'controller-manager starting');
 
   const runAll = async (leading: AbortSignal): Promise<void> => {
     if (!(await informers.waitForCacheSync(leading))) return;

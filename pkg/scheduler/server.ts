@@ -14,7 +14,7 @@ import { LeaderElector } from '../client/leaderelection/leaderelection.js';
 import { runAsCandidate, type ComponentExit } from '../cli/candidate.js';
 import { RestClient } from '../client/rest.js';
 import { restOptionsFromFlags } from '../cli/client.js';
-import { serveHealth } from '../cli/health.js';
+import { LEADER_HEALTH_TOLERANCE_MS, serveHealth, type HealthServer } from '../cli/health.js';
 import { newFramework, newInTreeRegistry, parseSchedulerConfiguration, resolveProfile, type Framework, type SchedulerConfiguration } from './framework/index.js';
 import type { SchedulerFlags } from './options.js';
 import { NAMESPACES, NODES, PODS, Scheduler } from './scheduler.js';
@@ -40,14 +40,14 @@ export async function runSchedulerProcess(flags: SchedulerFlags, log: Logger, si
   const identity = `${hostname()}_${randomUUID()}`;
   const health = flags.securePort >= 0 ? await serveHealth(flags.bindAddress, flags.securePort) : undefined;
   try {
-    return await runAsCandidate(log, signal, (life) => runIncarnation(flags, config, log, life, identity, health?.address()));
+    return await runAsCandidate(log, signal, (life) => runIncarnation(flags, config, log, life, identity, health));
   } finally {
     health?.close();
   }
 }
 
 /** Clients, informers and a scheduler for one incarnation, and its campaign (see pkg/cli/candidate.ts). */
-async function runIncarnation(flags: SchedulerFlags, config: SchedulerConfiguration, log: Logger, signal: AbortSignal, identity: string, healthAddress: unknown): Promise<ComponentExit> {
+async function runIncarnation(flags: SchedulerFlags, config: SchedulerConfiguration, log: Logger, signal: AbortSignal, identity: string, health: HealthServer | undefined): Promise<ComponentExit> {
   const frameworks = frameworksFor(config);
   const kc = restOptionsFromFlags(flags);
   const servers = kc.servers;
@@ -60,6 +60,10 @@ async function runIncarnation(flags: SchedulerFlags, config: SchedulerConfigurat
   informers.forResource(NODES);
   informers.forResource(NAMESPACES);
   informers.start(signal);
+  health?.checks.set(
+    () => [{ name: 'leaderElection', ok: elector?.healthy(LEADER_HEALTH_TOLERANCE_MS) ?? true }],
+    () => [{ name: 'informer-sync', ok: informers.hasSynced() }],
+  );
   const recorder = new EventRecorder({ client: work, controller: 'default-scheduler', instance: identity, onError: (err) => log.debug({ err: err instanceof Error ? err.message : String(err) }, 'event dropped') });
   const scheduler = new Scheduler({
     client: work,
@@ -70,7 +74,7 @@ async function runIncarnation(flags: SchedulerFlags, config: SchedulerConfigurat
     podInitialBackoffMs: (config.podInitialBackoffSeconds ?? 1) * 1000,
     podMaxBackoffMs: (config.podMaxBackoffSeconds ?? 10) * 1000,
   });
-  log.info({ identity, profiles: [...frameworks.keys()], servers, leaderElect: flags.leaderElection.leaderElect, health: healthAddress }, 'scheduler starting');
+  log.info({ identity, profiles: [...frameworks.keys()], servers, leaderElect: flags.leaderElection.leaderElect, health: health?.address() }, 'scheduler starting');
   try {
     const le = flags.leaderElection;
     if (!le.leaderElect) {

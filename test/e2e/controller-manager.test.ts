@@ -3,6 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
 import { LocalLeaders, pollUntil } from '../helpers/local-leaders.js';
@@ -51,6 +53,25 @@ describe('controller-manager', () => {
     const { holder, ms } = await leaders.killLeader('SIGTERM', first);
     t.diagnostic(`failover after SIGTERM of ${first.component}: ${ms} ms`);
     assert.ok(holder !== '' && holder !== first.holder, 'a new replica holds the Lease');
+  });
+
+  test('/readyz and /healthz report real checks: informers synced and the Lease renewed; an unknown check is 404', async () => {
+    await leaders.waitTwoCandidatesAndLeader();
+    const record = JSON.parse(readFileSync(join(c.dir, 'cluster.json'), 'utf8')) as { controllerManagers: string[] };
+    for (const url of record.controllerManagers) {
+      // A replica the earlier tests killed may still be starting: give it a few seconds to listen.
+      let ready: Response | undefined;
+      for (let i = 0; i < 60 && ready?.status !== 200; i++) {
+        ready = await fetch(`${url}/readyz?verbose`).catch(() => undefined);
+        if (ready?.status !== 200) await new Promise((r) => setTimeout(r, 250));
+      }
+      if (ready === undefined) return assert.fail(`${url} never answered`);
+      const text = await ready.text();
+      assert.equal(ready.status, 200, text);
+      assert.match(text, /^\[\+\]ping ok\n\[\+\]leaderElection ok\n\[\+\]informer-sync ok\nreadyz check passed\n$/);
+      assert.equal((await fetch(`${url}/healthz/leaderElection`)).status, 200);
+      assert.equal((await fetch(`${url}/readyz/no-such-check`)).status, 404);
+    }
   });
 
   test('--help lists the controllers and their flags; an unknown controller is a usage error (exit 2)', () => {

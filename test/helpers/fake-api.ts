@@ -15,6 +15,7 @@ import { SharedInformerFactory } from '../../pkg/client/informer/factory.js';
 import type { DeepReadonly } from '../../pkg/client/informer/store.js';
 import type { DeleteCallOptions, KubeObject, PatchOptions, PatchType, ResourceDescriptor, WriteOptions } from '../../pkg/client/resource.js';
 import type { ControllerContext, DiscoveryResult, EventSink, ObjectClient } from '../../pkg/controller/framework/index.js';
+import { selectorFilter } from '../../pkg/apiserver/handlers/context.js';
 import { FakeListWatch } from './fake-listwatch.js';
 
 export { settle } from './fake-listwatch.js';
@@ -153,8 +154,12 @@ export class FakeApi implements ObjectClient {
     });
   }
 
-  list<T extends KubeObject>(r: ResourceDescriptor, namespace: string): Promise<T[]> {
-    return this.act({ verb: 'list', resource: r.plural, namespace, name: '' }, () => this.all<T>(r).filter((o) => namespace === '' || o.metadata?.namespace === namespace));
+  /** Lists with label and field selectors applied exactly as the apiserver applies them. */
+  list<T extends KubeObject>(r: ResourceDescriptor, namespace: string, opts?: { labelSelector?: string; fieldSelector?: string }): Promise<T[]> {
+    return this.act({ verb: 'list', resource: r.plural, namespace, name: '' }, () => {
+      const { filter } = selectorFilter(defOf(r), opts?.labelSelector ?? null, opts?.fieldSelector ?? null);
+      return this.all<T>(r).filter((o) => (namespace === '' || o.metadata?.namespace === namespace) && filter(o as unknown as Parameters<typeof filter>[0]));
+    });
   }
 
   create<T extends KubeObject>(r: ResourceDescriptor, namespace: string, obj: T, _opts?: WriteOptions): Promise<T> {

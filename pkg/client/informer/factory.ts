@@ -70,6 +70,11 @@ export class SharedInformerFactory {
     }
   }
 
+  /** True when every started informer has synced (for readiness checks). */
+  hasSynced(): boolean {
+    return [...this.informers.entries()].every(([k, inf]) => !this.runs.has(k) || inf.hasSynced());
+  }
+
   /** Resolves true once every started informer synced, false if `signal` aborts first. */
   async waitForCacheSync(signal: AbortSignal): Promise<boolean> {
     const started = [...this.informers.entries()].filter(([k]) => this.runs.has(k)).map(([, inf]) => inf);

@@ -65,6 +65,14 @@ export class LeaderElector {
     this.leaseDurationSeconds = opts.leaseDurationMs / 1000;
   }
 
+  /**
+   * Liveness as upstream's leader-election health check judges it: unhealthy only while this
+   * process believes it leads yet has not renewed for the lease duration plus `toleranceMs`.
+   */
+  healthy(toleranceMs: number): boolean {
+    return !this.leading || this.clock.now() - this.lastRenew <= this.opts.leaseDurationMs + toleranceMs;
+  }
+
   /** True while this process leads and has renewed within the renew deadline. */
   isLeading(): boolean {
     return this.leading && this.clock.now() - this.lastRenew < this.opts.renewDeadlineMs;

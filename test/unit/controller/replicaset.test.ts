@@ -135,10 +135,20 @@ describe('ReplicaSet controller', () => {
     api.seed(replicaSetResource, rs('web', 2));
     const { c, stop } = await start(api);
     assert.equal(api.all(podResource).length, 2);
-    // Pretend the informer has not seen them yet: the controller expects two more creates.
+    // Two creates are still unobserved when the ReplicaSet grows to 4: it must wait for them
+    // rather than count only the pods it sees and create two more (four in all, overshoot).
     c.expectations.expectCreations('default/web', 2);
+    const grown = api.peek<ReplicaSet>(replicaSetResource, 'default', 'web')!;
+    grown.spec!.replicas = 4;
+    await api.update(replicaSetResource, grown);
+    await settle(60);
     await c.reconcile('default/web');
-    assert.equal(api.writes('pods').filter((a) => a.verb === 'create').length, 2);
+    assert.equal(api.writes('pods').filter((a) => a.verb === 'create').length, 2, 'no create while earlier ones are unobserved');
+    // Once the expectation is met (the creates observed), the missing two are made.
+    c.expectations.creationObserved('default/web');
+    c.expectations.creationObserved('default/web');
+    await c.reconcile('default/web');
+    assert.equal(api.all(podResource).length, 4);
     stop.abort();
   });
 

@@ -27,12 +27,13 @@ describe('serviceaccount controller', () => {
     stop.abort();
   });
 
-  test('a namespace that already has one, or is terminating, gets nothing', async () => {
+  test('a namespace that already has one, or is terminating, gets nothing; a fresh one beside them does', async () => {
     const api = new FakeApi();
-    api.seed(namespaceResource, ns('has'), ns('going', 'Terminating'));
+    api.seed(namespaceResource, ns('has'), ns('going', 'Terminating'), ns('fresh'));
     api.seed(serviceAccountResource, { metadata: { name: 'default', namespace: 'has' } });
     const stop = await started(api);
-    assert.deepEqual(api.writes(), []);
+    // The fresh namespace shows the controller ran; the other two show what it leaves alone.
+    assert.deepEqual(api.writes().map((a) => `${a.verb} ${a.resource} ${a.namespace}/${a.name}`), ['create serviceaccounts fresh/default']);
     stop.abort();
   });
 
@@ -46,5 +47,17 @@ describe('serviceaccount controller', () => {
     assert.deepEqual(api.writes().map((a) => `${a.verb} ${a.namespace}/${a.name}`), ['delete app/default', 'create app/default']);
     assert.ok(api.peek(serviceAccountResource, 'app', 'default'));
     stop.abort();
+  });
+});
+
+describe('fake API lists', () => {
+  test('apply label and field selectors as the apiserver does', async () => {
+    const api = new FakeApi();
+    api.seed(serviceAccountResource, { metadata: { name: 'a', namespace: 'x', labels: { team: 'red' } } }, { metadata: { name: 'b', namespace: 'x', labels: { team: 'blue' } } }, { metadata: { name: 'c', namespace: 'y', labels: { team: 'red' } } });
+    const names = async (ns: string, opts: { labelSelector?: string; fieldSelector?: string }): Promise<string[]> => (await api.list(serviceAccountResource, ns, opts)).map((o) => o.metadata?.name ?? '').sort();
+    assert.deepEqual(await names('', { labelSelector: 'team=red' }), ['a', 'c']);
+    assert.deepEqual(await names('x', { labelSelector: 'team!=red' }), ['b']);
+    assert.deepEqual(await names('', { fieldSelector: 'metadata.name=b' }), ['b']);
+    assert.deepEqual(await names('', { fieldSelector: 'metadata.namespace=y' }), ['c']);
   });
 });
