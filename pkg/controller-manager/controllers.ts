@@ -1,8 +1,9 @@
 // Every controller the controller-manager knows, in upstream's order of names.
 import type { ControllerDefinition } from '../controller/framework/index.js';
 import { deploymentControllerDefinition } from '../controller/deployment/index.js';
+import { garbageCollectorControllerDefinition } from '../controller/garbagecollector/index.js';
 import { namespaceControllerDefinition } from '../controller/namespace/index.js';
 import { replicaSetControllerDefinition } from '../controller/replicaset/index.js';
 import { serviceAccountControllerDefinition } from '../controller/serviceaccount/index.js';
 
-export const CONTROLLERS: readonly ControllerDefinition[] = [deploymentControllerDefinition, namespaceControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition];
+export const CONTROLLERS: readonly ControllerDefinition[] = [deploymentControllerDefinition, garbageCollectorControllerDefinition, namespaceControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition];

@@ -88,21 +88,42 @@ describe('kubectl lifecycle and errors against a local kubets cluster', () => {
     assert.equal(none.stdout, 'No resources found\n');
   });
 
-  test('delete --cascade=foreground leaves the object with a foregroundDeletion finalizer (no garbage collector yet), removing it finishes the delete', async () => {
+  /** Applies the Deployment and waits until its ReplicaSet and pod exist (the controllers made them). */
+  const deployed = async (): Promise<string> => {
     assert.equal(c.kubectl(['apply', '-f', '-'], { input: DEPLOYMENT }).code, 0);
-    const r = c.kubectl(['delete', 'deployment', 'web', '-n', 'life', '--cascade=foreground', '--wait=false']);
+    return pollUntil('the ReplicaSet and pod of web', () => {
+      const rs = c.kubectl(['get', 'rs', '-n', 'life', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}']).stdout;
+      const pods = c.kubectl(['get', 'pods', '-n', 'life', '-l', 'app=web', '-o', 'name']).stdout;
+      return rs !== '' && pods !== '' ? rs : undefined;
+    });
+  };
+  const leftOf = (kinds: string): string => c.kubectl(['get', kinds, '-n', 'life', '-l', 'app=web', '-o', 'name']).stdout;
+
+  test('delete --cascade=foreground returns once the ReplicaSet and pods went first, then the Deployment', async () => {
+    await deployed();
+    const r = c.kubectl(['delete', 'deployment', 'web', '-n', 'life', '--cascade=foreground', '--timeout=60s']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'deployment.apps "web" deleted\n');
-    const meta = c.kubectl(['get', 'deployment', 'web', '-n', 'life', '-o', 'jsonpath={.metadata.finalizers} {.metadata.deletionTimestamp}']);
-    assert.match(meta.stdout, /^\["foregroundDeletion"\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    const waiting = kubectlAsync(c, ['wait', '--for=delete', 'deployment/web', '-n', 'life', '--timeout=30s']);
-    await sleep(1000);
-    const patch = c.kubectl(['patch', 'deployment', 'web', '-n', 'life', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
-    assert.equal(patch.code, 0, patch.stderr);
-    const w = await waiting;
-    assert.equal(w.code, 0, w.stderr);
-    assert.equal(w.stdout, 'deployment.apps/web condition met\n');
     assert.equal(c.kubectl(['get', 'deployment', 'web', '-n', 'life']).stderr.trim(), 'Error from server (NotFound): deployments.apps "web" not found');
+    assert.equal(leftOf('rs,pods'), '', 'nothing of it remains');
+  });
+
+  test('delete --cascade=background (the default) removes the Deployment at once and the garbage collector its ReplicaSet and pods', async () => {
+    await deployed();
+    const r = c.kubectl(['delete', 'deployment', 'web', '-n', 'life']);
+    assert.equal(r.code, 0, r.stderr);
+    await pollUntil('the ReplicaSet and pods of web to be collected', () => (leftOf('rs,pods') === '' ? true : undefined));
+  });
+
+  test('delete --cascade=orphan leaves the ReplicaSet and its pods, no longer owned', async () => {
+    const rs = await deployed();
+    const r = c.kubectl(['delete', 'deployment', 'web', '-n', 'life', '--cascade=orphan']);
+    assert.equal(r.code, 0, r.stderr);
+    await pollUntil('the orphaned ReplicaSet to lose its owner', () => (c.kubectl(['get', 'rs', rs, '-n', 'life', '-o', 'jsonpath={.metadata.ownerReferences}']).stdout === '' ? true : undefined));
+    await sleep(1000);
+    assert.equal(c.kubectl(['get', 'rs', rs, '-n', 'life', '-o', 'name']).stdout, `replicaset.apps/${rs}\n`, 'the ReplicaSet stays');
+    assert.notEqual(leftOf('pods'), '', 'and so do its pods');
+    assert.equal(c.kubectl(['delete', 'rs', rs, '-n', 'life']).code, 0);
   });
 
   test('wait --for=jsonpath returns once the field has the value and times out otherwise', async () => {

@@ -1,0 +1,1 @@
+export { FOREGROUND_FINALIZER, GarbageCollector, garbageCollectorControllerDefinition, ORPHAN_FINALIZER } from './garbagecollector.js';
