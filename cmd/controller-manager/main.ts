@@ -1,5 +1,6 @@
 // kubets controller-manager: flags → the enabled controllers, run by the elected leader until
-// SIGTERM/SIGINT. Exits 1 when another replica takes its Lease (its supervisor restarts it as a candidate).
+// SIGTERM/SIGINT. Exits 1 when another replica takes its Lease or a controller fails (its supervisor
+// restarts it as a candidate).
 import { runComponent } from '../../pkg/cli/component.js';
 import { CONTROLLERS } from '../../pkg/controller-manager/controllers.js';
 import { controllerManagerUsage, parseControllerManagerFlags } from '../../pkg/controller-manager/options.js';
@@ -11,6 +12,7 @@ runComponent({
   parse: (argv) => parseControllerManagerFlags(argv, CONTROLLERS),
   logLevel: (flags) => flags.logLevel,
   async run(flags, logger, signal) {
-    return (await runControllerManagerProcess(flags, CONTROLLERS, logger, signal)) === 'lost' ? 1 : 0;
+    const exit = await runControllerManagerProcess(flags, CONTROLLERS, logger, signal);
+    return exit === 'lost' || exit === 'failed' ? 1 : 0;
   },
 });

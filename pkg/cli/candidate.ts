@@ -7,7 +7,8 @@
 import type { Logger } from 'pino';
 import type { ElectionOutcome } from '../client/leaderelection/leaderelection.js';
 
-export type ComponentExit = ElectionOutcome | 'stopped';
+/** 'failed': the component's own work broke (a controller threw); the process exits non-zero. */
+export type ComponentExit = ElectionOutcome | 'stopped' | 'failed';
 
 export async function runAsCandidate(log: Logger, signal: AbortSignal, incarnation: (signal: AbortSignal) => Promise<ComponentExit>): Promise<Exclude<ComponentExit, 'renewal-missed'>> {
   for (;;) {

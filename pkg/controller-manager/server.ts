@@ -18,6 +18,7 @@ import { runAsCandidate, type ComponentExit } from '../cli/candidate.js';
 import { RestClient } from '../client/rest.js';
 import { restDiscovery, restObjectClient, type Controller, type ControllerDefinition } from '../controller/framework/index.js';
 import type { ControllerManagerFlags } from './options.js';
+import { runControllers } from './run-controllers.js';
 
 export type ControllerManagerExit = Exclude<ComponentExit, 'renewal-missed'>;
 
@@ -68,26 +69,26 @@ async function runIncarnation(flags: ControllerManagerFlags, defs: readonly Cont
   );
   log.info({ identity, controllers: controllers.map((c) => c.name), servers: kc.servers, leaderElect: flags.leaderElection.leaderElect, health: health?.address() }, 'controller-manager starting');
 
+  // A controller that threw ends the incarnation: the elector is cancelled (releasing the Lease
+  // for a standby) and the process exits non-zero.
+  const failure = new AbortController();
+  let failedController: string | undefined;
   const runAll = async (leading: AbortSignal): Promise<void> => {
     if (!(await informers.waitForCacheSync(leading))) return;
     log.info({ controllers: controllers.length }, 'caches synced; starting controllers');
-    await Promise.all(
-      controllers.map(async ({ name, controller }) => {
-        try {
-          await controller.run(leading);
-        } catch (err) {
-          // One controller's crash must not take the others down with it.
-          log.error({ controller: name, err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'controller stopped with an error');
-        }
-      }),
-    );
+    await runControllers(controllers, leading, log, (name) => {
+      failedController = name;
+      failure.abort();
+    });
   };
+  const stopOnFailure = (): void => failure.abort();
+  signal.addEventListener('abort', stopOnFailure, { once: true });
 
   try {
     const le = flags.leaderElection;
     if (!le.leaderElect) {
-      await runAll(signal);
-      return 'stopped';
+      await runAll(failure.signal);
+      return failedController !== undefined ? 'failed' : 'stopped';
     }
     elector = new LeaderElector({
       leases: election.resource<Lease>(leaseResource).namespace(le.resourceNamespace),
@@ -104,8 +105,10 @@ async function runIncarnation(flags: ControllerManagerFlags, defs: readonly Cont
         else log.info({ leader: e.identity }, 'new leader elected');
       },
     });
-    return await elector.run(signal, runAll);
+    const outcome = await elector.run(failure.signal, runAll);
+    return failedController !== undefined ? 'failed' : outcome;
   } finally {
+    signal.removeEventListener('abort', stopOnFailure);
     work.close();
     election.close();
   }

@@ -315,6 +315,8 @@ export function checkSingleActingLeader(h: LeaderHistory): InvariantResult {
     judged++;
     problems.push(`pod ${b.pod} was bound at rv=${b.rv} by ${b.binder} while the Lease was held by ${at.holder || 'nobody'} (leaseTransitions ${at.transitions}, from rv=${at.rv} to at least rv=${next.rv})`);
   }
+  // A check that judged nothing proves nothing: no binding, or none where the history was whole.
+  if (judged === 0) problems.push(`no binding could be judged (${h.bindings.length} made, ${unjudged} not judged): nothing shows a single acting leader`);
   const terms = new Set(h.leases.map((l) => l.transitions)).size;
   return result(
     'never two acting leaders',

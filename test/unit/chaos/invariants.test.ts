@@ -252,12 +252,29 @@ test('never two acting leaders: a binding where the history changes term unseen 
     bindings: [
       { pod: 'p', node: 'n', rv: 20, at: 0, binder: 'b' },
       { pod: 'q', node: 'n', rv: 40, at: 0, binder: 'a' },
+      { pod: 'r', node: 'n', rv: 15, at: 0, binder: 'a' },
     ],
-    created: 2,
+    created: 3,
     unbound: [],
   });
   assert.equal(r.pass, true);
-  assert.match(r.summary, /2 not judged/);
+  assert.match(r.summary, /^1 binding\(s\) made by the Lease holder of their revision, over 2 term\(s\) \(2 not judged/);
+});
+
+test('never two acting leaders: a run where no binding could be judged fails (it proves nothing)', () => {
+  const none = checkSingleActingLeader({ leases: [{ rv: 10, holder: 'a', transitions: 0 }], bindings: [], created: 0, unbound: [] });
+  assert.equal(none.pass, false);
+  assert.deepEqual(none.details, ['no binding could be judged (0 made, 0 not judged): nothing shows a single acting leader']);
+  const unjudgedOnly = checkSingleActingLeader({
+    leases: [
+      { rv: 10, holder: 'a', transitions: 0 },
+      { rv: 30, holder: 'b', transitions: 1 },
+    ],
+    bindings: [{ pod: 'p', node: 'n', rv: 20, at: 0, binder: 'b' }],
+    created: 1,
+    unbound: [],
+  });
+  assert.equal(unjudgedOnly.pass, false);
 });
 
 test('every pod gets scheduled lists the pods never bound', () => {
