@@ -1,8 +1,8 @@
 // The life of a leader-elected component (scheduler, controller-manager) across its terms. One
 // incarnation builds clients, informers and workers and campaigns; when it misses a Lease renewal
 // without anyone else taking the Lease (a stalled apiserver), it has already stopped acting, and a
-// fresh incarnation contends again under the same identity: if the Lease still names it, the same
-// term goes on and no failover happens. Lost to another holder, the process ends (exit 1), as
+// fresh incarnation contends again under the same identity: if the Lease still names it, it leads
+// again with no failover, in a new term that fences off its predecessor's late writes. Lost to another holder, the process ends (exit 1), as
 // upstream's components do, and its supervisor starts it again as a standby.
 import type { Logger } from 'pino';
 import type { ElectionOutcome } from '../client/leaderelection/leaderelection.js';

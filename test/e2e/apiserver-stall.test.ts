@@ -1,6 +1,6 @@
 // A stalled apiserver (SIGSTOP for 3 s, longer than the 1.5 s renew deadline and the 2 s lease)
 // costs no failover: the scheduler and controller-manager leaders stop acting while they cannot
-// renew, keep contending under the same identity, and resume their term when it answers again.
+// renew, keep contending under the same identity, and lead again (in a new term) when it answers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ after(async () => {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('an apiserver stalled for 3 s', () => {
-  test('changes no leader: both Leases keep their holder and term, and the leaders act again', async (t) => {
+  test('changes no leader: both Leases keep their holder, and the leaders act again', async (t) => {
     const scheduler = new LocalLeaders(c, 'scheduler', 'kube-scheduler');
     const cm = new LocalLeaders(c, 'controller-manager', 'kube-controller-manager');
     const s0 = await scheduler.waitTwoCandidatesAndLeader();
@@ -41,10 +41,12 @@ describe('an apiserver stalled for 3 s', () => {
     const after = { scheduler: scheduler.lease(), cm: cm.lease() };
     t.diagnostic(`scheduler lease ${JSON.stringify(leasesBefore.scheduler)} -> ${JSON.stringify(after.scheduler)}`);
     t.diagnostic(`controller-manager lease ${JSON.stringify(leasesBefore.cm)} -> ${JSON.stringify(after.cm)}`);
+    // The same holder: no failover. Its term may be one newer (a leader that re-incarnated after
+    // missing renewals takes a new term, so its predecessor's late writes are fenced off), never more.
     assert.equal(after.scheduler.holderIdentity, leasesBefore.scheduler.holderIdentity);
-    assert.equal(after.scheduler.leaseTransitions, leasesBefore.scheduler.leaseTransitions);
+    assert.ok((after.scheduler.leaseTransitions ?? 0) - (leasesBefore.scheduler.leaseTransitions ?? 0) <= 1);
     assert.equal(after.cm.holderIdentity, leasesBefore.cm.holderIdentity);
-    assert.equal(after.cm.leaseTransitions, leasesBefore.cm.leaseTransitions);
+    assert.ok((after.cm.leaseTransitions ?? 0) - (leasesBefore.cm.leaseTransitions ?? 0) <= 1);
     assert.equal(scheduler.pidOf(s0.component), pidsBefore.scheduler, 'the scheduler leader did not exit');
     assert.equal(cm.pidOf(c0.component), pidsBefore.cm, 'the controller-manager leader did not exit');
 

@@ -39,7 +39,7 @@ export interface LeaderElectionOptions {
  * Why run() returned: cancelled by its signal; lost to another holder; or 'renewal-missed', when
  * this leader could not renew within its deadline but saw nobody else take the Lease (a stalled
  * apiserver, a paused process). It has stopped acting; its owner should contend again with the
- * same identity, and so resume the same term if the Lease still names it.
+ * same identity: if the Lease still names it, it leads again, in a new term.
  */
 export type ElectionOutcome = 'cancelled' | 'lost' | 'renewal-missed';
 
@@ -204,7 +204,12 @@ export class LeaderElector {
       this.leaseRv = lease.metadata?.resourceVersion;
       this.noteLeader(current);
       if (heldByOther(this.observed, this.opts.identity, now)) return false;
-      const record = nextRecord(current, this.opts.identity, this.leaseDurationSeconds, this.clock.now());
+      // Only this elector's own renewals keep a term. Acquiring a Lease that still names our
+      // identity means a previous incarnation of ours held it, and its writes may still be in
+      // flight: a new term (new fencing token) makes the apiserver refuse them.
+      const resumed = !this.leading && current.holderIdentity === this.opts.identity;
+      const next = nextRecord(current, this.opts.identity, this.leaseDurationSeconds, this.clock.now());
+      const record = resumed ? { ...next, acquireTime: next.renewTime, leaseTransitions: current.leaseTransitions + 1 } : next;
       const updated = await this.opts.leases.update({ ...lease, spec: specOf(record) }, call);
       this.won(updated, now);
       return true;

@@ -55,7 +55,7 @@ async function advance(clock: FakeClock, ms: number): Promise<void> {
   }
 }
 
-test('a leader that cannot renew past its deadline stops acting and reports renewal-missed; contending again under its identity resumes the same term', async () => {
+test('a leader that cannot renew past its deadline stops acting and reports renewal-missed; contending again under its identity leads again, in a new term', async () => {
   const clock = new FakeClock(1_000_000);
   const leases = new FakeLeases();
   const a = candidate(leases, clock, 'a');
@@ -75,14 +75,20 @@ test('a leader that cannot renew past its deadline stops acting and reports rene
   assert.equal(await outcome, 'renewal-missed');
   assert.equal(acting, false, 'the term stopped acting');
   const transitions = leases.lease?.spec?.leaseTransitions;
-  // The next incarnation, same identity: the Lease still names it, so the term continues.
+  const fence = a.fence;
+  // The next incarnation, same identity: the Lease still names it, so it leads again at once (no
+  // failover), in a new term: the old incarnation's writes still in flight carry a stale fence.
   const again = candidate(leases, clock, 'a');
   const events: string[] = [];
   void again.run(new AbortController().signal, () => void events.push('leading'));
   await advance(clock, 300);
   assert.deepEqual(events, ['leading']);
   assert.equal(leases.holder(), 'a');
-  assert.equal(leases.lease?.spec?.leaseTransitions, transitions, 'no new term: nobody else led');
+  assert.equal(leases.lease?.spec?.leaseTransitions, (transitions ?? 0) + 1);
+  assert.notEqual(again.fence, fence);
+  // Its own renewals keep that term.
+  await advance(clock, 1000);
+  assert.equal(leases.lease?.spec?.leaseTransitions, (transitions ?? 0) + 1);
 });
 
 test('a frozen leader that wakes to find another holder in the Lease reports lost', async () => {
