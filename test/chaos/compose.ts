@@ -269,7 +269,8 @@ export class ComposeChaosCluster implements ChaosCluster {
       }
       if (service === 'scheduler' || service === 'controller-manager') {
         counts[service]++;
-        return (await httpOk(`http://${ip}:${HEALTH_PORTS[service]}/healthz`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
+        // Ready, not just alive: its informers synced, as the availability probe asks of it too.
+        return (await apiserverReady(`http://${ip}:${HEALTH_PORTS[service]}`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not ready`;
       }
       return undefined;
     });

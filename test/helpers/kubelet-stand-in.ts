@@ -49,6 +49,11 @@ export class KubeletStandIn {
         if (rv === undefined) {
           const list = await pods.listAll(selector);
           rv = list.metadata?.resourceVersion;
+          // A relist is the whole truth: pods deleted while the watch was down are gone too,
+          // or they would be counted alive for ever (and the peaks overstated).
+          const listed = new Set(list.items.map((p) => p.metadata?.name ?? ''));
+          for (const live of this.livePerGroup.values()) for (const name of [...live]) if (!listed.has(name)) live.delete(name);
+          for (const name of [...this.pending.keys()]) if (!listed.has(name)) this.pending.delete(name);
           for (const p of list.items) this.observe('ADDED', p);
         }
         const stream = await pods.watch({ ...selector, resourceVersion: rv, allowWatchBookmarks: true, signal });

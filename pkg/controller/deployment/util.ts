@@ -64,11 +64,17 @@ export const sumActual = (rss: readonly (RS | undefined)[]): number => rss.reduc
 export const sumReady = (rss: readonly (RS | undefined)[]): number => rss.reduce((n, rs) => n + (rs?.status?.readyReplicas ?? 0), 0);
 export const sumAvailable = (rss: readonly (RS | undefined)[]): number => rss.reduce((n, rs) => n + (rs?.status?.availableReplicas ?? 0), 0);
 
-/** How many replicas the new ReplicaSet should have now in a rolling update (upstream's NewRSNewReplicas). */
+/**
+ * How many replicas the new ReplicaSet should have now in a rolling update (upstream's
+ * NewRSNewReplicas). Beyond upstream, which counts only the ReplicaSets' specs, the pods an old
+ * ReplicaSet still has (status.replicas, before its controller deleted the surplus) count too: so
+ * the pods alive at any moment never exceed replicas + maxSurge, even when a scale-down is slow
+ * (a controller-manager failover, a stalled apiserver).
+ */
 export function newRSNewReplicas(d: D, all: readonly RS[], newRS: RS): number {
   if (!isRolling(d)) return replicasOf(d);
   const surge = maxSurge(d);
-  const current = sumReplicas(all);
+  const current = all.reduce((n, rs) => n + Math.max(replicasOf(rs), rs.status?.replicas ?? 0), 0);
   const maxTotal = replicasOf(d) + surge;
   if (current >= maxTotal) return replicasOf(newRS);
   const up = Math.min(maxTotal - current, replicasOf(d) - replicasOf(newRS));

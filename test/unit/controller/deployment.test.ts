@@ -76,6 +76,16 @@ describe('Deployment budgets', () => {
     const nearly = replicaSet('new', 9);
     assert.equal(newRSNewReplicas(d, [replicaSet('old', 1), nearly], nearly), 10);
   });
+
+  test('pods an old ReplicaSet still has after its scale-down count against the surge, so pods never exceed replicas + maxSurge', () => {
+    const d = deployment(5, rolling(2, 1));
+    const newRS = replicaSet('new', 2);
+    // The old ReplicaSet was scaled 5 → 3, but its controller has not deleted the two pods yet.
+    const old = { ...replicaSet('old', 3), status: { replicas: 5 } } as ReplicaSet;
+    assert.equal(newRSNewReplicas(d, [old, newRS], newRS), 2, '5 old pods + 2 new = 7 = 5 + maxSurge: wait');
+    const deleted = { ...replicaSet('old', 3), status: { replicas: 3 } } as ReplicaSet;
+    assert.equal(newRSNewReplicas(d, [deleted, newRS], newRS), 4, 'once they are gone the new one grows');
+  });
 });
 
 describe('Deployment proportional scaling', () => {
