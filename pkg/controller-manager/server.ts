@@ -4,17 +4,15 @@
 // the Lease to another exits, as upstream's does, and its supervisor starts it again as a
 // candidate; one that only missed renewals (a stalled apiserver) builds a fresh incarnation and
 // contends again under the same identity (pkg/cli/candidate.ts).
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { leaseResource, type Lease } from '../api/coordination/v1/lease.js';
 import { restOptionsFromFlags } from '../cli/client.js';
-import { LEADER_HEALTH_TOLERANCE_MS, serveHealth, type HealthServer } from '../cli/health.js';
+import { LEADER_HEALTH_TOLERANCE_MS, type HealthServer } from '../cli/health.js';
 import { realClock } from '../client/clock.js';
 import { EventRecorder } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer/index.js';
 import { LeaderElector } from '../client/leaderelection/leaderelection.js';
-import { runAsCandidate, type ComponentExit } from '../cli/candidate.js';
+import { runCandidateProcess, type ComponentExit } from '../cli/candidate.js';
 import { RestClient } from '../client/rest.js';
 import { restDiscovery, restObjectClient, type Controller, type ControllerDefinition } from '../controller/framework/index.js';
 import type { ControllerManagerFlags } from './options.js';
@@ -23,13 +21,7 @@ import { runControllers } from './run-controllers.js';
 export type ControllerManagerExit = Exclude<ComponentExit, 'renewal-missed'>;
 
 export async function runControllerManagerProcess(flags: ControllerManagerFlags, defs: readonly ControllerDefinition[], log: Logger, signal: AbortSignal): Promise<ControllerManagerExit> {
-  const identity = `${hostname()}_${randomUUID()}`;
-  const health = flags.securePort >= 0 ? await serveHealth(flags.bindAddress, flags.securePort) : undefined;
-  try {
-    return await runAsCandidate(log, signal, (life) => runIncarnation(flags, defs, log, life, identity, health));
-  } finally {
-    health?.close();
-  }
+  return runCandidateProcess(flags, log, signal, (life, identity, health) => runIncarnation(flags, defs, log, life, identity, health));
 }
 
 /** Clients, informers and controllers for one incarnation, and its campaign (see pkg/cli/candidate.ts). */

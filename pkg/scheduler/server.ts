@@ -2,19 +2,17 @@
 // scheduling loop. A replica that loses the Lease to another exits (as upstream does) and its
 // supervisor starts it again as a candidate; one that only missed renewals (a stalled apiserver)
 // builds a fresh incarnation and contends again under the same identity (pkg/cli/candidate.ts).
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import type { Lease } from '../api/coordination/v1/index.js';
 import { EventRecorder } from '../client/events.js';
 import { SharedInformerFactory } from '../client/informer/index.js';
 import { LeaderElector } from '../client/leaderelection/leaderelection.js';
-import { runAsCandidate, type ComponentExit } from '../cli/candidate.js';
+import { runCandidateProcess, type ComponentExit } from '../cli/candidate.js';
 import { RestClient } from '../client/rest.js';
 import { restOptionsFromFlags } from '../cli/client.js';
-import { LEADER_HEALTH_TOLERANCE_MS, serveHealth, type HealthServer } from '../cli/health.js';
+import { LEADER_HEALTH_TOLERANCE_MS, type HealthServer } from '../cli/health.js';
 import { newFramework, newInTreeRegistry, parseSchedulerConfiguration, resolveProfile, type Framework, type SchedulerConfiguration } from './framework/index.js';
 import type { SchedulerFlags } from './options.js';
 import { NAMESPACES, NODES, PODS, Scheduler } from './scheduler.js';
@@ -37,13 +35,7 @@ export type SchedulerExit = Exclude<ComponentExit, 'renewal-missed'>;
 
 export async function runSchedulerProcess(flags: SchedulerFlags, log: Logger, signal: AbortSignal): Promise<SchedulerExit> {
   const config = loadSchedulerConfiguration(flags.config);
-  const identity = `${hostname()}_${randomUUID()}`;
-  const health = flags.securePort >= 0 ? await serveHealth(flags.bindAddress, flags.securePort) : undefined;
-  try {
-    return await runAsCandidate(log, signal, (life) => runIncarnation(flags, config, log, life, identity, health));
-  } finally {
-    health?.close();
-  }
+  return runCandidateProcess(flags, log, signal, (life, identity, health) => runIncarnation(flags, config, log, life, identity, health));
 }
 
 /** Clients, informers and a scheduler for one incarnation, and its campaign (see pkg/cli/candidate.ts). */
