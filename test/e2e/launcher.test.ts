@@ -102,8 +102,11 @@ describe('the launcher with an HA topology', () => {
         restarted = now.every((pid, i) => pid > 0 && pid !== victims[i] && alive(pid));
       }
       assert.ok(restarted, 'both components were restarted');
+      // The restarted apiserver serves once its etcd client and watch cache are up again, which
+      // waits for the restarted member on a loaded machine: give it a minute, not a count of tries.
       let served = '';
-      for (let i = 0; i < 60 && served !== '1'; i++) {
+      const serveDeadline = Date.now() + 60_000;
+      while (served !== '1' && Date.now() < serveDeadline) {
         served = c.kubectl(['--server', record.apiservers[1]!, 'get', 'configmap', 'ha', '-o', 'jsonpath={.data.a}']).stdout;
         if (served !== '1') await new Promise((r) => setTimeout(r, 250));
       }
