@@ -1,6 +1,5 @@
 // REST verbs on a resource: get, list, create, update, patch, delete, deletecollection.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setImmediate } from 'node:timers/promises';
 import { apiVersionOf, type KubeObject, type ResourceDef } from '../../api/registry.js';
 import {
   badRequest,
@@ -32,6 +31,8 @@ import type { ResourceStore } from '../registry/store.js';
 import { admitPodPriority } from '../admission/priority.js';
 import type { Pod } from '../../api/core/v1/index.js';
 import { selectorFilter, type ServerContext } from './context.js';
+import { encodeObject } from './encode.js';
+import { ResponseWriter } from './stream.js';
 import {
   decodeRequestObject,
   expectedTypeOf,
@@ -125,46 +126,35 @@ export async function handleList(ctx: ServerContext, r: Request): Promise<void> 
     return;
   }
   const head = `{"kind":${JSON.stringify(r.def.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(r.def))},"metadata":${JSON.stringify(listMeta)},"items":[`;
+  const apiVersion = apiVersionOf(r.def);
+  const encode = (o: KubeObject): string => encodeObject(apiVersion, r.def.kind, o);
   if (neg.format === 'json' && !neg.pretty) {
-    await streamJsonList(r.res, head, result.items, (o) => JSON.stringify(withTypeMeta(r.def, o)));
+    await streamJsonList(r.res, head, result.items, encode);
     return;
   }
-  send(r.res, 200, JSON.parse(`${head}${result.items.map((o) => JSON.stringify(withTypeMeta(r.def, o))).join(',')}]}`), neg.format, neg.pretty);
+  send(r.res, 200, JSON.parse(`${head}${result.items.map(encode).join(',')}]}`), neg.format, neg.pretty);
 }
 
-/** Items encoded between two yields to the event loop: a few milliseconds of work. */
-const LIST_ITEMS_PER_SLICE = 50;
+/** Text gathered before one write: big enough that a list of thousands is a few dozen writes. */
+const LIST_WRITE_CHARS = 256 * 1024;
 
 /**
- * Writes a JSON list a slice of items at a time, yielding to the event loop between slices and
- * waiting for the socket to drain, so a list of ten thousand objects never holds the apiserver
- * (Lease renewals, other requests) for the whole encode, nor buffers it all in memory.
+ * Writes a JSON list in slices, yielding to the event loop between slices and waiting for the
+ * socket to drain, so a list of ten thousand objects never holds the apiserver for the whole
+ * encode, nor buffers it all in memory.
  */
 async function streamJsonList<T>(res: ServerResponse, head: string, items: readonly T[], encode: (item: T) => string): Promise<void> {
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json');
-  if (items.length <= LIST_ITEMS_PER_SLICE) {
-    res.end(`${head}${items.map(encode).join(',')}]}`);
-    return;
-  }
+  const writer = new ResponseWriter(res);
   let chunk = head;
-  for (let i = 0; i < items.length; i += LIST_ITEMS_PER_SLICE) {
-    chunk += (i === 0 ? '' : ',') + items.slice(i, i + LIST_ITEMS_PER_SLICE).map(encode).join(',');
-    const flushed = res.write(chunk);
+  for (let i = 0; i < items.length; i++) {
+    chunk += (i === 0 ? '' : ',') + encode(items[i]!);
+    if (chunk.length < LIST_WRITE_CHARS && (i % 16 !== 15 || !writer.spent())) continue;
+    if (!(await writer.write(chunk))) return;
     chunk = '';
-    if (res.destroyed) return;
-    if (!flushed) await new Promise<void>((resolve) => {
-      const done = (): void => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
-    else await setImmediate();
   }
-  res.end(']}');
+  res.end(chunk + ']}');
 }
 
 /** Request kinds that are not resources of their own but arrive as bodies (subresources, options). */

@@ -7,21 +7,11 @@ import { parseIncludeObject, toTable } from '../table.js';
 import type { WatchOutput } from '../watchcache.js';
 import { selectorFilter, type ServerContext } from './context.js';
 import type { Request } from './resource.js';
-
-/** Serialized events are shared by every watcher of the same object version. */
-const encoded = new WeakMap<KubeObject, string>();
+import { encodeObject } from './encode.js';
+import { ResponseWriter } from './stream.js';
 
 const DEFAULT_MIN_TIMEOUT_S = 1800;
 const MAX_TIMER_S = Math.floor((2 ** 31 - 1) / 1000);
-
-function encodeObject(apiVersion: string, kind: string, obj: KubeObject): string {
-  let s = encoded.get(obj);
-  if (s === undefined) {
-    s = JSON.stringify({ apiVersion, kind, ...obj });
-    encoded.set(obj, s);
-  }
-  return s;
-}
 
 export async function handleWatch(ctx: ServerContext, r: Request, signal: AbortSignal): Promise<void> {
   const q = r.url.searchParams;
@@ -103,24 +93,14 @@ export async function handleWatch(ctx: ServerContext, r: Request, signal: AbortS
     return `{"type":"${ev.type}","object":${encodeObject(apiVersion, kind, ev.object)}}\n`;
   };
 
+  const writer = new ResponseWriter(res, all);
   try {
     while (!all.aborted) {
       const ev = await watcher.next(all);
       if (!ev) break;
       if (ev.object.metadata?.resourceVersion) lastRV = ev.object.metadata.resourceVersion;
-      const ok = res.write(line(ev));
-      if (!ok) {
-        // Backpressure: wait for the socket; events keep queueing (bounded) meanwhile.
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            res.off('drain', done);
-            all.removeEventListener('abort', done);
-            resolve();
-          };
-          res.on('drain', done);
-          all.addEventListener('abort', done, { once: true });
-        });
-      }
+      // Backpressure: wait for the socket; events keep queueing (bounded) meanwhile.
+      if (!(await writer.write(line(ev)))) break;
     }
   } catch (err) {
     if (!(err instanceof StatusError)) ctx.log.error({ err: String(err) }, 'watch stream failed');
