@@ -1,14 +1,27 @@
 // Hostile input by class: generated paths, escapes, numbers, patches, continue tokens, watch
 // parameters and bodies, each answered with the Status kube-apiserver v1.32 gives, nothing in etcd
-// changed by a refused request, and the server still ready after every class.
-import { after, before, describe, test } from 'node:test';
+// changed by a refused request, the server still ready after every class, and a leader-elected
+// scheduler in its own process still leading in the same term.
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { startApiServer, type TestCluster } from '../../helpers/apiserver.js';
 import { seededRandom } from '../../helpers/random.js';
 import { rawRequest, type RawAnswer } from '../../helpers/raw-http.js';
 
 const NS = 'hostile';
+const SCHEDULER_MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cmd', 'scheduler', 'main.js');
+/** The scheduler of pods this suite creates: not the one it runs, which would write Events. */
+const NOT_OURS = 'hostile-suite-scheduler';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface LeaseSpec {
+  holderIdentity?: string;
+  leaseTransitions?: number;
+}
 
 interface StatusBody {
   kind?: string;
@@ -37,10 +50,21 @@ describe('hostile input by class', () => {
   const rand = seededRandom(Number(process.env['KUBETS_FUZZ_SEED'] ?? 20261206));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
-  /** Every key under /registry with its modRevision: equal snapshots mean nothing was written. */
+  /** A leader-elected scheduler in a process of its own: a stalled apiserver would depose it. */
+  let scheduler: ChildProcess;
+  let leader: LeaseSpec = {};
+  const lease = async (): Promise<LeaseSpec> => {
+    const a = await req('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler');
+    return a.status === 200 ? ((JSON.parse(a.text) as { spec?: LeaseSpec }).spec ?? {}) : {};
+  };
+
+  /**
+   * Every key under /registry with its modRevision: equal snapshots mean nothing was written.
+   * Lease renewals are the leaders' writes, not the requests', and are left out.
+   */
   const snapshot = async (): Promise<Map<string, string>> => {
     const res = await etcd.getAll().prefix('/registry/').exec();
-    return new Map(res.kvs.map((kv) => [kv.key.toString(), kv.mod_revision]));
+    return new Map(res.kvs.filter((kv) => !kv.key.toString().startsWith('/registry/coordination.k8s.io/leases/')).map((kv) => [kv.key.toString(), kv.mod_revision]));
   };
   const req = (method: string, path: string, body: unknown = '', contentType = 'application/json', headers: Record<string, string> = {}): Promise<RawAnswer> =>
     rawRequest(c.url, method, path, body === '' ? '' : contentType, typeof body === 'string' ? body : JSON.stringify(body), headers);
@@ -78,8 +102,25 @@ describe('hostile input by class', () => {
       spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
     };
     assert.equal((await req('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deploy)).status, 201);
+    scheduler = spawn(process.execPath, [SCHEDULER_MAIN, `--master=${c.url}`, '--secure-port=-1', '--log-level=warn'], { stdio: 'ignore' });
+    process.once('exit', () => scheduler.kill('SIGKILL'));
+    for (let i = 0; i < 120 && !leader.holderIdentity; i++) {
+      await sleep(250);
+      leader = await lease();
+    }
+    assert.ok(leader.holderIdentity, 'the scheduler never took its Lease');
+  });
+  // A request that held the apiserver past the renew deadline (1.5 s) would have cost the leader
+  // its term: it stops acting and, even when it takes its own Lease back, starts a new term
+  // (leaseTransitions is the fencing token). A 3 s stall fails this check.
+  afterEach(async () => {
+    assert.equal(scheduler.exitCode, null, 'the leading scheduler exited');
+    const now = await lease();
+    assert.equal(now.holderIdentity, leader.holderIdentity, 'the leader changed');
+    assert.equal(now.leaseTransitions, leader.leaseTransitions, 'the leader lost its term: a request held the apiserver past the renew deadline');
   });
   after(async () => {
+    scheduler.kill('SIGTERM');
     etcd.close();
     await c.stop();
   });
@@ -130,7 +171,8 @@ describe('hostile input by class', () => {
       cases.push({ method: 'PATCH', path: `/apis/apps/v1/namespaces/${NS}/deployments/web`, body: `[{"op":"replace","path":"/spec/replicas","value":${v}}]`, contentType: 'application/json-patch+json', code: 400 });
     }
     // int64: terminationGracePeriodSeconds takes 2^63-1 but not 2^63.
-    const pod = (grace: string): string => `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"terminationGracePeriodSeconds":${grace},"containers":[{"name":"c","image":"i"}]}}`;
+    // Pods name another scheduler: the leading one would write FailedScheduling Events meanwhile.
+    const pod = (grace: string): string => `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"schedulerName":"${NOT_OURS}","terminationGracePeriodSeconds":${grace},"containers":[{"name":"c","image":"i"}]}}`;
     cases.push({ method: 'POST', path: `/api/v1/namespaces/${NS}/pods`, body: pod('9223372036854775808'), code: 400, message: /of type int64/ });
     cases.push({ method: 'POST', path: `/api/v1/namespaces/${NS}/pods`, body: pod('3.0'), code: 400, message: /number 3\.0 into Go struct field PodSpec.spec.terminationGracePeriodSeconds of type int64/ });
     await refusedClass(cases);
@@ -210,7 +252,7 @@ describe('hostile input by class', () => {
     assert.equal(warned.status, 201, warned.text);
     assert.match(String(warned.headers['warning']), /duplicate field \\?"metadata.name\\?"/);
     const yaml = [
-      'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: yaml11', 'spec:', '  containers:', '  - name: c', '    image: i', '    tty: yes',
+      'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: yaml11', 'spec:', `  schedulerName: ${NOT_OURS}`, '  containers:', '  - name: c', '    image: i', '    tty: yes',
       '  volumes:', '  - name: v', '    configMap:', '      name: a', '      defaultMode: 0644',
     ].join('\n');
     const created = await req('POST', `/api/v1/namespaces/${NS}/pods`, yaml, 'application/yaml');
