@@ -43,6 +43,12 @@ export interface RestClientOptions extends TlsOptions, Credentials {
    * Undefined while not leading: the write goes out unfenced.
    */
   readonly leaderFence?: () => string | undefined;
+  /**
+   * The leader's current term, asked for on every write: when it ends (the Lease is lost, the
+   * component stops), the writes of that term still in flight or waiting to retry are aborted
+   * at once. Undefined while not leading. Reads (informers share the client) are not tied to it.
+   */
+  readonly leaderTerm?: () => AbortSignal | undefined;
   /** Injected for tests. */
   readonly random?: () => number;
   readonly sleep?: Sleep;
@@ -144,6 +150,7 @@ export class RestClient {
   private readonly sleep: Sleep;
   private tokenCache: { token: string; readAt: number } | undefined;
   private readonly leaderFence: (() => string | undefined) | undefined;
+  private readonly leaderTerm: (() => AbortSignal | undefined) | undefined;
 
   constructor(opts: RestClientOptions) {
     if (opts.servers.length === 0) throw new Error('RestClient needs at least one server URL');
@@ -163,6 +170,7 @@ export class RestClient {
     this.random = opts.random ?? Math.random;
     this.sleep = opts.sleep ?? realSleep;
     this.leaderFence = opts.leaderFence;
+    this.leaderTerm = opts.leaderTerm;
   }
 
   /** The server the next request goes to first: the last one that answered. */
@@ -272,9 +280,11 @@ export class RestClient {
   private async exchange(req: RawRequest, mapErrors: boolean): Promise<RawResponse> {
     const method = req.method ?? 'GET';
     const body = encodeBody(req.body);
-    const link = linkSignals([req.signal], req.timeoutMs ?? this.timeoutMs);
+    const term = IDEMPOTENT_METHODS.has(method) ? undefined : this.leaderTerm?.();
+    const caller = term === undefined ? req.signal : req.signal === undefined ? term : AbortSignal.any([req.signal, term]);
+    const link = linkSignals([caller], req.timeoutMs ?? this.timeoutMs);
     try {
-      return await this.withFailover(method, link, req.signal, async (base) => {
+      return await this.withFailover(method, link, caller, async (base) => {
         const url = RestClient.urlFor(base, req.path, req.query);
         const attempt = linkSignals([link.signal], this.attemptTimeoutMs);
         try {

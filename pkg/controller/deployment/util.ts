@@ -5,6 +5,7 @@ import type { Deployment } from '../../api/apps/v1/deployment.js';
 import type { ReplicaSet } from '../../api/apps/v1/replicaset.js';
 import type { PodTemplateSpec } from '../../api/core/v1/pod-types.js';
 import type { DeepReadonly } from '../../client/informer/store.js';
+import { canonicalJson, computeHash } from '../framework/index.js';
 
 type D = DeepReadonly<Deployment>;
 type RS = DeepReadonly<ReplicaSet>;
@@ -106,41 +107,9 @@ export function oldestFirst(rss: readonly RS[]): RS[] {
 
 // ---- the template hash ----
 
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const keys = Object.keys(v as object)
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** FNV-1a, 32 bits, over the UTF-8 bytes. */
-function fnv32a(s: string): number {
-  let h = 0x811c9dc5;
-  for (const b of Buffer.from(s, 'utf8')) {
-    h ^= b;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
-/** Upstream's SafeEncodeString alphabet: no vowels, no 0/1/3, so names never spell words. */
-const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
-
-export function safeEncode(s: string): string {
-  let out = '';
-  for (const b of Buffer.from(s, 'utf8')) out += ALPHANUMS[b % ALPHANUMS.length]!;
-  return out;
-}
-
 /** The pod-template-hash of a template (and the collision count, which changes it on a clash). */
 export function podTemplateHash(template: DeepReadonly<PodTemplateSpec> | undefined, collisionCount: number | undefined): string {
-  let text = canonical(template ?? {});
-  if (collisionCount !== undefined) text += `#${collisionCount}`;
-  return safeEncode(String(fnv32a(text)));
+  return computeHash(template ?? {}, collisionCount);
 }
 
 /** The template without the pod-template-hash label, for comparing a ReplicaSet's with a Deployment's. */
@@ -154,7 +123,7 @@ function withoutHash(t: DeepReadonly<PodTemplateSpec> | undefined): unknown {
 }
 
 export function templatesEqualIgnoringHash(a: DeepReadonly<PodTemplateSpec> | undefined, b: DeepReadonly<PodTemplateSpec> | undefined): boolean {
-  return canonical(withoutHash(a)) === canonical(withoutHash(b));
+  return canonicalJson(withoutHash(a)) === canonicalJson(withoutHash(b));
 }
 
 /** The oldest ReplicaSet whose template is the Deployment's (upstream's FindNewReplicaSet). */
@@ -265,5 +234,5 @@ export function deploymentTimedOut(d: D, s: DeploymentStatus, nowMs: number): bo
 
 /** Conditions compared as upstream does when deciding to write (times ignored unless they moved). */
 export function statusEqual(a: DeepReadonly<DeploymentStatus> | undefined, b: DeploymentStatus): boolean {
-  return canonical(a ?? {}) === canonical(b);
+  return canonicalJson(a ?? {}) === canonicalJson(b);
 }

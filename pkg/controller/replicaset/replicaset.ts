@@ -21,6 +21,7 @@ import {
   isPodActive,
   newControllerRef,
   podFromTemplate,
+  PodControl,
   ReconcileLoop,
   type Controller,
   type ControllerContext,
@@ -35,8 +36,6 @@ import { computeReplicaSetStatus, statusEqual } from './status.js';
 
 /** Upstream's burstReplicas: the most pods created or deleted in one sync. */
 export const BURST_REPLICAS = 500;
-/** Slow start: creates go in batches of 1, 2, 4, ... so a failing create stops early. */
-const SLOW_START_INITIAL_BATCH = 1;
 
 export const CONTROLLER_UID_INDEX = 'controllerUID';
 const RS_KIND = { apiVersion: 'apps/v1', kind: 'ReplicaSet' } as const;
@@ -59,6 +58,7 @@ export class ReplicaSetController implements Controller, Reconciler {
   private readonly clock: Clock;
   private readonly log: Logger;
   readonly expectations: ControllerExpectations;
+  private readonly podControl: PodControl;
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
@@ -66,6 +66,7 @@ export class ReplicaSetController implements Controller, Reconciler {
     this.log = ctx.log;
     this.events = ctx.events('replicaset-controller');
     this.expectations = new ControllerExpectations(ctx.clock);
+    this.podControl = new PodControl(this.client, this.events, this.expectations);
     this.loop = new ReconcileLoop({ name: 'replicaset', reconciler: this, workers: ctx.workers, clock: ctx.clock, log: ctx.log });
     const rsInformer = ctx.informers.forResource<ReplicaSet>(replicaSetResource);
     this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: podsByControllerUid } });
@@ -208,70 +209,17 @@ export class ReplicaSetController implements Controller, Reconciler {
   }
 
   private async manageReplicas(key: string, rs: RSView, active: readonly PodView[]): Promise<void> {
-    const want = rs.spec?.replicas ?? 1;
-    const diff = active.length - want;
-    const ns = rs.metadata?.namespace ?? '';
+    const diff = active.length - (rs.spec?.replicas ?? 1);
     if (diff < 0) {
-      const count = Math.min(-diff, BURST_REPLICAS);
-      this.expectations.expectCreations(key, count);
       const ref = newControllerRef(rs, RS_KIND);
-      const created = await slowStartBatch(count, SLOW_START_INITIAL_BATCH, async () => {
-        const pod = podFromTemplate({ namespace: ns, template: rs.spec!.template!, controllerRef: ref, generateName: generateNamePrefix(rs.metadata?.name ?? '') });
-        try {
-          const made = await this.client.create<Pod>(podResource, ns, pod);
-          void this.events.record(rs, 'Normal', 'SuccessfulCreate', 'Create', `Created pod: ${made.metadata?.name ?? ''}`);
-        } catch (err) {
-          this.expectations.creationFailed(key);
-          void this.events.record(rs, 'Warning', 'FailedCreate', 'Create', `Error creating: ${err instanceof Error ? err.message : String(err)}`);
-          throw err;
-        }
-      });
-      // Creates never tried (a batch failed) will not be observed either.
-      if (created.skipped > 0) this.expectations.creationFailed(key, created.skipped);
-      if (created.error !== undefined) throw created.error;
+      const ns = rs.metadata?.namespace ?? '';
+      await this.podControl.createPods(rs, key, Math.min(-diff, BURST_REPLICAS), () =>
+        podFromTemplate({ namespace: ns, template: rs.spec!.template!, controllerRef: ref, generateName: generateNamePrefix(rs.metadata?.name ?? '') }),
+      );
       return;
     }
-    if (diff > 0) {
-      const victims = podsToDelete(active, Math.min(diff, BURST_REPLICAS));
-      this.expectations.expectDeletions(key, victims.map((p) => metaNamespaceKey(p)));
-      const results = await Promise.allSettled(
-        victims.map(async (p) => {
-          const podName = p.metadata?.name ?? '';
-          try {
-            await this.client.delete(podResource, ns, podName);
-            void this.events.record(rs, 'Normal', 'SuccessfulDelete', 'Delete', `Deleted pod: ${podName}`);
-          } catch (err) {
-            // Gone already, or never to be seen deleted by us: stop expecting it.
-            this.expectations.deletionObserved(key, metaNamespaceKey(p));
-            if (isNotFound(err)) return;
-            void this.events.record(rs, 'Warning', 'FailedDelete', 'Delete', `Error deleting: ${err instanceof Error ? err.message : String(err)}`);
-            throw err;
-          }
-        }),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed !== undefined) throw failed.reason;
-    }
+    if (diff > 0) await this.podControl.deletePods(rs, key, podsToDelete(active, Math.min(diff, BURST_REPLICAS)));
   }
-}
-
-/**
- * Runs `count` calls in batches that double after each fully successful batch (1, 2, 4, ...);
- * stops at the first batch with a failure. Returns how many succeeded, how many were never tried,
- * and the first error.
- */
-export async function slowStartBatch(count: number, initial: number, fn: () => Promise<void>): Promise<{ done: number; skipped: number; error?: unknown }> {
-  let remaining = count;
-  let done = 0;
-  for (let batch = Math.min(remaining, initial); batch > 0; batch = Math.min(2 * batch, remaining)) {
-    const results = await Promise.allSettled(Array.from({ length: batch }, () => fn()));
-    const ok = results.filter((r) => r.status === 'fulfilled').length;
-    done += ok;
-    remaining -= batch;
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed !== undefined) return { done, skipped: remaining, error: failed.reason };
-  }
-  return { done, skipped: 0 };
 }
 
 export const replicaSetControllerDefinition: ControllerDefinition = {

@@ -194,6 +194,30 @@ test('aborting the signal rejects with its reason and closes the connection', as
   });
 });
 
+test("the end of the leader's term aborts its writes in flight, and no write of an ended term goes out; reads are not tied to it", async () => {
+  // The server holds every request: only an abort ends one.
+  await withServers([() => undefined], async ([s]) => {
+    let term = new AbortController();
+    const c = client({ servers: [s!.url], leaderTerm: () => term.signal });
+    try {
+      const write = c.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: {} });
+      const read = c.request({ path: '/api/v1/pods', timeoutMs: 400 });
+      await waitFor(() => s!.requests.length === 2);
+      term.abort(new Error('term over'));
+      await assert.rejects(write, /term over/);
+      // The read goes on until its own deadline.
+      await assert.rejects(read, (err: unknown) => err instanceof ConnectionError && err.code === 'ETIMEDOUT');
+      await assert.rejects(c.request({ method: 'DELETE', path: '/api/v1/namespaces/default/pods/x' }), /term over/);
+      assert.equal(s!.requests.length, 2, 'a write of an ended term was sent');
+      term = new AbortController();
+      const next = c.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: {}, timeoutMs: 200 });
+      await assert.rejects(next, (err: unknown) => err instanceof ConnectionError && err.code === 'ETIMEDOUT');
+    } finally {
+      c.close();
+    }
+  });
+});
+
 test('a call that outlives its deadline fails with an ETIMEDOUT ConnectionError', async () => {
   await withServers([() => undefined], async ([s]) => {
     const c = client({ servers: [s!.url], timeoutMs: 100 });

@@ -4,7 +4,8 @@ import { replicaSetResource, type ReplicaSet } from '../../../pkg/api/apps/v1/re
 import type { Pod } from '../../../pkg/api/core/v1/pod-types.js';
 import { podResource } from '../../../pkg/api/core/v1/pod.js';
 import { FakeClock } from '../../../pkg/client/clock.js';
-import { computeReplicaSetStatus, podsToDelete, ReplicaSetController, slowStartBatch } from '../../../pkg/controller/replicaset/index.js';
+import { computeReplicaSetStatus, podsToDelete, ReplicaSetController } from '../../../pkg/controller/replicaset/index.js';
+import { slowStartBatch } from '../../../pkg/controller/framework/index.js';
 import { FakeApi, settle } from '../../helpers/fake-api.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
