@@ -98,9 +98,11 @@ if [ "$(cat "$ctx/.deps-sha256" 2>/dev/null || true)" != "$lock_sum" ]; then
   (cd "$ctx" && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund >&2)
   echo "$lock_sum" > "$ctx/.deps-sha256"
 fi
-rm -rf "$ctx/dist"
+rm -rf "$ctx/dist" "$ctx/proto"
 mkdir -p "$ctx/dist"
 cp -R dist/cmd dist/pkg "$ctx/dist/"
+# The gRPC interfaces (CRI) are loaded from the .proto files at run time.
+cp -R proto "$ctx/proto"
 
 say "building kubets/kubets:latest"
 docker build --quiet -t kubets/kubets:latest -f deploy/kubets.Dockerfile "$ctx" >/dev/null

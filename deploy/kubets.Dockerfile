@@ -9,4 +9,5 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 COPY node_modules ./node_modules
 COPY dist ./dist
+COPY proto ./proto
 ENTRYPOINT ["node", "/app/dist/cmd/kubets/main.js"]

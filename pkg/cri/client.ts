@@ -1,0 +1,179 @@
+// The kubelet's only way to its container runtime: a gRPC client of the CRI RuntimeService and
+// ImageService on `--container-runtime-endpoint` (unix:///path/to.sock). The simulated runtime and
+// a real containerd answer the same calls, so changing runtimes is changing the socket.
+import * as grpc from '@grpc/grpc-js';
+import { criServices } from './proto.js';
+import type {
+  Container,
+  ContainerConfig,
+  ContainerFilter,
+  ContainerStatus,
+  DeepPartial,
+  ExecSyncResponse,
+  Image,
+  ImageSpec,
+  PodSandbox,
+  PodSandboxConfig,
+  PodSandboxFilter,
+  PodSandboxStatus,
+  StatusResponse,
+  VersionResponse,
+} from './types.js';
+
+/** A CRI call that failed: the gRPC status code and the runtime's message. */
+export class CriError extends Error {
+  override readonly name = 'CriError';
+  constructor(
+    readonly method: string,
+    readonly code: grpc.status,
+    readonly details: string,
+  ) {
+    super(`rpc error: code = ${grpc.status[code] ?? code} desc = ${details}`);
+  }
+}
+
+export const isCriNotFound = (err: unknown): boolean => err instanceof CriError && err.code === grpc.status.NOT_FOUND;
+
+export interface CriClientOptions {
+  /** unix:///run/kubets/fake.sock (or any gRPC target). */
+  readonly endpoint: string;
+  /** Deadline of each call unless one is given (upstream's --runtime-request-timeout: 2 minutes). */
+  readonly timeoutMs?: number;
+}
+
+export interface CallOptions {
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+type Unary = (req: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => grpc.ClientUnaryCall;
+
+const DEFAULT_TIMEOUT_MS = 2 * 60_000;
+
+export class CriClient {
+  private readonly runtime: grpc.Client;
+  private readonly images: grpc.Client;
+  private readonly timeoutMs: number;
+
+  constructor(opts: CriClientOptions) {
+    const { RuntimeService, ImageService } = criServices();
+    const creds = grpc.credentials.createInsecure();
+    const options = { 'grpc.max_receive_message_length': 16 * 1024 * 1024 };
+    this.runtime = new RuntimeService(opts.endpoint, creds, options);
+    // One channel for both services, as the kubelet does when both endpoints are the same socket.
+    this.images = new ImageService(opts.endpoint, creds, { ...options, channelOverride: this.runtime.getChannel() });
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  close(): void {
+    this.images.close();
+    this.runtime.close();
+  }
+
+  private call<R>(client: grpc.Client, method: string, req: unknown, opts: CallOptions = {}): Promise<R> {
+    const fn = (client as unknown as Record<string, Unary>)[method];
+    if (fn === undefined) throw new Error(`CRI method ${method} is not in proto/cri.proto`);
+    const deadline = new Date(Date.now() + (opts.timeoutMs ?? this.timeoutMs));
+    return new Promise<R>((resolve, reject) => {
+      if (opts.signal?.aborted) {
+        reject(opts.signal.reason);
+        return;
+      }
+      const onAbort = (): void => call.cancel();
+      const call = fn.call(client, req, new grpc.Metadata(), { deadline }, (err, res) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (err) reject(opts.signal?.aborted ? opts.signal.reason : new CriError(method, err.code, err.details));
+        else resolve(res as R);
+      });
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  // ---- RuntimeService ----
+
+  version(opts?: CallOptions): Promise<VersionResponse> {
+    return this.call(this.runtime, 'Version', { version: '0.1.0' }, opts);
+  }
+
+  status(opts?: CallOptions): Promise<StatusResponse> {
+    return this.call(this.runtime, 'Status', {}, opts);
+  }
+
+  async updateRuntimeConfig(podCidr: string, opts?: CallOptions): Promise<void> {
+    await this.call(this.runtime, 'UpdateRuntimeConfig', { runtimeConfig: { networkConfig: { podCidr } } }, opts);
+  }
+
+  async runPodSandbox(config: DeepPartial<PodSandboxConfig>, runtimeHandler = '', opts?: CallOptions): Promise<string> {
+    return (await this.call<{ podSandboxId: string }>(this.runtime, 'RunPodSandbox', { config, runtimeHandler }, opts)).podSandboxId;
+  }
+
+  async stopPodSandbox(podSandboxId: string, opts?: CallOptions): Promise<void> {
+    await this.call(this.runtime, 'StopPodSandbox', { podSandboxId }, opts);
+  }
+
+  async removePodSandbox(podSandboxId: string, opts?: CallOptions): Promise<void> {
+    await this.call(this.runtime, 'RemovePodSandbox', { podSandboxId }, opts);
+  }
+
+  async podSandboxStatus(podSandboxId: string, opts?: CallOptions): Promise<PodSandboxStatus> {
+    const res = await this.call<{ status: PodSandboxStatus | null }>(this.runtime, 'PodSandboxStatus', { podSandboxId }, opts);
+    if (res.status === null) throw new CriError('PodSandboxStatus', grpc.status.NOT_FOUND, `sandbox ${podSandboxId} has no status`);
+    return res.status;
+  }
+
+  async listPodSandbox(filter?: PodSandboxFilter, opts?: CallOptions): Promise<PodSandbox[]> {
+    return (await this.call<{ items: PodSandbox[] }>(this.runtime, 'ListPodSandbox', { filter: filter ?? null }, opts)).items;
+  }
+
+  async createContainer(podSandboxId: string, config: DeepPartial<ContainerConfig>, sandboxConfig: DeepPartial<PodSandboxConfig>, opts?: CallOptions): Promise<string> {
+    return (await this.call<{ containerId: string }>(this.runtime, 'CreateContainer', { podSandboxId, config, sandboxConfig }, opts)).containerId;
+  }
+
+  async startContainer(containerId: string, opts?: CallOptions): Promise<void> {
+    await this.call(this.runtime, 'StartContainer', { containerId }, opts);
+  }
+
+  /** Returns once the container stopped: SIGTERM, then SIGKILL after `timeoutSeconds`. */
+  async stopContainer(containerId: string, timeoutSeconds: number, opts?: CallOptions): Promise<void> {
+    // The call lasts as long as the grace period: its deadline must outlast it.
+    await this.call(this.runtime, 'StopContainer', { containerId, timeout: String(timeoutSeconds) }, { timeoutMs: this.timeoutMs + timeoutSeconds * 1000, ...opts });
+  }
+
+  async removeContainer(containerId: string, opts?: CallOptions): Promise<void> {
+    await this.call(this.runtime, 'RemoveContainer', { containerId }, opts);
+  }
+
+  async listContainers(filter?: ContainerFilter, opts?: CallOptions): Promise<Container[]> {
+    return (await this.call<{ containers: Container[] }>(this.runtime, 'ListContainers', { filter: filter ?? null }, opts)).containers;
+  }
+
+  async containerStatus(containerId: string, opts?: CallOptions): Promise<ContainerStatus> {
+    const res = await this.call<{ status: ContainerStatus | null }>(this.runtime, 'ContainerStatus', { containerId }, opts);
+    if (res.status === null) throw new CriError('ContainerStatus', grpc.status.NOT_FOUND, `container ${containerId} has no status`);
+    return res.status;
+  }
+
+  execSync(containerId: string, cmd: readonly string[], timeoutSeconds: number, opts?: CallOptions): Promise<ExecSyncResponse> {
+    const limit = timeoutSeconds > 0 ? timeoutSeconds * 1000 + this.timeoutMs : this.timeoutMs;
+    return this.call(this.runtime, 'ExecSync', { containerId, cmd, timeout: String(timeoutSeconds) }, { timeoutMs: limit, ...opts });
+  }
+
+  // ---- ImageService ----
+
+  async pullImage(image: string, sandboxConfig?: DeepPartial<PodSandboxConfig>, opts?: CallOptions): Promise<string> {
+    return (await this.call<{ imageRef: string }>(this.images, 'PullImage', { image: { image }, sandboxConfig: sandboxConfig ?? null }, opts)).imageRef;
+  }
+
+  /** The image, or undefined when the runtime does not have it. */
+  async imageStatus(image: string, opts?: CallOptions): Promise<Image | undefined> {
+    return (await this.call<{ image: Image | null }>(this.images, 'ImageStatus', { image: { image } }, opts)).image ?? undefined;
+  }
+
+  async listImages(filter?: DeepPartial<ImageSpec>, opts?: CallOptions): Promise<Image[]> {
+    return (await this.call<{ images: Image[] }>(this.images, 'ListImages', { filter: filter ? { image: filter } : null }, opts)).images;
+  }
+
+  async removeImage(image: string, opts?: CallOptions): Promise<void> {
+    await this.call(this.images, 'RemoveImage', { image: { image } }, opts);
+  }
+}

@@ -1,0 +1,102 @@
+// The simulated runtime served as CRI over gRPC, on a unix socket (or any gRPC address): the same
+// RuntimeService and ImageService containerd serves, so the kubelet cannot tell them apart.
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import type { Clock } from '../../client/clock.js';
+import { criServices } from '../proto.js';
+import { FakeRuntime, FakeRuntimeError } from './runtime.js';
+
+export interface FakeRuntimeServer {
+  /** The address the kubelet dials: unix:///path/to.sock. */
+  readonly endpoint: string;
+  readonly runtime: FakeRuntime;
+  stop(): Promise<void>;
+}
+
+type Handler = (req: Record<string, unknown>) => unknown;
+
+/** A unary handler from a function that returns (or resolves to) the response or throws a FakeRuntimeError. */
+function unary(fn: Handler): grpc.handleUnaryCall<Record<string, unknown>, unknown> {
+  return (call, callback) => {
+    let result: unknown;
+    try {
+      result = fn(call.request);
+    } catch (err) {
+      callback(toServiceError(err));
+      return;
+    }
+    Promise.resolve(result).then(
+      (res) => callback(null, res ?? {}),
+      (err: unknown) => callback(toServiceError(err)),
+    );
+  };
+}
+
+function toServiceError(err: unknown): Partial<grpc.StatusObject> {
+  if (err instanceof FakeRuntimeError) return { code: err.code, details: err.message };
+  return { code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const obj = <T>(v: unknown): T => (v ?? undefined) as T;
+
+/** The service implementations over `runtime`. */
+export function fakeCriHandlers(runtime: FakeRuntime): { runtime: grpc.UntypedServiceImplementation; images: grpc.UntypedServiceImplementation } {
+  return {
+    runtime: {
+      Version: unary(() => runtime.version()),
+      Status: unary(() => runtime.status()),
+      UpdateRuntimeConfig: unary((r) => runtime.updateRuntimeConfig(str(obj<{ networkConfig?: { podCidr?: string } }>(r['runtimeConfig'])?.networkConfig?.podCidr))),
+      RunPodSandbox: unary((r) => ({ podSandboxId: runtime.runPodSandbox(obj(r['config']) ?? {}, str(r['runtimeHandler'])) })),
+      StopPodSandbox: unary((r) => runtime.stopPodSandbox(str(r['podSandboxId']))),
+      RemovePodSandbox: unary((r) => runtime.removePodSandbox(str(r['podSandboxId']))),
+      PodSandboxStatus: unary((r) => ({ status: runtime.podSandboxStatus(str(r['podSandboxId'])), info: {}, containersStatuses: [], timestamp: '0' })),
+      ListPodSandbox: unary((r) => ({ items: runtime.listPodSandbox(obj(r['filter'])) })),
+      CreateContainer: unary((r) => ({ containerId: runtime.createContainer(str(r['podSandboxId']), obj(r['config']) ?? {}, obj(r['sandboxConfig'])) })),
+      StartContainer: unary((r) => runtime.startContainer(str(r['containerId']))),
+      StopContainer: unary((r) => runtime.stopContainer(str(r['containerId']), Number(r['timeout'] ?? 0))),
+      RemoveContainer: unary((r) => runtime.removeContainer(str(r['containerId']))),
+      ListContainers: unary((r) => ({ containers: runtime.listContainers(obj(r['filter'])) })),
+      ContainerStatus: unary((r) => ({ status: runtime.containerStatus(str(r['containerId'])), info: {} })),
+      ExecSync: unary((r) => runtime.execSync(str(r['containerId']), (r['cmd'] as string[] | undefined) ?? [], Number(r['timeout'] ?? 0))),
+    },
+    images: {
+      PullImage: unary((r) => ({ imageRef: runtime.pullImage(str(obj<{ image?: string }>(r['image'])?.image)) })),
+      ImageStatus: unary((r) => ({ image: runtime.imageStatus(str(obj<{ image?: string }>(r['image'])?.image)) ?? null, info: {} })),
+      ListImages: unary(() => ({ images: runtime.listImages() })),
+      RemoveImage: unary((r) => runtime.removeImage(str(obj<{ image?: string }>(r['image'])?.image))),
+    },
+  };
+}
+
+/**
+ * Serves a new FakeRuntime on `endpoint` (unix:///path: the socket file is replaced if a dead
+ * one is left over).
+ */
+export async function startFakeRuntimeServer(endpoint: string, clock: Clock): Promise<FakeRuntimeServer> {
+  const runtime = new FakeRuntime(clock);
+  const { RuntimeService, ImageService } = criServices();
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  const handlers = fakeCriHandlers(runtime);
+  server.addService(RuntimeService.service, handlers.runtime);
+  server.addService(ImageService.service, handlers.images);
+  if (endpoint.startsWith('unix://')) {
+    const path = endpoint.slice('unix://'.length);
+    mkdirSync(dirname(path), { recursive: true });
+    rmSync(path, { force: true });
+  }
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync(endpoint, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const address = endpoint.startsWith('unix://') ? endpoint : endpoint.replace(/:0$/, `:${port}`);
+  return {
+    endpoint: address,
+    runtime,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        runtime.close();
+        server.tryShutdown(() => resolve());
+        // Calls in flight (a StopContainer waiting out a grace period) must not hold the shutdown.
+        setTimeout(() => server.forceShutdown(), 1000).unref();
+      }),
+  };
+}
