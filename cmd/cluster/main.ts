@@ -1,15 +1,16 @@
-// kubets local cluster: `npm start -- --dir DIR` runs etcd, the apiservers, the schedulers and the controller-managers until SIGINT/SIGTERM.
+// kubets local cluster: `npm start -- --dir DIR` runs etcd, the apiservers, the schedulers, the controller-managers and the kubelets until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ClusterLauncher, defaultDistDir } from '../../pkg/cluster/launcher.js';
 
-const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--schedulers N] [--controller-managers N] [--no-restart-crashed]
+const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--schedulers N] [--controller-managers N] [--nodes N] [--no-restart-crashed]
   --dir DIR            where the cluster keeps etcd data, logs, pids and kubeconfig (default .kubets/)
   --etcd-members N     members of the etcd cluster (default 1)
   --apiservers N       apiserver replicas (default 1)
   --schedulers N       scheduler replicas, one leader elected among them (default 2; 0 for none)
   --controller-managers N
                        controller-manager replicas, one leader elected among them (default 2; 0 for none)
+  --nodes N            kubelets, each a node running pods on a simulated runtime of its own (default 2; 0 for none)
   --no-restart-crashed leave a component that exits stopped (by default it is started again, with backoff;
                        --restart-crashed, the old opt-in, is still accepted)`;
 
@@ -25,6 +26,7 @@ async function main(): Promise<number> {
         apiservers: { type: 'string', default: '1' },
         schedulers: { type: 'string', default: '2' },
         'controller-managers': { type: 'string', default: '2' },
+        nodes: { type: 'string', default: '2' },
         'restart-crashed': { type: 'boolean' },
         'no-restart-crashed': { type: 'boolean' },
         help: { type: 'boolean' },
@@ -44,14 +46,15 @@ async function main(): Promise<number> {
   };
   const etcdMembers = count('etcd-members');
   const apiservers = count('apiservers');
-  const replicas = (flag: 'schedulers' | 'controller-managers'): number | undefined => {
+  const replicas = (flag: 'schedulers' | 'controller-managers' | 'nodes'): number | undefined => {
     const n = Number(values[flag]);
     return Number.isInteger(n) && n >= 0 && n <= 9 ? n : undefined;
   };
   const schedulers = replicas('schedulers');
   const controllerManagers = replicas('controller-managers');
-  if (schedulers === undefined || controllerManagers === undefined) {
-    process.stderr.write(`cluster: --schedulers and --controller-managers take a number from 0 to 9\n${USAGE}\n`);
+  const nodes = replicas('nodes');
+  if (schedulers === undefined || controllerManagers === undefined || nodes === undefined) {
+    process.stderr.write(`cluster: --schedulers, --controller-managers and --nodes take a number from 0 to 9\n${USAGE}\n`);
     return 2;
   }
   if (etcdMembers === undefined || apiservers === undefined) {
@@ -70,6 +73,7 @@ async function main(): Promise<number> {
     apiservers,
     schedulers,
     controllerManagers,
+    nodes,
     restartCrashed: values['no-restart-crashed'] !== true,
     out: (line) => process.stdout.write(line + '\n'),
   });

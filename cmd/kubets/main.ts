@@ -6,6 +6,7 @@ const COMPONENTS: Record<string, string> = {
   loadbalancer: '../loadbalancer/main.js',
   scheduler: '../scheduler/main.js',
   'controller-manager': '../controller-manager/main.js',
+  kubelet: '../kubelet/main.js',
   'fake-runtime': '../fake-runtime/main.js',
   probe: '../probe/main.js',
 };

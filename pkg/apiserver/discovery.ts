@@ -35,6 +35,7 @@ function subresourcesOf(def: ResourceDef): { name: string; kind: string; group: 
   if (def.group === '' && def.kind === 'Pod') {
     out.push({ name: 'binding', kind: 'Binding', group: '', version: 'v1' });
     out.push({ name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1' });
+    out.push({ name: 'log', kind: 'Pod', group: '', version: 'v1' });
   }
   if (def.group === '' && def.kind === 'Namespace') out.push({ name: 'finalize', kind: 'Namespace', group: '', version: 'v1' });
   return out;
@@ -43,6 +44,7 @@ function subresourcesOf(def: ResourceDef): { name: string; kind: string; group: 
 function subresourceVerbs(name: string): string[] {
   if (name === 'binding' || name === 'eviction') return ['create'];
   if (name === 'finalize') return ['update'];
+  if (name === 'log') return ['get'];
   return SUBRESOURCE_VERBS;
 }
 

@@ -25,7 +25,7 @@ import {
   type Request,
 } from './handlers/resource.js';
 import { handleWatch } from './handlers/watch.js';
-import { handleBinding, handleEviction, handleFinalize, handleScale } from './handlers/subresources.js';
+import { handleBinding, handleEviction, handleFinalize, handlePodLog, handleScale } from './handlers/subresources.js';
 import {
   AGGREGATED_V2,
   AGGREGATED_V2BETA1,
@@ -278,10 +278,11 @@ export class ApiServer {
   /**
    * Upstream's max-in-flight filter: a request past its class's limit is answered 429 with
    * Retry-After at once, instead of queueing work the server cannot keep up with. Watches are
-   * long-running and health probes must answer under load, so neither counts. Returns the release.
+   * long-running (and so are followed logs, as upstream's long-running check has it) and health
+   * probes must answer under load, so neither counts. Returns the release.
    */
   private admitInflight(method: string, info: RequestInfo, target: RequestTarget): (() => void) | undefined {
-    if (info.verb === 'watch') return undefined;
+    if (info.verb === 'watch' || info.subresource === 'log') return undefined;
     if (!info.isResourceRequest && HEALTH_PATHS.test('/' + target.segments.join('/'))) return undefined;
     const mutating = MUTATING_METHODS.has(method);
     const limit = mutating ? (this.opts.maxMutatingRequestsInflight ?? 200) : (this.opts.maxRequestsInflight ?? 400);
@@ -449,6 +450,10 @@ export class ApiServer {
     }
     if (sub === 'binding' && def.group === '' && def.kind === 'Pod') {
       if (info.verb === 'create') return handleBinding(ctx, r);
+      return refuse();
+    }
+    if (sub === 'log' && def.group === '' && def.kind === 'Pod') {
+      if (info.verb === 'get') return handlePodLog(ctx, r);
       return refuse();
     }
     if (sub === 'eviction' && def.group === '' && def.kind === 'Pod') {

@@ -1,4 +1,4 @@
-// The local cluster launcher: etcd, the apiservers, the schedulers and the controller-managers as separate processes on free loopback
+// The local cluster launcher: etcd, the apiservers, the schedulers, the controller-managers and the kubelets as separate processes on free loopback
 // ports, everything (data, logs, pids, kubeconfig) under one directory, and nothing left
 // running after it stops.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,6 +21,8 @@ export interface LauncherOptions {
   readonly schedulers?: number;
   /** Controller-manager replicas, leader-elected (default 2; 0 for none). */
   readonly controllerManagers?: number;
+  /** Kubelets, each with a simulated runtime of its own, named node-1 ... (default 2; 0 for none). */
+  readonly nodes?: number;
   /** Restart a component that exits while the cluster runs (with backoff). */
   readonly restartCrashed?: boolean;
   readonly out: (line: string) => void;
@@ -44,6 +46,8 @@ export interface ClusterRecord {
   readonly apiservers: string[];
   readonly schedulers?: string[];
   readonly controllerManagers?: string[];
+  /** The kubelets' HTTP endpoints (/healthz, /pods). */
+  readonly nodes?: string[];
   readonly components: { name: string; url: string; pid: number | undefined; restarts: number }[];
 }
 
@@ -186,6 +190,7 @@ export class ClusterLauncher {
       apiservers: this.components.filter((c) => c.name.startsWith('apiserver')).map((c) => c.url),
       schedulers: this.components.filter((c) => c.name.startsWith('scheduler')).map((c) => c.url),
       controllerManagers: this.components.filter((c) => c.name.startsWith('controller-manager')).map((c) => c.url),
+      nodes: this.components.filter((c) => c.name.startsWith('node-')).map((c) => c.url),
       components: this.components.map((c) => ({ name: c.name, url: c.url, pid: c.child?.pid, restarts: c.restarts })),
     };
     writeFileSync(this.path('cluster.json'), JSON.stringify(record, null, 2) + '\n');
@@ -257,6 +262,15 @@ export class ClusterLauncher {
     const kubeconfig = this.path('kubeconfig');
     // Components after the apiservers reach them through the kubeconfig (every server listed).
     const clients: Component[] = [];
+    /** A process that reaches the apiservers through the kubeconfig: `cmd/<program>/main.js` with `args`, serving on `port`. */
+    const clientProcess = (name: string, port: number, program: string, args: string[]): Component => ({
+      name,
+      command: process.execPath,
+      url: `http://127.0.0.1:${port}`,
+      restarts: 0,
+      startedAt: 0,
+      args: [join(this.opts.distDir, 'cmd', program, 'main.js'), '--kubeconfig', kubeconfig, ...args],
+    });
     const leaderElected = [
       { kind: 'scheduler', replicas: this.opts.schedulers ?? 2 },
       { kind: 'controller-manager', replicas: this.opts.controllerManagers ?? 2 },
@@ -265,15 +279,25 @@ export class ClusterLauncher {
       for (let i = 0; i < n; i++) {
         const name = n === 1 ? kind : `${kind}-${i}`;
         const port = await portFor(name);
-        clients.push({
-          name,
-          command: process.execPath,
-          url: `http://127.0.0.1:${port}`,
-          restarts: 0,
-          startedAt: 0,
-          args: [join(this.opts.distDir, 'cmd', kind, 'main.js'), '--kubeconfig', kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', String(port)],
-        });
+        clients.push(clientProcess(name, port, kind, ['--bind-address', '127.0.0.1', '--secure-port', String(port)]));
       }
+    }
+    for (let i = 1; i <= (this.opts.nodes ?? 2); i++) {
+      const name = `node-${i}`;
+      const port = await portFor(name);
+      const root = this.path('nodes', name);
+      clients.push(
+        clientProcess(name, port, 'kubelet', [
+          '--hostname-override', name,
+          '--runtime', 'fake',
+          '--root-dir', root,
+          '--pod-logs-dir', join(root, 'pods'),
+          '--pod-cidr', `10.244.${i}.0/24`,
+          '--node-ip', '127.0.0.1',
+          '--address', '127.0.0.1',
+          '--port', String(port),
+        ]),
+      );
     }
     writeFileSync(portsFile, JSON.stringify(ports, null, 2) + '\n');
     for (const c of this.components) this.start(c);

@@ -28,8 +28,16 @@ export class CriError extends Error {
     readonly code: grpc.status,
     readonly details: string,
   ) {
-    super(`rpc error: code = ${grpc.status[code] ?? code} desc = ${details}`);
+    super(`rpc error: code = ${goCodeName(code)} desc = ${details}`);
   }
+}
+
+/** gRPC code names as Go prints them (NotFound, DeadlineExceeded, Canceled), which users see in events. */
+function goCodeName(code: grpc.status): string {
+  const name = grpc.status[code];
+  if (name === undefined) return `Code(${code})`;
+  if (name === 'CANCELLED') return 'Canceled';
+  return name.toLowerCase().replace(/(^|_)([a-z])/g, (_, _u: string, ch: string) => ch.toUpperCase());
 }
 
 export const isCriNotFound = (err: unknown): boolean => err instanceof CriError && err.code === grpc.status.NOT_FOUND;

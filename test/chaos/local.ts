@@ -54,8 +54,8 @@ export class LocalChaosCluster implements ChaosCluster {
   }
 
   /** Starts the launcher with the topology; in `dir` (kept) or a temp dir (removed at stop unless `keep`). */
-  static async start(opts: { etcdMembers: number; apiservers: number; schedulers?: number; controllerManagers?: number; dir?: string; keep: boolean }): Promise<LocalChaosCluster> {
-    const cluster = await startLocalCluster(['--etcd-members', String(opts.etcdMembers), '--apiservers', String(opts.apiservers), '--schedulers', String(opts.schedulers ?? 0), '--controller-managers', String(opts.controllerManagers ?? 0), '--restart-crashed', ...(opts.dir !== undefined ? ['--dir', opts.dir] : [])]);
+  static async start(opts: { etcdMembers: number; apiservers: number; schedulers?: number; controllerManagers?: number; nodes?: number; dir?: string; keep: boolean }): Promise<LocalChaosCluster> {
+    const cluster = await startLocalCluster(['--etcd-members', String(opts.etcdMembers), '--apiservers', String(opts.apiservers), '--schedulers', String(opts.schedulers ?? 0), '--controller-managers', String(opts.controllerManagers ?? 0), '--nodes', String(opts.nodes ?? 0), '--restart-crashed', ...(opts.dir !== undefined ? ['--dir', opts.dir] : [])]);
     const dir = opts.dir ?? cluster.dir;
     // With --dir the helper's own temp dir stays empty: the launcher took the later --dir.
     if (opts.dir !== undefined && cluster.dir !== opts.dir) rmSync(cluster.dir, { recursive: true, force: true });

@@ -145,22 +145,23 @@ describe('kubectl apply and friends against a local kubets cluster', () => {
   });
 
   test('describe deployment prints the upstream summary', async () => {
-    // The controller-manager has made the ReplicaSet; no kubelet runs its pods, so none is available.
-    const r = await pollUntil('the ReplicaSet of web in describe', () => {
+    // The controller-manager has made the ReplicaSet and the kubelets run its pods.
+    const r = await pollUntil('web rolled out in describe', () => {
       const out = c.kubectl(['describe', 'deployment', 'web', '-n', 'store']);
-      return out.code === 0 && /^NewReplicaSet:\s+web-\w+ \(2\/2 replicas created\)$/m.test(out.stdout) && /2 total/.test(out.stdout) ? out : undefined;
+      return out.code === 0 && /^NewReplicaSet:\s+web-\w+ \(2\/2 replicas created\)$/m.test(out.stdout) && /2 available/.test(out.stdout) ? out : undefined;
     });
     for (const line of [
       /^Name:\s+web$/m,
       /^Namespace:\s+store$/m,
       /^Labels:\s+app=web$/m,
       /^Selector:\s+app=web$/m,
-      /^Replicas:\s+2 desired \| 2 updated \| 2 total \| 0 available \| 2 unavailable$/m,
+      /^Replicas:\s+2 desired \| 2 updated \| 2 total \| 2 available \| 0 unavailable$/m,
       /^StrategyType:\s+RollingUpdate$/m,
       /^MinReadySeconds:\s+0$/m,
       /^RollingUpdateStrategy:\s+25% max unavailable, 25% max surge$/m,
       /^ {3}nginx:\n {4}Image:\s+nginx:1\.27\n {4}Port:\s+80\/TCP\n/m,
-      /^ {2}Available\s+False\s+MinimumReplicasUnavailable$/m,
+      /^ {2}Available\s+True\s+MinimumReplicasAvailable$/m,
+      /^ {2}Progressing\s+True\s+NewReplicaSetAvailable$/m,
       /^ {2}Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set web-\w+ from 0 to 2$/m,
     ]) {
       assert.match(r.stdout, line);

@@ -190,7 +190,7 @@ describe('kubectl get against a local kubets cluster', () => {
   let jobUid = '';
   before(async () => {
     // These tests compare exact lists of pods and events: no scheduler may add its own.
-    c = await startLocalCluster(['--schedulers', '0', '--controller-managers', '0']);
+    c = await startLocalCluster(['--schedulers', '0', '--controller-managers', '0', '--nodes', '0']);
     const r = c.kubectl(['apply', '-f', '-'], { input: MANIFESTS });
     assert.equal(r.code, 0, r.stderr);
     jobUid = c.kubectl(['get', 'job', 'j', '-n', 'shop', '-o', 'jsonpath={.metadata.uid}']).stdout;

@@ -103,7 +103,7 @@ function lease(): LeaseSpecView {
 }
 
 before(async () => {
-  c = await startLocalCluster(['--restart-crashed', '--controller-managers', '0']);
+  c = await startLocalCluster(['--restart-crashed', '--controller-managers', '0', '--nodes', '0']);
   leaders = new LocalLeaders(c, 'scheduler', 'kube-scheduler');
   apply(node('node-a', { disk: 'ssd' }));
   apply(node('node-b', {}));

@@ -205,6 +205,11 @@ export function listSchema<T extends TObject>(definition: string, item: T) {
 export { Type };
 
 /** A metav1.Time as it is serialized: RFC 3339 in UTC, to the second. */
+/** A MicroTime (Lease renewals, Event times): RFC 3339 with exactly six fractional digits. */
+export function formatMicroTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
 export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 }

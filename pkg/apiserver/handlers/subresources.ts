@@ -1,6 +1,6 @@
 // Subresources other than status: scale (autoscaling/v1 Scale), pods/binding, namespaces/finalize.
 import type { KubeObject, ResourceDef, ScaleSubresource } from '../../api/registry.js';
-import { badRequest, conflict, internalError, invalid, StatusError } from '../../api/errors.js';
+import { badRequest, conflict, internalError, invalid, serviceUnavailable, StatusError } from '../../api/errors.js';
 import type { DeleteOptions } from '../../api/meta/v1.js';
 import { asNode } from '../../api/schema/dsl.js';
 import { EvictionSchema } from '../../api/policy/v1/eviction.js';
@@ -282,4 +282,67 @@ export async function handleEviction(ctx: ServerContext, r: Request): Promise<vo
 
 function evictionType(): ExpectedType {
   return { kind: 'Eviction', apiVersion: 'policy/v1', schema: asNode(EvictionSchema) };
+}
+
+/** Options of pods/log the kubelet understands; anything else is not passed on. */
+const LOG_OPTIONS = ['container', 'follow', 'previous', 'sinceSeconds', 'sinceTime', 'timestamps', 'tailLines', 'limitBytes'];
+
+/**
+ * pods/<name>/log: checks the pod and container as kube-apiserver does, then streams the
+ * container's log from the kubelet of the pod's node (its InternalIP and kubelet port from the
+ * Node), so `kubectl logs [-f] [-p] [--tail]` work.
+ */
+export async function handlePodLog(ctx: ServerContext, r: Request): Promise<void> {
+  const q = r.url.searchParams;
+  for (const n of ['sinceSeconds', 'tailLines', 'limitBytes']) {
+    const v = q.get(n);
+    if (v !== null && (!/^\d+$/.test(v) || (n !== 'tailLines' && Number(v) === 0))) throw badRequest(`${n}: Invalid value: ${JSON.stringify(v)}: must be ${n === 'tailLines' ? 'greater than or equal to 0' : 'greater than 0'}`);
+  }
+  if (q.get('sinceSeconds') !== null && q.get('sinceTime') !== null) throw badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
+  const pod = (await r.store.get(r.info.namespace, r.info.name)) as { spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] } };
+  const containers = (pod.spec?.containers ?? []).map((c) => c.name);
+  const inits = (pod.spec?.initContainers ?? []).map((c) => c.name);
+  let container = q.get('container') ?? '';
+  if (container === '') {
+    if (containers.length === 1) container = containers[0]!;
+    else {
+      let message = `a container name must be specified for pod ${r.info.name}, choose one of: [${containers.join(' ')}]`;
+      if (inits.length > 0) message += ` or one of the init containers: [${inits.join(' ')}]`;
+      throw badRequest(message);
+    }
+  } else if (![...containers, ...inits, ...(pod.spec?.ephemeralContainers ?? []).map((c) => c.name)].includes(container)) {
+    throw badRequest(`container ${container} is not valid for pod ${r.info.name}`);
+  }
+  const nodeName = pod.spec?.nodeName ?? '';
+  if (nodeName === '') throw badRequest(`pod ${r.info.name} does not have a host assigned`);
+  const nodes = ctx.storeByResource('', 'nodes');
+  const node = (await nodes!.get(undefined, nodeName)) as { status?: { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } };
+  const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.status?.addresses?.find((a) => a.type === 'Hostname')?.address;
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
+  if (address === undefined || port === 0) throw badRequest(`node ${nodeName} has no kubelet address to read logs from`);
+  const query = new URLSearchParams();
+  for (const n of LOG_OPTIONS) if (n !== 'container' && q.get(n) !== null) query.set(n, q.get(n)!);
+  const target = `http://${address.includes(':') ? `[${address}]` : address}:${port}/containerLogs/${encodeURIComponent(r.info.namespace ?? '')}/${encodeURIComponent(r.info.name)}/${encodeURIComponent(container)}?${query}`;
+  const abort = new AbortController();
+  r.res.on('close', () => abort.abort());
+  let upstream: Response;
+  try {
+    upstream = await fetch(target, { signal: abort.signal });
+  } catch (err) {
+    throw serviceUnavailable(`Get "${target}": ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (upstream.status !== 200) {
+    const text = (await upstream.text()).trim();
+    throw upstream.status === 400 ? badRequest(text) : upstream.status === 404 ? new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: text, reason: 'NotFound', code: 404 }) : internalError(new Error(text));
+  }
+  r.res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  try {
+    for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) {
+      if (!r.res.write(chunk)) await new Promise<void>((resolve) => r.res.once('drain', () => resolve()));
+    }
+  } catch {
+    // The client went away (or the kubelet did): end what was sent.
+  } finally {
+    r.res.end();
+  }
 }

@@ -4,6 +4,7 @@
 // As in client-go, a candidate never compares its clock with the holder's renewTime (clocks of
 // different machines disagree): it notes when IT saw the record change, and considers the lease
 // expired leaseDurationSeconds after that moment.
+import { formatMicroTime as microTime } from '../../api/meta/v1.js';
 import type { LeaseSpec } from '../../api/coordination/v1/index.js';
 
 export interface LeaderRecord {
@@ -55,10 +56,8 @@ export function heldByOther(obs: Observation, identity: string, now: number): bo
   return r.holderIdentity !== '' && r.holderIdentity !== identity && obs.observedAt + r.leaseDurationSeconds * 1000 > now;
 }
 
-/** Lease times are MicroTime: RFC 3339 with exactly six fractional digits. */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
+/** Lease times are MicroTime. */
+export { microTime };
 
 /**
  * The record to write to acquire or renew: the same term (acquireTime, transitions) when we hold

@@ -1,0 +1,257 @@
+// The kubelet: registers its node, watches the pods bound to it (and only those), and keeps one
+// serialized worker per pod that syncs the pod through CRI and writes its status when it changed.
+// A relist of the runtime every second (upstream's PLEG) turns container changes — an exit, a
+// crash — into syncs of their pods. Everything is per instance: many kubelets fit in one process.
+import type { Logger } from 'pino';
+import type { Container, Pod } from '../api/core/v1/pod-types.js';
+import { podResource } from '../api/core/v1/pod.js';
+import type { Clock, Timer } from '../client/clock.js';
+import { EventRecorder } from '../client/events.js';
+import { SharedInformerFactory } from '../client/informer/index.js';
+import { unwrapTombstone, type DeepReadonly } from '../client/informer/store.js';
+import type { RestClient } from '../client/rest.js';
+import { canonicalJson } from '../controller/framework/hash.js';
+import { isConflict, isInvalid, isNotFound } from '../controller/framework/errors.js';
+import type { CriClient } from '../cri/client.js';
+import { NodeAgent } from './node-agent.js';
+import type { KubeletFlags } from './options.js';
+import { computePodStatus, type ProbeView } from './pod-status.js';
+import { Prober } from './prober.js';
+import { FAKE_RUNTIME_NAME } from '../cri/fake/runtime.js';
+import { PodSyncer } from './pod-sync.js';
+import { containersNamed, POD_UID_LABEL, readRuntimePod, runtimePodUids } from './runtime-pod.js';
+
+/** Upstream's PLEG relist period. */
+export const RELIST_PERIOD_MS = 1000;
+const DEFAULT_GRACE_SECONDS = 30;
+
+export interface KubeletOptions {
+  readonly flags: KubeletFlags;
+  readonly client: RestClient;
+  readonly cri: CriClient;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The port the kubelet's HTTP server listens on (reported in the Node's daemonEndpoints). */
+  readonly port: () => number;
+}
+
+interface Worker {
+  running: boolean;
+  again: boolean;
+  timer: Timer | undefined;
+}
+
+export class Kubelet {
+  readonly node: NodeAgent;
+  private readonly informers: SharedInformerFactory;
+  private readonly events: EventRecorder;
+  private readonly syncer: PodSyncer;
+  private readonly prober: Prober;
+  private readonly workers = new Map<string, Worker>();
+  /** Pods by uid, as the watch shows them (deleted ones are absent). */
+  private readonly pods = new Map<string, DeepReadonly<Pod>>();
+  private runtimeName = 'kubets-fake';
+  private lastRelist = new Map<string, string>();
+  private lastRelistAt = 0;
+  private signal: AbortSignal = AbortSignal.abort();
+
+  constructor(private readonly o: KubeletOptions) {
+    this.events = new EventRecorder({ client: o.client, controller: 'kubelet', instance: o.flags.nodeName, clock: o.clock, onError: (err) => o.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'event dropped') });
+    this.node = new NodeAgent({ flags: o.flags, client: o.client, cri: o.cri, clock: o.clock, log: o.log, events: this.events, kubeletPort: o.port });
+    this.informers = new SharedInformerFactory(o.client, { logger: o.log, clock: o.clock });
+    const podEvent = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void => void this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, reason, message);
+    this.prober = new Prober({ cri: o.cri, clock: o.clock, log: o.log, networkProbes: () => this.runtimeName !== FAKE_RUNTIME_NAME, onChange: (uid) => this.enqueue(uid), event: podEvent });
+    this.syncer = new PodSyncer({
+      cri: o.cri,
+      clock: o.clock,
+      log: o.log,
+      podLogsDir: o.flags.podLogsDir,
+      nodeName: o.flags.nodeName,
+      hostIp: o.flags.nodeIp,
+      // events.k8s.io/v1 requires an action; the kubelet's reason names what it did.
+      event: podEvent,
+      mustRestart: (pod, c, id) => this.prober.mustRestart(pod, c, id),
+    });
+  }
+
+  /** The pods bound to this node, as last seen. */
+  podList(): DeepReadonly<Pod>[] {
+    return [...this.pods.values()];
+  }
+
+  /**
+   * Where a container's log is (the current run, or the one before with `previous`), and whether
+   * that container still runs; or the error upstream's kubelet answers.
+   */
+  async containerLog(namespace: string, name: string, container: string, previous: boolean): Promise<{ path: string; running: () => Promise<boolean> } | { code: number; message: string }> {
+    const pod = [...this.pods.values()].find((p) => p.metadata?.namespace === namespace && p.metadata?.name === name);
+    if (pod === undefined) return { code: 404, message: `pod "${name}" not found` };
+    const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    if (!specs.some((c) => c.name === container)) return { code: 404, message: `container "${container}" not found in pod "${name}"` };
+    const runtime = await readRuntimePod(this.o.cri, pod.metadata?.uid ?? '', this.signal);
+    const [current, before] = containersNamed(runtime, container);
+    const picked = previous ? before : current;
+    if (picked === undefined) {
+      if (previous) return { code: 400, message: `previous terminated container "${container}" in pod "${name}" not found` };
+      const waiting = this.syncer.waitingOf(pod.metadata?.uid ?? '').get(container)?.reason ?? 'ContainerCreating';
+      return { code: 400, message: `container "${container}" in pod "${name}" is waiting to start: ${waiting}` };
+    }
+    const id = picked.id;
+    return {
+      path: picked.logPath,
+      running: async () => (await this.o.cri.containerStatus(id).catch(() => undefined))?.state === 'CONTAINER_RUNNING',
+    };
+  }
+
+  /** Whether the loops run: the node is registered and the runtime answered its last relist recently. */
+  healthy(): boolean {
+    return this.node.current() !== undefined && this.o.clock.now() - this.lastRelistAt < 10 * RELIST_PERIOD_MS;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.signal = signal;
+    const version = await this.o.cri.version({ signal });
+    this.runtimeName = version.runtimeName;
+    this.o.log.info({ node: this.o.flags.nodeName, runtime: `${version.runtimeName}://${version.runtimeVersion}` }, 'kubelet starting');
+    await this.node.register(signal);
+    const node = this.node.current();
+    if (node) void this.events.record({ ...node, apiVersion: 'v1', kind: 'Node', metadata: { ...node.metadata, uid: this.o.flags.nodeName } }, 'Normal', 'Starting', 'Starting', 'Starting kubelet.');
+    const informer = this.informers.forResource<Pod>(podResource, { fieldSelector: `spec.nodeName=${this.o.flags.nodeName}` });
+    informer.addEventHandler({
+      onAdd: (p) => this.observe(p),
+      onUpdate: (_o, p) => this.observe(p),
+      onDelete: (p) => {
+        const pod = unwrapTombstone(p);
+        const uid = pod.metadata?.uid ?? '';
+        this.pods.delete(uid);
+        this.enqueue(uid);
+      },
+    });
+    this.informers.start(signal);
+    await Promise.all([this.node.run(signal), this.relistLoop(signal), this.informers.waitForCacheSync(signal)]);
+    for (const w of this.workers.values()) w.timer?.cancel();
+  }
+
+  private observe(p: DeepReadonly<Pod>): void {
+    const uid = p.metadata?.uid ?? '';
+    this.pods.set(uid, p);
+    this.enqueue(uid);
+  }
+
+  /** Runs a sync of the pod now (or after `delayMs`); syncs of one pod never overlap. */
+  enqueue(uid: string, delayMs = 0): void {
+    if (uid === '' || this.signal.aborted) return;
+    let w = this.workers.get(uid);
+    if (w === undefined) {
+      w = { running: false, again: false, timer: undefined };
+      this.workers.set(uid, w);
+    }
+    const worker = w;
+    if (delayMs > 0) {
+      worker.timer?.cancel();
+      worker.timer = this.o.clock.setTimer(delayMs, () => {
+        worker.timer = undefined;
+        this.enqueue(uid);
+      });
+      return;
+    }
+    if (worker.running) {
+      worker.again = true;
+      return;
+    }
+    worker.running = true;
+    void (async () => {
+      do {
+        worker.again = false;
+        try {
+          await this.syncPod(uid);
+        } catch (err) {
+          if (this.signal.aborted) break;
+          this.o.log.warn({ pod: uid, err: err instanceof Error ? err.message : String(err) }, 'error syncing pod; will retry');
+          worker.timer?.cancel();
+          worker.timer = this.o.clock.setTimer(1000, () => {
+            worker.timer = undefined;
+            this.enqueue(uid);
+          });
+        }
+      } while (worker.again && !this.signal.aborted);
+      worker.running = false;
+      if (!this.pods.has(uid) && worker.timer === undefined) this.workers.delete(uid);
+    })();
+  }
+
+  private async syncPod(uid: string): Promise<void> {
+    const signal = this.signal;
+    const pod = this.pods.get(uid) as Pod | undefined;
+    if (pod === undefined) {
+      this.prober.forget(uid);
+      // Gone from the API (deleted, or force-deleted while running): nothing of it may run on.
+      await this.syncer.kill(uid, undefined, 0, signal);
+      await this.syncer.remove(uid, signal);
+      return;
+    }
+    if (pod.metadata?.deletionTimestamp !== undefined) {
+      this.prober.forget(uid);
+      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+      const runtime = await this.syncer.kill(uid, pod, grace, signal);
+      const status = computePodStatus({ pod, runtime, waiting: new Map(), runtimeName: this.runtimeName, hostIp: this.o.flags.nodeIp, nowMs: this.o.clock.now(), terminating: true });
+      await this.writeStatus(pod, status);
+      // Everything stopped: the pod object goes, as upstream's status manager deletes it (grace 0, this uid only).
+      try {
+        await this.o.client.resource<Pod>(podResource).namespace(pod.metadata.namespace ?? '').delete(pod.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid }, signal });
+      } catch (err) {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }
+      return;
+    }
+    const result = await this.syncer.sync(pod, signal);
+    this.prober.sync(pod, result.runtime);
+    const specOf = (name: string): Container | undefined => pod.spec?.containers?.find((c) => c.name === name);
+    const probes: ProbeView = {
+      started: (name, id) => this.prober.started(pod, specOf(name)!, id),
+      ready: (name, id) => this.prober.ready(pod, specOf(name)!, id),
+    };
+    const status = computePodStatus({ pod, runtime: result.runtime, waiting: result.waiting, runtimeName: this.runtimeName, hostIp: this.o.flags.nodeIp, nowMs: this.o.clock.now(), probes });
+    await this.writeStatus(pod, status);
+    if (result.retryAfterMs !== undefined) this.enqueue(uid, Math.max(1, result.retryAfterMs));
+  }
+
+  /** Writes the status when it differs from what the API has (uid-guarded). */
+  private async writeStatus(pod: Pod, status: NonNullable<Pod['status']>): Promise<void> {
+    if (canonicalJson(pod.status ?? {}) === canonicalJson(status)) return;
+    try {
+      const updated = await this.o.client
+        .resource<Pod>(podResource)
+        .namespace(pod.metadata?.namespace ?? '')
+        .patch(pod.metadata?.name ?? '', { metadata: { uid: pod.metadata?.uid }, status }, 'merge', { subresource: 'status', signal: this.signal });
+      const uid = pod.metadata?.uid ?? '';
+      // The next sync starts from what was written, not from a watch event still on its way.
+      if (this.pods.has(uid) && updated.metadata?.uid === uid) this.pods.set(uid, updated);
+    } catch (err) {
+      // Gone, or replaced by a pod of the same name: the watch brings the news.
+      if (!isNotFound(err) && !isInvalid(err) && !isConflict(err)) throw err;
+    }
+  }
+
+  /** PLEG: every second, what changed in the runtime becomes a sync of its pod. */
+  private async relistLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const containers = await this.o.cri.listContainers(undefined, { signal, timeoutMs: 10_000 });
+        const now = new Map<string, string>();
+        for (const c of containers) now.set(c.id, `${c.state}|${c.labels[POD_UID_LABEL] ?? ''}`);
+        const changed = new Set<string>();
+        for (const [id, v] of now) if (this.lastRelist.get(id) !== v) changed.add(v.split('|')[1]!);
+        for (const [id, v] of this.lastRelist) if (!now.has(id)) changed.add(v.split('|')[1]!);
+        this.lastRelist = now;
+        // Pods the runtime holds but the API no longer has (deleted while this kubelet was down).
+        for (const uid of await runtimePodUids(this.o.cri, signal)) if (!this.pods.has(uid) && this.informers.hasSynced()) changed.add(uid);
+        for (const uid of changed) this.enqueue(uid);
+        this.lastRelistAt = this.o.clock.now();
+      } catch (err) {
+        if (!signal.aborted) this.o.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'runtime relist failed');
+      }
+      await this.o.clock.sleep(RELIST_PERIOD_MS, signal).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+// The kubelet's pure parts: node status, pod phase and status, restart back-off.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Pod } from '../../../pkg/api/core/v1/pod-types.js';
+import type { ContainerStatus } from '../../../pkg/cri/types.js';
+import { Backoff } from '../../../pkg/kubelet/backoff.js';
+import { nodeResources, nodeStatus, nodeStatusChanged, type SystemInfo } from '../../../pkg/kubelet/node-status.js';
+import { parseKubeletFlags } from '../../../pkg/kubelet/options.js';
+import { computePodStatus } from '../../../pkg/kubelet/pod-status.js';
+import { CONTAINER_NAME_LABEL, RESTART_COUNT_ANNOTATION, type RuntimePod } from '../../../pkg/kubelet/runtime-pod.js';
+
+const T0 = Date.parse('2026-12-06T10:00:00Z');
+const SYSTEM: SystemInfo = { machineID: 'm', bootID: 'b', kernelVersion: '6.1.0', osImage: 'Debian GNU/Linux 12 (bookworm)' };
+const flags = parseKubeletFlags(['--runtime=fake', '--hostname-override=Node-A', '--capacity=cpu=4,memory=8Gi', '--system-reserved=cpu=500m,memory=1Gi', '--max-pods=50']);
+const READY = { version: 'kubets-fake://0.1.0', conditions: [{ type: 'RuntimeReady', status: true, reason: '', message: '' }, { type: 'NetworkReady', status: true, reason: '', message: '' }] };
+
+describe('node status', () => {
+  test('capacity from the flags with pods from --max-pods; allocatable less what is reserved', () => {
+    const { capacity, allocatable } = nodeResources(flags);
+    assert.deepEqual([capacity['cpu'], capacity['memory'], capacity['pods']], ['4', '8Gi', '50']);
+    assert.deepEqual([allocatable['cpu'], allocatable['memory'], allocatable['pods']], ['3500m', '7Gi', '50']);
+    assert.equal(flags.nodeName, 'node-a', 'node names are lower-cased as upstream');
+  });
+
+  test('Ready follows the runtime: a runtime down or without network is NotReady with upstream words', () => {
+    const up = nodeStatus(flags, SYSTEM, READY, undefined, T0, 10250);
+    const ready = up.conditions!.find((c) => c.type === 'Ready')!;
+    assert.deepEqual([ready.status, ready.reason, ready.message], ['True', 'KubeletReady', 'kubelet is posting ready status']);
+    assert.deepEqual(up.conditions!.map((c) => c.type), ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready']);
+    const noNet = nodeStatus(flags, SYSTEM, { ...READY, conditions: [READY.conditions[0]!, { type: 'NetworkReady', status: false, reason: 'NetworkPluginNotReady', message: 'cni not initialized' }] }, up, T0 + 10_000, 10250);
+    const nr = noNet.conditions!.find((c) => c.type === 'Ready')!;
+    assert.deepEqual([nr.status, nr.reason], ['False', 'KubeletNotReady']);
+    assert.equal(nr.message, 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:cni not initialized');
+    assert.equal(nr.lastTransitionTime, '2026-12-06T10:00:10Z');
+    const down = nodeStatus(flags, SYSTEM, { version: '', conditions: undefined, error: 'connect ENOENT' }, noNet, T0 + 20_000, 10250);
+    assert.match(down.conditions!.find((c) => c.type === 'Ready')!.message!, /^container runtime is down/);
+  });
+
+  test('heartbeats alone are no change; transition times stay while a condition holds', () => {
+    const a = nodeStatus(flags, SYSTEM, READY, undefined, T0, 10250);
+    const b = nodeStatus(flags, SYSTEM, READY, a, T0 + 10_000, 10250);
+    assert.equal(b.conditions![3]!.lastTransitionTime, a.conditions![3]!.lastTransitionTime);
+    assert.notEqual(b.conditions![3]!.lastHeartbeatTime, a.conditions![3]!.lastHeartbeatTime);
+    assert.ok(!nodeStatusChanged(a, b));
+    assert.ok(nodeStatusChanged(a, nodeStatus(flags, SYSTEM, { ...READY, version: 'kubets-fake://0.2.0' }, a, T0, 10250)));
+  });
+});
+
+describe('restart back-off', () => {
+  test('the first restart is immediate, then 10 s doubling to 5 minutes; a quiet entry starts over', () => {
+    const b = new Backoff();
+    assert.ok(!b.inBackOffSince('p/c', T0, T0));
+    const delays: number[] = [];
+    let now = T0;
+    for (let i = 0; i < 7; i++) {
+      b.next('p/c', now);
+      delays.push(b.delay('p/c', now) / 1000);
+      now += 1000;
+    }
+    assert.deepEqual(delays, [10, 20, 40, 80, 160, 300, 300]);
+    assert.ok(b.inBackOffSince('p/c', now - 1000, now));
+    assert.ok(!b.inBackOffSince('p/c', now - 300_000, now));
+    assert.equal(b.delay('p/c', now + 600_001), 0);
+  });
+});
+
+describe('pod status', () => {
+  const pod = (restartPolicy: string, containers = ['app']): Pod => ({
+    metadata: { name: 'p', namespace: 'default', uid: 'u1' },
+    spec: { restartPolicy, containers: containers.map((name) => ({ name, image: 'busybox:1.36' })), nodeName: 'n' },
+    status: { phase: 'Pending', qosClass: 'BestEffort', conditions: [{ type: 'PodScheduled', status: 'True' }] },
+  });
+  const ns = (ms: number): string => (BigInt(ms) * 1_000_000n).toString();
+  const container = (name: string, state: ContainerStatus['state'], exitCode = 0, attempt = 0, at = T0): ContainerStatus => ({
+    id: `${name}-${attempt}`,
+    metadata: { name, attempt },
+    state,
+    createdAt: ns(at + attempt),
+    startedAt: ns(at + attempt),
+    finishedAt: state === 'CONTAINER_EXITED' ? ns(at + attempt + 1000) : '0',
+    exitCode,
+    image: null,
+    imageRef: 'sha256:x',
+    reason: state === 'CONTAINER_EXITED' ? (exitCode === 0 ? 'Completed' : 'Error') : '',
+    message: '',
+    labels: { [CONTAINER_NAME_LABEL]: name },
+    annotations: { [RESTART_COUNT_ANNOTATION]: String(attempt) },
+    mounts: [],
+    logPath: '',
+    imageId: 'sha256:x',
+  });
+  const runtime = (...containers: ContainerStatus[]): RuntimePod => ({
+    uid: 'u1',
+    sandboxes: [{ id: 's', metadata: null, state: 'SANDBOX_READY', createdAt: ns(T0), network: { ip: '10.244.1.7', additionalIps: [] }, linux: null, labels: {}, annotations: {}, runtimeHandler: '' }],
+    containers,
+  });
+  const status = (p: Pod, rp: RuntimePod, waiting = new Map<string, { reason: string; message?: string }>()) => computePodStatus({ pod: p, runtime: rp, waiting, runtimeName: 'kubets-fake', hostIp: '127.0.0.1', nowMs: T0 + 5000 });
+
+  test('running containers: Running and Ready, with the pod IP and the runtime-prefixed container ID', () => {
+    const s = status(pod('Always'), runtime(container('app', 'CONTAINER_RUNNING')));
+    assert.equal(s.phase, 'Running');
+    assert.equal(s.podIP, '10.244.1.7');
+    assert.deepEqual(s.conditions!.map((c) => `${c.type}=${c.status}`), ['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
+    assert.equal(s.containerStatuses![0]!.containerID, 'kubets-fake://app-0');
+    assert.ok(s.containerStatuses![0]!.state!.running);
+  });
+
+  test('phases by restart policy: exit 0 under Never is Succeeded, a failure Failed; OnFailure and Always keep Running', () => {
+    assert.equal(status(pod('Never'), runtime(container('app', 'CONTAINER_EXITED', 0))).phase, 'Succeeded');
+    assert.equal(status(pod('Never'), runtime(container('app', 'CONTAINER_EXITED', 2))).phase, 'Failed');
+    assert.equal(status(pod('OnFailure'), runtime(container('app', 'CONTAINER_EXITED', 2))).phase, 'Running');
+    assert.equal(status(pod('Always'), runtime(container('app', 'CONTAINER_EXITED', 0))).phase, 'Running');
+    const done = status(pod('Never'), runtime(container('app', 'CONTAINER_EXITED', 0)));
+    assert.equal(done.conditions!.find((c) => c.type === 'Ready')!.reason, 'PodCompleted');
+  });
+
+  test('a container waiting to restart shows the wait as its state and the exit as its last state', () => {
+    const s = status(pod('Always'), runtime(container('app', 'CONTAINER_EXITED', 1, 3), container('app', 'CONTAINER_EXITED', 1, 2)), new Map([['app', { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=app pod=p_default(u1)' }]]));
+    const c = s.containerStatuses![0]!;
+    assert.equal(c.state!.waiting!.reason, 'CrashLoopBackOff');
+    assert.equal(c.lastState!.terminated!.exitCode, 1);
+    assert.equal(c.restartCount, 3);
+    assert.ok(!c.ready);
+    assert.equal(s.conditions!.find((x) => x.type === 'Ready')!.message, 'containers with unready status: [app]');
+  });
+
+  test('before any container exists: Pending, ContainerCreating (or the pull error that holds it)', () => {
+    const s = status(pod('Always', ['a', 'b']), runtime(container('a', 'CONTAINER_RUNNING')), new Map([['b', { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x"' }]]));
+    assert.equal(s.phase, 'Pending');
+    assert.equal(s.containerStatuses![1]!.state!.waiting!.reason, 'ImagePullBackOff');
+    assert.equal(status(pod('Always'), runtime()).containerStatuses![0]!.state!.waiting!.reason, 'ContainerCreating');
+  });
+});
