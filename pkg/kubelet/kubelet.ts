@@ -17,6 +17,7 @@ import { NodeAgent } from './node-agent.js';
 import type { KubeletFlags } from './options.js';
 import { computePodStatus, type ProbeView } from './pod-status.js';
 import { Prober } from './prober.js';
+import { admitPod } from './admission.js';
 import { FAKE_RUNTIME_NAME } from '../cri/fake/runtime.js';
 import { PodSyncer } from './pod-sync.js';
 import { containersNamed, POD_UID_LABEL, readRuntimePod, runtimePodUids } from './runtime-pod.js';
@@ -51,6 +52,8 @@ export class Kubelet {
   /** Pods by uid, as the watch shows them (deleted ones are absent). */
   private readonly pods = new Map<string, DeepReadonly<Pod>>();
   private runtimeName = 'kubets-fake';
+  /** Pods admitted to run here; a pod is checked once, when first seen. */
+  private readonly admitted = new Set<string>();
   private lastRelist = new Map<string, string>();
   private lastRelistAt = 0;
   private signal: AbortSignal = AbortSignal.abort();
@@ -185,6 +188,7 @@ export class Kubelet {
     const pod = this.pods.get(uid) as Pod | undefined;
     if (pod === undefined) {
       this.prober.forget(uid);
+      this.admitted.delete(uid);
       // Gone from the API (deleted, or force-deleted while running): nothing of it may run on.
       await this.syncer.kill(uid, undefined, 0, signal);
       await this.syncer.remove(uid, signal);
@@ -204,6 +208,7 @@ export class Kubelet {
       }
       return;
     }
+    if (!this.admit(pod)) return;
     const result = await this.syncer.sync(pod, signal);
     this.prober.sync(pod, result.runtime);
     const specOf = (name: string): Container | undefined => pod.spec?.containers?.find((c) => c.name === name);
@@ -214,6 +219,32 @@ export class Kubelet {
     const status = computePodStatus({ pod, runtime: result.runtime, waiting: result.waiting, runtimeName: this.runtimeName, hostIp: this.o.flags.nodeIp, nowMs: this.o.clock.now(), probes });
     await this.writeStatus(pod, status);
     if (result.retryAfterMs !== undefined) this.enqueue(uid, Math.max(1, result.retryAfterMs));
+  }
+
+  /**
+   * Whether the pod may run here: pods already running (or terminal) were admitted before; a new
+   * one is checked against the node and the pods admitted so far, and rejected as upstream does
+   * (phase Failed, the predicate's reason, "Pod was rejected: ..." and a Warning Event).
+   */
+  private admit(pod: Pod): boolean {
+    const uid = pod.metadata?.uid ?? '';
+    if (this.admitted.has(uid)) return true;
+    const phase = pod.status?.phase;
+    if (phase === 'Failed' || phase === 'Succeeded') return false;
+    const node = this.node.current();
+    const started = phase === 'Running' || (pod.status?.containerStatuses ?? []).some((c) => c.containerID !== undefined);
+    if (!started && node !== undefined) {
+      const others = [...this.pods.values()].filter((p) => this.admitted.has(p.metadata?.uid ?? '') && p.metadata?.deletionTimestamp === undefined && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded') as Pod[];
+      const verdict = admitPod(pod, node, others);
+      if (!verdict.admit) {
+        this.o.log.info({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, reason: verdict.reason }, 'pod rejected');
+        void this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', verdict.reason, verdict.reason, verdict.message);
+        void this.writeStatus(pod, { ...pod.status, phase: 'Failed', reason: verdict.reason, message: `Pod was rejected: ${verdict.message}` }).catch(() => undefined);
+        return false;
+      }
+    }
+    this.admitted.add(uid);
+    return true;
   }
 
   /** Writes the status when it differs from what the API has (uid-guarded). */

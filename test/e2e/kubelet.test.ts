@@ -137,6 +137,23 @@ spec:
     assert.match(described, /Back-off pulling image "nginx:notfound"/);
   });
 
+  test('a pod bound straight to a node it does not fit is rejected there: Failed, OutOfcpu, as upstream words it', () => {
+    const r = c.kubectl(['apply', '-f', '-'], { input: `apiVersion: v1
+kind: Pod
+metadata: {name: too-big}
+spec:
+  nodeName: node-1
+  containers:
+  - {name: app, image: nginx:1.27, resources: {requests: {cpu: "1000"}}}
+` });
+    assert.equal(r.code, 0, r.stderr);
+    return pollUntil('too-big Failed', () => (podField('too-big', '{.status.phase}') === 'Failed' ? true : undefined)).then(() => {
+      assert.equal(podField('too-big', '{.status.reason}'), 'OutOfcpu');
+      assert.match(podField('too-big', '{.status.message}'), /^Pod was rejected: Node didn't have enough resource: cpu, requested: 1000000, used: \d+, capacity: \d+$/);
+      assert.match(ok(['get', 'pod', 'too-big']), /too-big\s+0\/1\s+OutOfcpu\s+0/);
+    });
+  });
+
   test('kubectl delete pod returns once the pod is gone, after its grace period when it ignores SIGTERM', async () => {
     ok(['run', 'sleeper', '--image=busybox:1.36', '--', 'sleep', '3600']);
     await pollUntil('sleeper Running', () => (podField('sleeper', '{.status.phase}') === 'Running' ? true : undefined));

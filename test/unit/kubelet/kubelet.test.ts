@@ -1,7 +1,9 @@
 // The kubelet's pure parts: node status, pod phase and status, restart back-off.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Node } from '../../../pkg/api/core/v1/node.js';
 import type { Pod } from '../../../pkg/api/core/v1/pod-types.js';
+import { admitPod } from '../../../pkg/kubelet/admission.js';
 import type { ContainerStatus } from '../../../pkg/cri/types.js';
 import { Backoff } from '../../../pkg/kubelet/backoff.js';
 import { nodeResources, nodeStatus, nodeStatusChanged, type SystemInfo } from '../../../pkg/kubelet/node-status.js';
@@ -129,5 +131,35 @@ describe('pod status', () => {
     assert.equal(s.phase, 'Pending');
     assert.equal(s.containerStatuses![1]!.state!.waiting!.reason, 'ImagePullBackOff');
     assert.equal(status(pod('Always'), runtime()).containerStatuses![0]!.state!.waiting!.reason, 'ContainerCreating');
+  });
+});
+
+describe('admission on the node', () => {
+  const node = (extra: Partial<NonNullable<Node['spec']>> = {}, labels: Record<string, string> = {}): Node => ({
+    metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1', ...labels } },
+    spec: extra,
+    status: { allocatable: { cpu: '2', memory: '4Gi', pods: '3' } },
+  });
+  const pod = (name: string, spec: Partial<NonNullable<Pod['spec']>> = {}, cpu?: string): Pod => ({
+    metadata: { name, namespace: 'default', uid: name },
+    spec: { containers: [{ name: 'c', image: 'i', ...(cpu !== undefined ? { resources: { requests: { cpu } } } : {}) }], ...spec },
+  });
+
+  test('resources against what the admitted pods request, then the pod count', () => {
+    assert.deepEqual(admitPod(pod('a', {}, '1500m'), node(), [pod('b', {}, '500m')]), { admit: true });
+    assert.deepEqual(admitPod(pod('a', {}, '1600m'), node(), [pod('b', {}, '500m')]), { admit: false, reason: 'OutOfcpu', message: "Node didn't have enough resource: cpu, requested: 1600, used: 500, capacity: 2000" });
+    const full = admitPod(pod('d'), node(), [pod('a'), pod('b'), pod('c')]);
+    assert.deepEqual(full, { admit: false, reason: 'OutOfpods', message: "Node didn't have enough resource: pods, requested: 1, used: 3, capacity: 3" });
+  });
+
+  test('node selector and affinity, host ports, NoExecute taints', () => {
+    assert.equal((admitPod(pod('a', { nodeSelector: { disk: 'ssd' } }), node(), []) as { reason: string }).reason, 'NodeAffinity');
+    assert.deepEqual(admitPod(pod('a', { nodeSelector: { disk: 'ssd' } }), node({}, { disk: 'ssd' }), []), { admit: true });
+    const withPort = (name: string, ip?: string): Pod => pod(name, { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80, hostPort: 8080, ...(ip ? { hostIP: ip } : {}) }] }] });
+    assert.equal((admitPod(withPort('a'), node(), [withPort('b', '10.0.0.1')]) as { reason: string }).reason, 'NodePorts');
+    assert.deepEqual(admitPod(withPort('a', '10.0.0.2'), node(), [withPort('b', '10.0.0.1')]), { admit: true });
+    const tainted = node({ taints: [{ key: 'dedicated', value: 'db', effect: 'NoExecute' }] });
+    assert.deepEqual(admitPod(pod('a'), tainted, []), { admit: false, reason: 'TaintToleration', message: 'Predicate TaintToleration failed: node(s) had untolerated taint {dedicated: db}' });
+    assert.deepEqual(admitPod(pod('a', { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoExecute' }] }), tainted, []), { admit: true });
   });
 });
