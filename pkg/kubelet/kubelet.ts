@@ -18,9 +18,32 @@ import type { KubeletFlags } from './options.js';
 import { computePodStatus, type ProbeView } from './pod-status.js';
 import { Prober } from './prober.js';
 import { admitPod } from './admission.js';
+import type { EnvSources } from './env.js';
+import { configMapResource } from '../api/core/v1/configmap.js';
+import { secretResource } from '../api/core/v1/secret.js';
+import type { KubeObject } from '../client/resource.js';
 import { FAKE_RUNTIME_NAME } from '../cri/fake/runtime.js';
 import { PodSyncer } from './pod-sync.js';
 import { containersNamed, POD_UID_LABEL, readRuntimePod, runtimePodUids } from './runtime-pod.js';
+
+/** ConfigMap and Secret data read from the API when a container is created (Secret values decoded). */
+function apiEnvSources(client: RestClient, signal: () => AbortSignal): EnvSources {
+  const read = async (r: typeof configMapResource | typeof secretResource, ns: string, name: string): Promise<Record<string, string> | undefined> => {
+    try {
+      return ((await client.resource<KubeObject & { data?: Record<string, string> }>(r).namespace(ns).get(name, { signal: signal() })).data ?? {});
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  };
+  return {
+    configMap: (ns, name) => read(configMapResource, ns, name),
+    secret: async (ns, name) => {
+      const data = await read(secretResource, ns, name);
+      return data === undefined ? undefined : Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    },
+  };
+}
 
 /** Upstream's PLEG relist period. */
 export const RELIST_PERIOD_MS = 1000;
@@ -74,6 +97,8 @@ export class Kubelet {
       // events.k8s.io/v1 requires an action; the kubelet's reason names what it did.
       event: podEvent,
       mustRestart: (pod, c, id) => this.prober.mustRestart(pod, c, id),
+      env: apiEnvSources(o.client, () => this.signal),
+      allocatable: () => (this.node.current()?.status?.allocatable ?? {}) as Record<string, string>,
     });
   }
 

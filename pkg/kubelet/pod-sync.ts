@@ -10,6 +10,7 @@ import { CriError, type CriClient } from '../cri/client.js';
 import type { ContainerConfig, ContainerStatus, DeepPartial, PodSandboxConfig } from '../cri/types.js';
 import { computeHash } from '../controller/framework/hash.js';
 import { Backoff } from './backoff.js';
+import { EnvError, expandReferences, resolveEnv, type EnvSources } from './env.js';
 import { initProgress, restartsAfter, type WaitingReason } from './pod-status.js';
 import {
   CONTAINER_HASH_ANNOTATION,
@@ -33,6 +34,10 @@ export interface PodSyncOptions {
   readonly nodeName: string;
   readonly hostIp: string;
   readonly event: PodEventSink;
+  /** Where ConfigMap and Secret values of the environment come from. */
+  readonly env: EnvSources;
+  /** The node's allocatable resources (resourceFieldRef of a limit the container leaves out). */
+  readonly allocatable: () => Readonly<Record<string, string>>;
   /** Why a running container must be restarted now (its liveness or startup probe failed). */
   readonly mustRestart?: (pod: Pod, c: Container, containerId: string) => { message: string; graceSeconds?: number } | undefined;
 }
@@ -75,9 +80,9 @@ export class PodSyncer {
     };
   }
 
-  private containerConfig(pod: Pod, c: Container, attempt: number, imageRef: string, podIp: string): DeepPartial<ContainerConfig> {
-    const env = resolveEnv(pod, c, podIp, this.o.hostIp);
-    const expand = (s: string): string => s.replace(/\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string) => env.get(name) ?? m).replace(/\$\$\(/g, '$(');
+  private async containerConfig(pod: Pod, c: Container, attempt: number, imageRef: string, podIp: string): Promise<DeepPartial<ContainerConfig>> {
+    const env = await resolveEnv(pod, c, podIp, this.o.hostIp, this.o.env, this.o.allocatable());
+    const expand = (text: string): string => expandReferences(text, env);
     return {
       metadata: { name: c.name, attempt },
       image: { image: imageRef, userSpecifiedImage: c.image ?? '' },
@@ -146,9 +151,18 @@ export class PodSyncer {
     const key = `${pod.metadata?.uid ?? ''}/${c.name}`;
     const image = await this.ensureImage(pod, c, key, last, signal);
     if ('waiting' in image) return image;
+    let config: DeepPartial<ContainerConfig>;
+    try {
+      config = await this.containerConfig(pod, c, attempt, image.ref, podIp);
+    } catch (err) {
+      if (!(err instanceof EnvError)) throw err;
+      this.o.event(pod, 'Warning', 'Failed', `Error: ${err.message}`);
+      // The missing ConfigMap or Secret may appear: look again after a while, as upstream's back-off does.
+      return { waiting: { reason: 'CreateContainerConfigError', message: err.message }, retryAfterMs: 10_000 };
+    }
     let id: string;
     try {
-      id = await this.o.cri.createContainer(sandboxId, this.containerConfig(pod, c, attempt, image.ref, podIp), sandboxConfig, { signal });
+      id = await this.o.cri.createContainer(sandboxId, config, sandboxConfig, { signal });
     } catch (err) {
       const message = err instanceof CriError ? err.details : String(err);
       this.o.event(pod, 'Warning', 'Failed', `Error: ${message}`);
@@ -358,40 +372,4 @@ export class PodSyncer {
 function formatDelay(ms: number): string {
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
-}
-
-/** The container's environment: values, pod and container fields, $(VAR) references to earlier ones. */
-export function resolveEnv(pod: Pod, c: Container, podIp: string, hostIp: string): Map<string, string> {
-  const env = new Map<string, string>();
-  const field = (path: string): string => {
-    switch (path) {
-      case 'metadata.name':
-        return pod.metadata?.name ?? '';
-      case 'metadata.namespace':
-        return pod.metadata?.namespace ?? '';
-      case 'metadata.uid':
-        return pod.metadata?.uid ?? '';
-      case 'spec.nodeName':
-        return pod.spec?.nodeName ?? '';
-      case 'spec.serviceAccountName':
-        return pod.spec?.serviceAccountName ?? '';
-      case 'status.podIP':
-      case 'status.podIPs':
-        return podIp;
-      case 'status.hostIP':
-      case 'status.hostIPs':
-        return hostIp;
-      default: {
-        const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-        if (m) return (m[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[m[2]!] ?? '';
-        return '';
-      }
-    }
-  };
-  for (const e of c.env ?? []) {
-    if (e.value !== undefined) env.set(e.name, e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string) => env.get(name) ?? m));
-    else if (e.valueFrom?.fieldRef?.fieldPath) env.set(e.name, field(e.valueFrom.fieldRef.fieldPath));
-    else env.set(e.name, '');
-  }
-  return env;
 }

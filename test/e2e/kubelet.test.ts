@@ -81,6 +81,37 @@ describe('kubelets on a local kubets cluster', () => {
     assert.match(pending.stderr, /pods "nobody-here" not found/);
   });
 
+  test('environment from ConfigMaps, Secrets and pod fields; a missing ConfigMap holds the container until it exists', async () => {
+    ok(['create', 'configmap', 'app-cfg', '--from-literal=GREETING=hello']);
+    ok(['create', 'secret', 'generic', 'app-creds', '--from-literal=password=s3cret']);
+    const pod = (name: string, cfg: string): string => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: [sh, -c, 'echo $GREETING $PASSWORD $MY_POD']
+    env:
+    - {name: GREETING, valueFrom: {configMapKeyRef: {name: ${cfg}, key: GREETING}}}
+    - {name: PASSWORD, valueFrom: {secretKeyRef: {name: app-creds, key: password}}}
+    - {name: MY_POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+`;
+    let r = c.kubectl(['apply', '-f', '-'], { input: pod('envy', 'app-cfg') });
+    assert.equal(r.code, 0, r.stderr);
+    await pollUntil('envy Succeeded', () => (podField('envy', '{.status.phase}') === 'Succeeded' ? true : undefined));
+    assert.equal(ok(['logs', 'envy']), 'hello s3cret envy\n');
+
+    r = c.kubectl(['apply', '-f', '-'], { input: pod('waits', 'later-cfg') });
+    assert.equal(r.code, 0, r.stderr);
+    await pollUntil('CreateContainerConfigError', () => (podField('waits', '{.status.containerStatuses[0].state.waiting.reason}') === 'CreateContainerConfigError' ? true : undefined));
+    assert.equal(podField('waits', '{.status.containerStatuses[0].state.waiting.message}'), 'configmap "later-cfg" not found');
+    ok(['create', 'configmap', 'later-cfg', '--from-literal=GREETING=at-last']);
+    await pollUntil('waits Succeeded', () => (podField('waits', '{.status.phase}') === 'Succeeded' ? true : undefined), 60_000, 500);
+    assert.equal(ok(['logs', 'waits']), 'at-last s3cret waits\n');
+  });
+
   test('a failing command restarts with back-off: CrashLoopBackOff and a growing restart count', async () => {
     ok(['run', 'crash', '--image=busybox:1.36', '--', 'sh', '-c', 'echo crashing; exit 3']);
     await pollUntil('CrashLoopBackOff with 2 restarts', () => {

@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node } from '../../../pkg/api/core/v1/node.js';
-import type { Pod } from '../../../pkg/api/core/v1/pod-types.js';
+import type { Container, Pod } from '../../../pkg/api/core/v1/pod-types.js';
+import { EnvError, resolveEnv, type EnvSources } from '../../../pkg/kubelet/env.js';
 import { admitPod } from '../../../pkg/kubelet/admission.js';
 import type { ContainerStatus } from '../../../pkg/cri/types.js';
 import { Backoff } from '../../../pkg/kubelet/backoff.js';
@@ -161,5 +162,62 @@ describe('admission on the node', () => {
     const tainted = node({ taints: [{ key: 'dedicated', value: 'db', effect: 'NoExecute' }] });
     assert.deepEqual(admitPod(pod('a'), tainted, []), { admit: false, reason: 'TaintToleration', message: 'Predicate TaintToleration failed: node(s) had untolerated taint {dedicated: db}' });
     assert.deepEqual(admitPod(pod('a', { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoExecute' }] }), tainted, []), { admit: true });
+  });
+});
+
+describe('container environment', () => {
+  const sources: EnvSources = {
+    configMap: async (_ns, name) => (name === 'cfg' ? { GREETING: 'hello', 'bad key': 'x', LEVEL: 'debug' } : undefined),
+    secret: async (_ns, name) => (name === 'creds' ? { password: 's3cret' } : undefined),
+  };
+  const pod = (c: Container): Pod => ({ metadata: { name: 'p', namespace: 'default', uid: 'u', labels: { app: 'web' } }, spec: { nodeName: 'n1', containers: [c] } });
+
+  test('envFrom first (prefixed, invalid names skipped), then env in order with $(VAR) from what came before', async () => {
+    const c: Container = {
+      name: 'app',
+      image: 'i',
+      resources: { limits: { memory: '64Mi' }, requests: { cpu: '250m' } },
+      envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }],
+      env: [
+        { name: 'A', value: 'x' },
+        { name: 'B', value: '$(A)-$(CFG_LEVEL)-$(NOPE)-$$(A)' },
+        { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+        { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+        { name: 'PASS', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+        { name: 'GREET', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'GREETING' } } },
+        { name: 'OPT', valueFrom: { configMapKeyRef: { name: 'missing', key: 'k', optional: true } } },
+        { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+        { name: 'CPU_REQ_M', valueFrom: { resourceFieldRef: { resource: 'requests.cpu', divisor: '1m' } } },
+        { name: 'CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+      ],
+    };
+    const env = await resolveEnv(pod(c), c, '10.244.1.9', '127.0.0.1', sources, { cpu: '3500m', memory: '7Gi' });
+    assert.deepEqual(Object.fromEntries(env), {
+      CFG_GREETING: 'hello',
+      CFG_LEVEL: 'debug',
+      A: 'x',
+      B: 'x-debug-$(NOPE)-$(A)',
+      POD: 'p',
+      APP: 'web',
+      IP: '10.244.1.9',
+      PASS: 's3cret',
+      GREET: 'hello',
+      MEM: '64',
+      CPU_REQ_M: '250',
+      CPU_LIMIT: '4',
+    });
+  });
+
+  test('a missing ConfigMap, Secret or key is an error in upstream words unless optional', async () => {
+    const fail = (env: Container['env'], envFrom?: Container['envFrom']) => {
+      const c: Container = { name: 'app', image: 'i', env, ...(envFrom ? { envFrom } : {}) };
+      return resolveEnv(pod(c), c, '', '', sources);
+    };
+    await assert.rejects(fail([{ name: 'X', valueFrom: { configMapKeyRef: { name: 'nope', key: 'k' } } }]), (e: unknown) => e instanceof EnvError && e.message === 'configmap "nope" not found');
+    await assert.rejects(fail([{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'k' } } }]), /^EnvError: couldn't find key k in ConfigMap default\/cfg$/);
+    await assert.rejects(fail([{ name: 'X', valueFrom: { secretKeyRef: { name: 'nope', key: 'k' } } }]), /secret "nope" not found/);
+    await assert.rejects(fail([], [{ secretRef: { name: 'nope' } }]), /secret "nope" not found/);
+    assert.equal((await fail([], [{ secretRef: { name: 'nope', optional: true } }])).size, 0);
   });
 });
