@@ -92,32 +92,15 @@ export async function resolveEnv(pod: Pod, c: Container, podIp: string, hostIp: 
     } else if (from.resourceFieldRef?.resource) {
       const target = from.resourceFieldRef.containerName ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === from.resourceFieldRef!.containerName) ?? c : c;
       env.set(e.name, resourceValue(pod, target, from.resourceFieldRef.resource, from.resourceFieldRef.divisor, allocatable));
-    } else if (from.configMapKeyRef) {
-      const ref = from.configMapKeyRef;
-      const data = await sources.configMap(ns, ref.name ?? '');
-      if (data === undefined) {
-        if (ref.optional === true) continue;
-        throw new EnvError(`configmap "${ref.name ?? ''}" not found`);
+    } else if (from.configMapKeyRef || from.secretKeyRef) {
+      const secret = from.configMapKeyRef === undefined;
+      const ref = (from.configMapKeyRef ?? from.secretKeyRef)!;
+      const data = secret ? await sources.secret(ns, ref.name ?? '') : await sources.configMap(ns, ref.name ?? '');
+      const v = data?.[ref.key];
+      if (v !== undefined) env.set(e.name, v);
+      else if (ref.optional !== true) {
+        throw new EnvError(data === undefined ? `${secret ? 'secret' : 'configmap'} "${ref.name ?? ''}" not found` : `couldn't find key ${ref.key} in ${secret ? 'Secret' : 'ConfigMap'} ${ns}/${ref.name ?? ''}`);
       }
-      const v = data[ref.key];
-      if (v === undefined) {
-        if (ref.optional === true) continue;
-        throw new EnvError(`couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name ?? ''}`);
-      }
-      env.set(e.name, v);
-    } else if (from.secretKeyRef) {
-      const ref = from.secretKeyRef;
-      const data = await sources.secret(ns, ref.name ?? '');
-      if (data === undefined) {
-        if (ref.optional === true) continue;
-        throw new EnvError(`secret "${ref.name ?? ''}" not found`);
-      }
-      const v = data[ref.key];
-      if (v === undefined) {
-        if (ref.optional === true) continue;
-        throw new EnvError(`couldn't find key ${ref.key} in Secret ${ns}/${ref.name ?? ''}`);
-      }
-      env.set(e.name, v);
     }
   }
   return env;
