@@ -10,7 +10,7 @@ const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers 
   --schedulers N       scheduler replicas, one leader elected among them (default 2; 0 for none)
   --controller-managers N
                        controller-manager replicas, one leader elected among them (default 2; 0 for none)
-  --nodes N            kubelets, each a node running pods on a simulated runtime of its own (default 2; 0 for none)
+  --nodes N            kubelets, each a node running pods on a simulated runtime of its own (default 2; 0 to 99)
   --no-restart-crashed leave a component that exits stopped (by default it is started again, with backoff;
                        --restart-crashed, the old opt-in, is still accepted)`;
 
@@ -48,13 +48,13 @@ async function main(): Promise<number> {
   const apiservers = count('apiservers');
   const replicas = (flag: 'schedulers' | 'controller-managers' | 'nodes'): number | undefined => {
     const n = Number(values[flag]);
-    return Number.isInteger(n) && n >= 0 && n <= 9 ? n : undefined;
+    return Number.isInteger(n) && n >= 0 && n <= (flag === 'nodes' ? 99 : 9) ? n : undefined;
   };
   const schedulers = replicas('schedulers');
   const controllerManagers = replicas('controller-managers');
   const nodes = replicas('nodes');
   if (schedulers === undefined || controllerManagers === undefined || nodes === undefined) {
-    process.stderr.write(`cluster: --schedulers, --controller-managers and --nodes take a number from 0 to 9\n${USAGE}\n`);
+    process.stderr.write(`cluster: --schedulers and --controller-managers take a number from 0 to 9, --nodes from 0 to 99\n${USAGE}\n`);
     return 2;
   }
   if (etcdMembers === undefined || apiservers === undefined) {

@@ -3,7 +3,8 @@ import type { ControllerDefinition } from '../controller/framework/index.js';
 import { deploymentControllerDefinition } from '../controller/deployment/index.js';
 import { garbageCollectorControllerDefinition } from '../controller/garbagecollector/index.js';
 import { namespaceControllerDefinition } from '../controller/namespace/index.js';
+import { nodeIpamControllerDefinition } from '../controller/nodeipam/index.js';
 import { replicaSetControllerDefinition } from '../controller/replicaset/index.js';
 import { serviceAccountControllerDefinition } from '../controller/serviceaccount/index.js';
 
-export const CONTROLLERS: readonly ControllerDefinition[] = [deploymentControllerDefinition, garbageCollectorControllerDefinition, namespaceControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition];
+export const CONTROLLERS: readonly ControllerDefinition[] = [deploymentControllerDefinition, garbageCollectorControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition];

@@ -62,8 +62,13 @@ export class NodeAgent {
           this.node = await nodes.get(this.o.flags.nodeName, { signal });
           this.o.log.info({ node: this.o.flags.nodeName }, 'node already registered; taking it over');
         }
-        this.podCidr = this.node.spec?.podCIDR ?? this.o.flags.podCidr;
-        if (this.podCidr !== '') await this.o.cri.updateRuntimeConfig(this.podCidr, { signal });
+        // A node-ipam controller gives a new Node its range within a moment: wait a little for it
+        // rather than start the first pods outside it.
+        for (let i = 0; i < 20 && !this.node.spec?.podCIDR && this.o.flags.podCidr === '' && !signal.aborted; i++) {
+          await this.o.clock.sleep(500, signal).catch(() => undefined);
+          this.node = await nodes.get(this.o.flags.nodeName, { signal });
+        }
+        await this.adoptPodCidr(signal);
         return;
       } catch (err) {
         if (signal.aborted) return;
@@ -73,10 +78,23 @@ export class NodeAgent {
     }
   }
 
+  /** Hands the runtime the Node's pod range (or --pod-cidr) when it is new to it. */
+  private async adoptPodCidr(signal: AbortSignal): Promise<void> {
+    const cidr = this.node?.spec?.podCIDR ?? this.o.flags.podCidr;
+    if (cidr === '' || cidr === this.podCidr) return;
+    await this.o.cri.updateRuntimeConfig(cidr, { signal });
+    this.podCidr = cidr;
+    this.o.log.info({ podCIDR: cidr }, 'pod range set');
+  }
+
   /** One status round: read the runtime, compute, write when changed or due. */
   async syncStatus(signal: AbortSignal): Promise<void> {
     const runtime = await this.runtimeState(signal);
     const nodes = this.o.client.resource<Node>(nodeResource);
+    if (this.podCidr === '' && this.node !== undefined) {
+      this.node = await nodes.get(this.o.flags.nodeName, { signal });
+      await this.adoptPodCidr(signal);
+    }
     const now = this.o.clock.now();
     const next = nodeStatus(this.o.flags, this.system, runtime, this.node?.status, now, this.o.kubeletPort());
     if (!nodeStatusChanged(this.node?.status, next) && now - this.lastReportAt < NODE_STATUS_REPORT_FREQUENCY_MS) return;

@@ -1,5 +1,5 @@
 // The kubelet's flags, named as upstream's where upstream has them.
-import { cpus, hostname, totalmem } from 'node:os';
+import { cpus, hostname, networkInterfaces, totalmem } from 'node:os';
 import { FlagError, parseFlags } from '../cli/component.js';
 import type { ClientFlags } from '../cli/client.js';
 import { parseQuantity, Quantity } from '../api/resource/quantity.js';
@@ -32,7 +32,7 @@ export const KUBELET_USAGE = `Usage: kubelet [flags]
   --kubeconfig=PATH                     kubeconfig to reach the apiserver (default: $KUBECONFIG, ~/.kube/config)
   --master=URL[,URL...]                 apiserver address(es), overriding the kubeconfig's
   --hostname-override=NAME              the Node's name (default: the host name, lower-cased)
-  --node-ip=IP                          the Node's InternalIP (default 127.0.0.1)
+  --node-ip=IP                          the Node's InternalIP (default: the host's first non-loopback IPv4 address)
   --pod-cidr=CIDR                       pod IP range of this node, when the Node does not name one
   --max-pods=N                          pods this node takes (default 110)
   --node-labels=k=v[,k=v...]            labels added to the Node at registration
@@ -103,12 +103,18 @@ function positiveInt(flag: string, text: string, allowZero = false): number {
   return n;
 }
 
+/** The first non-loopback IPv4 address of the host (a container's own address in compose). */
+function defaultNodeIp(): string {
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return '127.0.0.1';
+}
+
 export function parseKubeletFlags(argv: readonly string[]): KubeletFlags {
   const v = parseFlags(argv, {
     kubeconfig: { type: 'string' },
     master: { type: 'string' },
     'hostname-override': { type: 'string' },
-    'node-ip': { type: 'string', default: '127.0.0.1' },
+    'node-ip': { type: 'string' },
     'pod-cidr': { type: 'string', default: '' },
     'max-pods': { type: 'string', default: '110' },
     'node-labels': { type: 'string' },
@@ -139,7 +145,7 @@ export function parseKubeletFlags(argv: readonly string[]): KubeletFlags {
     ...(v.kubeconfig !== undefined ? { kubeconfig: v.kubeconfig } : {}),
     ...(v.master !== undefined ? { master: v.master } : {}),
     nodeName,
-    nodeIp: v['node-ip'],
+    nodeIp: v['node-ip'] ?? defaultNodeIp(),
     podCidr: v['pod-cidr'],
     maxPods: positiveInt('max-pods', v['max-pods']),
     nodeLabels: parseMap('node-labels', v['node-labels']),

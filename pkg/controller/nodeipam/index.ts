@@ -1,0 +1,1 @@
+export { formatIpv4Cidr, nextFreeSubnet, NodeIpamController, nodeIpamControllerDefinition, parseIpv4Cidr } from './nodeipam.js';
