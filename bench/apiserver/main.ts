@@ -14,6 +14,7 @@ import { Cleanup, openFileLimits, processCpuMs, reexecWithOpenFiles, startApiSer
 import { measureGets, measureLists, seed, type GetResult, type ListCase, type SeedResult } from './reads.js';
 import type { CpuProbe, LoadResult, PacedResult } from './stats.js';
 import { measureEtcdWatch, measureWatchFanout, type EtcdWatchResult, type WatchResult } from './watch.js';
+import { runBenchmark } from './processes.js';
 
 const USAGE = `Usage: node dist/bench/apiserver/main.js [flags]
   --quick                  small sizes, finishes in under a minute
@@ -271,10 +272,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n${USAGE}\n`);
-    process.exit(2);
-  },
-);
+runBenchmark(main, USAGE);

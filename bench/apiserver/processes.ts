@@ -218,3 +218,17 @@ export async function withCpu<T>(probe: CpuProbe, run: () => Promise<T>): Promis
   }
   return { result, cpu };
 }
+
+/**
+ * Runs a benchmark's main as the process: exits with its code, or prints the error (and the
+ * usage, when given: a bad flag) and exits 1 (2 with a usage).
+ */
+export function runBenchmark(main: () => Promise<number>, usage?: string): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n${usage !== undefined ? `${usage}\n` : ''}`);
+      process.exit(usage !== undefined ? 2 : 1);
+    },
+  );
+}

@@ -19,6 +19,7 @@ import { startEtcd } from '../../test/helpers/etcd.js';
 import { KubeletStandIn } from '../../test/helpers/kubelet-stand-in.js';
 import { Cleanup, processCpuMs, startApiServerProcess, withCpu } from '../apiserver/processes.js';
 import { createNamespace, message, pool, SchedulerProcess, sleep, writeKubeconfig } from '../scheduler/cluster.js';
+import { runBenchmark } from '../apiserver/processes.js';
 
 const USAGE = `Usage: node dist/bench/controllers/main.js [flags]
   --quick                  40 Deployments of 10 replicas
@@ -230,10 +231,4 @@ async function main(): Promise<number> {
   return code;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

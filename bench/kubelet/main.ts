@@ -19,6 +19,7 @@ import { podResource } from '../../pkg/api/core/v1/pod.js';
 import { loadKubeconfig } from '../../pkg/client/kubeconfig.js';
 import { RestClient } from '../../pkg/client/rest.js';
 import type { WatchEvent } from '../../pkg/client/watch.js';
+import { runBenchmark } from '../apiserver/processes.js';
 
 const USAGE = `Usage: node dist/bench/kubelet/main.js [flags]
   --quick            200 pods on 4 nodes
@@ -184,10 +185,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

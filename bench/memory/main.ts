@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEtcd } from '../../test/helpers/etcd.js';
 import { Cleanup, startApiServerProcess } from '../apiserver/processes.js';
+import { runBenchmark } from '../apiserver/processes.js';
 
 const USAGE = `Usage: node dist/bench/memory/main.js [--quick] [--objects=N] [--idle-seconds=N]
   --quick            1,000 ConfigMaps and 5 s idle (about 30 s in all)
@@ -143,10 +144,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

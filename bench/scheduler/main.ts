@@ -14,6 +14,7 @@ import { createNodes, message, SupervisedScheduler, waitForHolder, writeKubeconf
 import { measureFailover, type FailoverResult } from './failover.js';
 import { summarizeProfiles } from './profile.js';
 import { runWorkload, type WorkloadResult } from './workload.js';
+import { runBenchmark } from '../apiserver/processes.js';
 
 const USAGE = `Usage: node dist/bench/scheduler/main.js [flags]
   --quick                  100 nodes, 500 pods, 1 failover round per signal
@@ -181,10 +182,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n${USAGE}\n`);
-    process.exit(2);
-  },
-);
+runBenchmark(main, USAGE);
