@@ -104,7 +104,10 @@ export class ComposeChaosCluster implements ChaosCluster {
     }
     const c = new ComposeChaosCluster(opts);
     const t0 = Date.now();
-    await c.project.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`, '--scale', `scheduler=${opts.topology.schedulers ?? 0}`, '--scale', `controller-manager=${opts.topology.controllerManagers ?? 0}`]);
+    await c.project.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`, '--scale', `scheduler=${opts.topology.schedulers ?? 0}`, '--scale', `controller-manager=${opts.topology.controllerManagers ?? 0}`,
+      // The workloads play every kubelet themselves (pods marked Ready by a stand-in); kubelet
+      // faults are not in the plan yet, so no node runs beside them.
+      '--scale', 'node=0']);
     const deadline = Date.now() + 120_000;
     let bad = await c.unhealthy();
     while (bad.length > 0 && Date.now() < deadline && !opts.signal.aborted) {

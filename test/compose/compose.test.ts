@@ -102,7 +102,7 @@ describe('the compose cluster', { timeout: 600_000 }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('docker-compose up brings three etcd members, two apiservers, the load balancer, two schedulers and two controller-managers to healthy', async (t) => {
+  test('docker-compose up brings three etcd members, two apiservers, the load balancer, two schedulers, two controller-managers and two nodes to healthy', async (t) => {
     const started = Date.now();
     await project.compose(['up', '-d']);
     const cs = await waitFor('every service healthy', 120_000, async () => {
@@ -110,7 +110,7 @@ describe('the compose cluster', { timeout: 600_000 }, () => {
       return healthy(now) ? now : undefined;
     });
     t.diagnostic(`all services healthy ${((Date.now() - started) / 1000).toFixed(1)} s after docker-compose up`);
-    assert.deepEqual(cs.map(serviceOf).sort(), ['apiserver', 'apiserver', 'controller-manager', 'controller-manager', 'etcd-0', 'etcd-1', 'etcd-2', 'loadbalancer', 'scheduler', 'scheduler']);
+    assert.deepEqual(cs.map(serviceOf).sort(), ['apiserver', 'apiserver', 'controller-manager', 'controller-manager', 'etcd-0', 'etcd-1', 'etcd-2', 'loadbalancer', 'node', 'node', 'scheduler', 'scheduler']);
   });
 
   test('kubectl through the published port lists the namespaces, applies and reads back, and sees every apiserver in the kubernetes Endpoints', async () => {
@@ -136,6 +136,27 @@ describe('the compose cluster', { timeout: 600_000 }, () => {
     const holder = await kubectl(kubeconfig, ['get', 'lease', 'kube-controller-manager', '-n', 'kube-system', '-o', 'jsonpath={.spec.holderIdentity}']);
     const hosts = (await byService('controller-manager')).map((c) => c.Id.slice(0, 12));
     assert.ok(hosts.some((h) => holder.stdout.startsWith(`${h}_`)), `the Lease holder ${holder.stdout} is one of the replicas ${hosts.join(', ')}`);
+  });
+
+  test('the nodes register under their container names with their own pod ranges, and run a Deployment; kubectl logs reaches their kubelets', async () => {
+    const nodes = (await byService('node')).map((c) => c.Id.slice(0, 12)).sort();
+    const ranges = await waitFor('two Ready nodes with pod ranges', 60_000, async () => {
+      const r = await kubectl(kubeconfig, ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.podCIDR}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
+      const rows = r.stdout.trim().split('\n').filter((l) => l.endsWith('=True') && !l.includes('==')).sort();
+      return rows.length === 2 ? rows : undefined;
+    });
+    assert.deepEqual(ranges.map((l) => l.split('=')[0]), nodes);
+    const cidrs = ranges.map((l) => l.split('=')[1]!);
+    assert.ok(cidrs.every((c) => /^10\.244\.\d+\.0\/24$/.test(c)) && new Set(cidrs).size === 2, cidrs.join(' '));
+    assert.equal((await kubectl(kubeconfig, ['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=4'])).code, 0);
+    const status = await kubectl(kubeconfig, ['rollout', 'status', 'deployment/web', '--timeout=90s']);
+    assert.match(status.stdout, /successfully rolled out/, status.stderr);
+    assert.equal((await kubectl(kubeconfig, ['run', 'hello', '--image=busybox:1.36', '--restart=Never', '--', 'echo', 'hello from compose'])).code, 0);
+    const logs = await waitFor('the log of hello', 60_000, async () => {
+      const r = await kubectl(kubeconfig, ['logs', 'hello']);
+      return r.code === 0 && r.stdout !== '' ? r.stdout : undefined;
+    });
+    assert.equal(logs, 'hello from compose\n');
   });
 
   test('running docker-compose up again changes nothing', async () => {
@@ -231,6 +252,19 @@ describe('the compose cluster', { timeout: 600_000 }, () => {
       const seen = r.stdout.split(' ').filter((s) => s !== '').sort();
       return JSON.stringify(seen) === JSON.stringify(ips) ? seen : undefined;
     });
+  });
+
+  test('--scale node=3 adds a node that registers and takes pods', async () => {
+    await project.compose(['up', '-d', '--scale', 'node=3']);
+    await waitFor('three Ready nodes', 90_000, async () => {
+      const r = await kubectl(kubeconfig, ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status} {end}']);
+      return r.stdout.trim().split(' ').filter((s) => s === 'True').length === 3 ? true : undefined;
+    });
+    assert.equal((await kubectl(kubeconfig, ['scale', 'deployment', 'web', '--replicas=9'])).code, 0);
+    const status = await kubectl(kubeconfig, ['rollout', 'status', 'deployment/web', '--timeout=90s']);
+    assert.match(status.stdout, /successfully rolled out/, status.stderr);
+    const used = await kubectl(kubeconfig, ['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.nodeName}']);
+    assert.equal(new Set(used.stdout.split(' ')).size, 3, `pods on ${used.stdout}`);
   });
 
   test('docker-compose down -v leaves no container, network or volume behind', async () => {
