@@ -51,7 +51,20 @@ export interface ClusterRecord {
   readonly components: { name: string; url: string; pid: number | undefined; restarts: number }[];
 }
 
+/**
+ * Ports the OS hands out for outgoing connections (Linux's ip_local_port_range default). A port
+ * chosen from this range can be taken by some client's connection between the choice and the
+ * bind (an apiserver then fails with EADDRINUSE, again and again), so listeners are placed below it.
+ */
+const EPHEMERAL_PORTS_START = 32768;
+const LISTEN_PORTS_START = 20000;
+
+/** A free loopback port below the ephemeral range (an OS-chosen one if none is found). */
 export async function freePort(): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const port = LISTEN_PORTS_START + Math.floor(Math.random() * (EPHEMERAL_PORTS_START - LISTEN_PORTS_START));
+    if (await portIsFree(port)) return port;
+  }
   return new Promise((resolvePort, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -63,7 +76,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Whether a loopback port can be bound right now. */
 export async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolveFree) => {
     const srv = createServer();
