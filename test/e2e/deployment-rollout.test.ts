@@ -16,11 +16,7 @@ describe('Deployment rollouts on a local cluster with kubelets', () => {
     await c.stop();
   });
 
-  const ok = (args: string[]): string => {
-    const r = c.kubectl(args);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (args: string[]): string => c.kubectlOk(args);
   const rolledOut = (): void => assert.match(ok(['rollout', 'status', 'deployment/web', '--timeout=90s']), /successfully rolled out/);
   const replicaSets = (): string[] => ok(['get', 'rs', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}']).split(' ').filter((s) => s !== '');
   const image = (): string => ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);

@@ -14,11 +14,7 @@ describe('kubelets on a local kubets cluster', () => {
     await c.stop();
   });
 
-  const ok = (args: string[]): string => {
-    const r = c.kubectl(args);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (args: string[]): string => c.kubectlOk(args);
   const jsonpath = (args: string[], path: string): string => ok([...args, '-o', `jsonpath=${path}`]);
   const podField = (name: string, path: string): string => {
     const r = c.kubectl(['get', 'pod', name, '-o', `jsonpath=${path}`]);

@@ -13,6 +13,8 @@ export interface LocalCluster {
   readonly launcher: ChildProcess;
   /** Runs kubectl with the cluster's kubeconfig; never throws on a non-zero exit. */
   kubectl(args: string[], opts?: { input?: string }): { code: number; stdout: string; stderr: string };
+  /** kubectl that must succeed: its stdout, or an error naming the command and its stderr. */
+  kubectlOk(args: string[], opts?: { input?: string }): string;
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ export async function startLocalCluster(args: string[] = []): Promise<LocalClust
       reject(new Error(`launcher exited with ${code}: ${out}\n${err}`));
     });
   });
-  return {
+  const cluster: LocalCluster = {
     dir,
     kubeconfig,
     launcher,
@@ -50,6 +52,11 @@ export async function startLocalCluster(args: string[] = []): Promise<LocalClust
       });
       return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     },
+    kubectlOk(args, opts = {}) {
+      const r = cluster.kubectl(args, opts);
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+      return r.stdout;
+    },
     async stop() {
       if (launcher.exitCode === null && launcher.signalCode === null) {
         const exited = new Promise((r) => launcher.once('exit', r));
@@ -59,4 +66,5 @@ export async function startLocalCluster(args: string[] = []): Promise<LocalClust
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return cluster;
 }
