@@ -48,6 +48,14 @@ function healthy(cs: readonly ContainerInfo[]): boolean {
   return cs.length > 0 && cs.every((c) => c.State.Running && c.State.Health?.Status === 'healthy');
 }
 
+/** The containers that are not healthy yet, with their state: what a timeout reports. */
+function notHealthy(cs: readonly ContainerInfo[]): string {
+  return cs
+    .filter((c) => !(c.State.Running && c.State.Health?.Status === 'healthy'))
+    .map((c) => `${serviceOf(c)} ${c.Id.slice(0, 12)}: ${c.State.Running ? (c.State.Health?.Status ?? 'no health') : 'not running'}`)
+    .join('; ');
+}
+
 describe('the compose cluster', { timeout: 600_000 }, () => {
   let project: ComposeProject;
   let dir: string;
@@ -105,9 +113,11 @@ describe('the compose cluster', { timeout: 600_000 }, () => {
   test('docker-compose up brings three etcd members, two apiservers, the load balancer, two schedulers, two controller-managers and two nodes to healthy', async (t) => {
     const started = Date.now();
     await project.compose(['up', '-d']);
-    const cs = await waitFor('every service healthy', 120_000, async () => {
+    // A fresh machine's first start (twelve containers, each health check a process) can be slow.
+    const cs = await waitFor('every service healthy', 240_000, async () => {
       const now = await project.containers();
-      return healthy(now) ? now : undefined;
+      if (!healthy(now)) throw new Error(`not healthy: ${notHealthy(now)}`);
+      return now;
     });
     t.diagnostic(`all services healthy ${((Date.now() - started) / 1000).toFixed(1)} s after docker-compose up`);
     assert.deepEqual(cs.map(serviceOf).sort(), ['apiserver', 'apiserver', 'controller-manager', 'controller-manager', 'etcd-0', 'etcd-1', 'etcd-2', 'loadbalancer', 'node', 'node', 'scheduler', 'scheduler']);
