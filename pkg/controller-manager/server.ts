@@ -28,10 +28,11 @@ export async function runControllerManagerProcess(flags: ControllerManagerFlags,
 async function runIncarnation(flags: ControllerManagerFlags, defs: readonly ControllerDefinition[], log: Logger, signal: AbortSignal, identity: string, health: HealthServer | undefined): Promise<ComponentExit> {
   const kc = restOptionsFromFlags(flags);
   let elector: LeaderElector | undefined;
-  let term: AbortSignal | undefined;
-  // Every write of a controller carries the leader's fence (a deposed leader's late writes are
-  // refused) and ends with its term (a deposed leader stops writing at once).
-  const work = new RestClient({ ...kc, component: 'kube-controller-manager', leaderFence: () => elector?.fence, leaderTerm: () => term });
+  // Every write of a controller carries the leader's fence: a deposed leader's late writes are
+  // refused. Writes are not aborted when the term ends (RestClient's leaderTerm): an aborted
+  // request may still commit on the server, and the Lease would then be handed over before it
+  // did — the next leader, not seeing those pods yet, made more (compose chaos, seed 20261123).
+  const work = new RestClient({ ...kc, component: 'kube-controller-manager', leaderFence: () => elector?.fence });
   const election = new RestClient({ ...kc, component: 'kube-controller-manager-leader-election', timeoutMs: flags.leaderElection.renewDeadlineMs });
   const informers = new SharedInformerFactory(work, { logger: log });
   const client = restObjectClient(work);
@@ -68,7 +69,6 @@ async function runIncarnation(flags: ControllerManagerFlags, defs: readonly Cont
   const failure = new AbortController();
   let failedController: string | undefined;
   const runAll = async (leading: AbortSignal): Promise<void> => {
-    term = leading;
     if (!(await informers.waitForCacheSync(leading))) return;
     log.info({ controllers: controllers.length }, 'caches synced; starting controllers');
     await runControllers(controllers, leading, log, (name) => {

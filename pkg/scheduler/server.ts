@@ -44,9 +44,8 @@ async function runIncarnation(flags: SchedulerFlags, config: SchedulerConfigurat
   const kc = restOptionsFromFlags(flags);
   const servers = kc.servers;
   let elector: LeaderElector | undefined;
-  let term: AbortSignal | undefined;
-  // Writes carry the leader's fence and end with its term: a deposed leader stops binding at once.
-  const work = new RestClient({ ...kc, servers, component: 'scheduler', leaderFence: () => elector?.fence, leaderTerm: () => term });
+  // Writes carry the leader's fence (see the controller-manager for why they are not aborted with the term).
+  const work = new RestClient({ ...kc, servers, component: 'scheduler', leaderFence: () => elector?.fence });
   const election = new RestClient({ ...kc, servers, component: 'scheduler-leader-election', timeoutMs: flags.leaderElection.renewDeadlineMs });
   const informers = new SharedInformerFactory(work, { logger: log });
   // Warm the caches before (and whether or not) this replica leads: a takeover starts scheduling at once.
@@ -90,10 +89,7 @@ async function runIncarnation(flags: SchedulerFlags, config: SchedulerConfigurat
         else log.info({ leader: e.identity }, 'new leader elected');
       },
     });
-    return await elector.run(signal, (leading) => {
-      term = leading;
-      return scheduler.run(leading);
-    });
+    return await elector.run(signal, (leading) => scheduler.run(leading));
   } finally {
     work.close();
     election.close();
