@@ -7,6 +7,7 @@ const COMPONENTS: Record<string, string> = {
   scheduler: '../scheduler/main.js',
   'controller-manager': '../controller-manager/main.js',
   kubelet: '../kubelet/main.js',
+  node: '../node/main.js',
   'fake-runtime': '../fake-runtime/main.js',
   probe: '../probe/main.js',
 };

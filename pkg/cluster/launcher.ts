@@ -1,12 +1,12 @@
 // The local cluster launcher: etcd, the apiservers, the schedulers, the controller-managers and the kubelets as separate processes on free loopback
 // ports, everything (data, logs, pids, kubeconfig) under one directory, and nothing left
 // running after it stops.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, openSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { Supervisor, type SupervisedProcess } from './supervisor.js';
 
 export interface LauncherOptions {
   readonly dir: string;
@@ -21,23 +21,17 @@ export interface LauncherOptions {
   readonly schedulers?: number;
   /** Controller-manager replicas, leader-elected (default 2; 0 for none). */
   readonly controllerManagers?: number;
-  /** Kubelets, each with a simulated runtime of its own, named node-1 ... (default 2; 0 for none). */
+  /** Kubelets named node-1 ..., each with a simulated runtime process of its own (node-1-runtime ...; default 2; 0 for none). */
   readonly nodes?: number;
   /** Restart a component that exits while the cluster runs (with backoff). */
   readonly restartCrashed?: boolean;
   readonly out: (line: string) => void;
 }
 
-interface Component {
-  readonly name: string;
-  readonly command: string;
-  readonly args: string[];
+interface Component extends SupervisedProcess {
   /** Where the component serves, for cluster.json. */
   readonly url: string;
-  child?: ChildProcess;
   log?: WriteStream;
-  restarts: number;
-  startedAt: number;
 }
 
 /** What cluster.json records, so tools (chaos, tests) can find and kill a chosen process. */
@@ -84,8 +78,6 @@ export async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-const hasSetpriv = existsSync('/usr/bin/setpriv');
-
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -131,12 +123,33 @@ export function kubeconfigFor(servers: readonly string[]): string {
 
 export class ClusterLauncher {
   private readonly components: Component[] = [];
-  private stopping = false;
   private allLog: WriteStream | undefined;
+  private readonly supervisor: Supervisor;
   readonly dir: string;
 
   constructor(private readonly opts: LauncherOptions) {
     this.dir = resolve(opts.dir);
+    this.supervisor = new Supervisor({
+      restartCrashed: opts.restartCrashed === true,
+      out: opts.out,
+      hint: (p) => `see ${this.path('logs', `${p.name}.log`)}`,
+      attach: (p, child) => {
+        const c = p as Component;
+        // Opened synchronously: the log file exists as soon as the component is started.
+        const log = (c.log ??= createWriteStream('', { fd: openSync(this.path('logs', `${c.name}.log`), 'a') }));
+        for (const stream of [child.stdout, child.stderr]) {
+          if (!stream) continue;
+          stream.pipe(log, { end: false });
+          // Every line also goes to all.log, prefixed with the component's name.
+          createInterface({ input: stream }).on('line', (line) => this.allLog?.write(`${c.name} | ${line}\n`));
+        }
+      },
+      onChange: (p, event) => {
+        if (event === 'started' && p.child?.pid) writeFileSync(this.path('pids', `${p.name}.pid`), `${p.child.pid}\n`);
+        if (event === 'exited') rmSync(this.path('pids', `${p.name}.pid`), { force: true });
+        this.writeRecord();
+      },
+    });
   }
 
   private path(...p: string[]): string {
@@ -162,38 +175,7 @@ export class ClusterLauncher {
   }
 
   private start(c: Component): void {
-    // Opened synchronously: the log file exists as soon as the component is started.
-    const log = (c.log ??= createWriteStream('', { fd: openSync(this.path('logs', `${c.name}.log`), 'a') }));
-    // setpriv makes the kernel send SIGTERM to the child if this launcher dies, even by SIGKILL.
-    const [cmd, args] = hasSetpriv ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', '--', c.command, ...c.args]] : [c.command, c.args];
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [child.stdout, child.stderr]) {
-      if (!stream) continue;
-      stream.pipe(log, { end: false });
-      // Every line also goes to all.log, prefixed with the component's name.
-      createInterface({ input: stream }).on('line', (line) => this.allLog?.write(`${c.name} | ${line}\n`));
-    }
-    c.child = child;
-    c.startedAt = Date.now();
-    if (child.pid) writeFileSync(this.path('pids', `${c.name}.pid`), `${child.pid}\n`);
-    this.writeRecord();
-    child.on('exit', (code, signal) => {
-      if (this.stopping) return;
-      this.opts.out(`kubets: ${c.name} exited unexpectedly (${signal ?? `code ${code}`}); see ${this.path('logs', `${c.name}.log`)}`);
-      rmSync(this.path('pids', `${c.name}.pid`), { force: true });
-      if (!this.opts.restartCrashed) return;
-      // Back off when it keeps crashing; a component that ran a minute starts over at 1 s.
-      if (Date.now() - c.startedAt > 60_000) c.restarts = 0;
-      const delay = Math.min(1000 * 2 ** c.restarts, 30_000);
-      c.restarts++;
-      const timer = setTimeout(() => {
-        if (!this.stopping) {
-          this.opts.out(`kubets: restarting ${c.name}`);
-          this.start(c);
-        }
-      }, delay);
-      timer.unref();
-    });
+    this.supervisor.start(c);
   }
 
   private writeRecord(): void {
@@ -202,7 +184,7 @@ export class ClusterLauncher {
       apiservers: this.components.filter((c) => c.name.startsWith('apiserver')).map((c) => c.url),
       schedulers: this.components.filter((c) => c.name.startsWith('scheduler')).map((c) => c.url),
       controllerManagers: this.components.filter((c) => c.name.startsWith('controller-manager')).map((c) => c.url),
-      nodes: this.components.filter((c) => c.name.startsWith('node-')).map((c) => c.url),
+      nodes: this.components.filter((c) => c.name.startsWith('node-') && !c.name.endsWith('-runtime')).map((c) => c.url),
       components: this.components.map((c) => ({ name: c.name, url: c.url, pid: c.child?.pid, restarts: c.restarts })),
     };
     writeFileSync(this.path('cluster.json'), JSON.stringify(record, null, 2) + '\n');
@@ -298,10 +280,22 @@ export class ClusterLauncher {
       const name = `node-${i}`;
       const port = await portFor(name);
       const root = this.path('nodes', name);
+      mkdirSync(root, { recursive: true });
+      // The runtime is a process of its own, as containerd is: its containers outlive a kubelet
+      // that crashes, and the kubelet adopts them when it comes back.
+      const runtime = `unix://${join(root, 'fake-runtime.sock')}`;
+      clients.push({
+        name: `${name}-runtime`,
+        command: process.execPath,
+        url: runtime,
+        restarts: 0,
+        startedAt: 0,
+        args: [join(this.opts.distDir, 'cmd', 'fake-runtime', 'main.js'), '--listen', runtime],
+      });
       clients.push(
         clientProcess(name, port, 'kubelet', [
           '--hostname-override', name,
-          '--runtime', 'fake',
+          '--container-runtime-endpoint', runtime,
           '--root-dir', root,
           '--pod-logs-dir', join(root, 'pods'),
           '--pod-cidr', `10.244.${i}.0/24`,
@@ -333,7 +327,7 @@ export class ClusterLauncher {
     const deadline = Date.now() + 60_000;
     const ready = new Set<string>();
     while (!signal.aborted && Date.now() < deadline) {
-      if (!this.opts.restartCrashed && this.components.some((c) => c.child?.exitCode !== null && c.child?.exitCode !== undefined)) {
+      if (!this.opts.restartCrashed && this.supervisor.anyExited()) {
         this.opts.out(`kubets: a component failed to start; see ${this.path('logs')}`);
         return false;
       }
@@ -353,18 +347,9 @@ export class ClusterLauncher {
     return false;
   }
 
-  /** SIGTERM to every child (controller-managers and schedulers, then apiservers, then etcd), SIGKILL after 10 s, then clean pid files. */
+  /** SIGTERM to every child (kubelets, controller-managers and schedulers, then apiservers, then etcd), SIGKILL after 10 s, then clean pid files. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    for (const c of [...this.components].reverse()) {
-      const child = c.child;
-      if (!child || child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await this.supervisor.stop();
     for (const c of this.components) {
       c.log?.end();
       rmSync(this.path('pids', `${c.name}.pid`), { force: true });

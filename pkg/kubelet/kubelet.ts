@@ -80,6 +80,8 @@ export class Kubelet {
   private lastRelist = new Map<string, string>();
   private lastRelistAt = 0;
   private signal: AbortSignal = AbortSignal.abort();
+  /** Whether the API has the pod; undefined until the pods were listed and handed to this kubelet. */
+  private known: (uid: string) => boolean | undefined = () => undefined;
 
   constructor(private readonly o: KubeletOptions) {
     this.events = new EventRecorder({ client: o.client, controller: 'kubelet', instance: o.flags.nodeName, clock: o.clock, onError: (err) => o.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'event dropped') });
@@ -138,14 +140,14 @@ export class Kubelet {
 
   async run(signal: AbortSignal): Promise<void> {
     this.signal = signal;
-    const version = await this.o.cri.version({ signal });
+    const version = await this.waitForRuntime(signal);
     this.runtimeName = version.runtimeName;
     this.o.log.info({ node: this.o.flags.nodeName, runtime: `${version.runtimeName}://${version.runtimeVersion}` }, 'kubelet starting');
     await this.node.register(signal);
     const node = this.node.current();
     if (node) void this.events.record({ ...node, apiVersion: 'v1', kind: 'Node', metadata: { ...node.metadata, uid: this.o.flags.nodeName } }, 'Normal', 'Starting', 'Starting', 'Starting kubelet.');
     const informer = this.informers.forResource<Pod>(podResource, { fieldSelector: `spec.nodeName=${this.o.flags.nodeName}` });
-    informer.addEventHandler({
+    const registration = informer.addEventHandler({
       onAdd: (p) => this.observe(p),
       onUpdate: (_o, p) => this.observe(p),
       onDelete: (p) => {
@@ -156,8 +158,24 @@ export class Kubelet {
       },
     });
     this.informers.start(signal);
+    // Whether the API has a pod: its cache once it was listed and handed to this kubelet's handler
+    // (before that, every running pod would look deleted and be killed).
+    this.known = (uid) => (registration.hasSynced() ? this.pods.has(uid) || informer.indexer.list().some((p) => p.metadata?.uid === uid) : undefined);
     await Promise.all([this.node.run(signal), this.relistLoop(signal), this.informers.waitForCacheSync(signal)]);
     for (const w of this.workers.values()) w.timer?.cancel();
+  }
+
+  /** The runtime's version once it answers: a kubelet may start before its runtime, or outlive it. */
+  private async waitForRuntime(signal: AbortSignal): Promise<{ runtimeName: string; runtimeVersion: string }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.o.cri.version({ signal, timeoutMs: 5_000 });
+      } catch (err) {
+        if (signal.aborted) throw err;
+        if (attempt % 10 === 0) this.o.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'container runtime not ready; waiting');
+        await this.o.clock.sleep(Math.min(100 * 2 ** attempt, 1000), signal);
+      }
+    }
   }
 
   private observe(p: DeepReadonly<Pod>): void {
@@ -212,6 +230,8 @@ export class Kubelet {
     const signal = this.signal;
     const pod = this.pods.get(uid) as Pod | undefined;
     if (pod === undefined) {
+      // Not known yet is not gone: a kubelet that just started must not kill what it will adopt.
+      if (this.known(uid) !== false) return;
       this.prober.forget(uid);
       this.admitted.delete(uid);
       // Gone from the API (deleted, or force-deleted while running): nothing of it may run on.
@@ -301,7 +321,7 @@ export class Kubelet {
         for (const [id, v] of this.lastRelist) if (!now.has(id)) changed.add(v.split('|')[1]!);
         this.lastRelist = now;
         // Pods the runtime holds but the API no longer has (deleted while this kubelet was down).
-        for (const uid of await runtimePodUids(this.o.cri, signal)) if (!this.pods.has(uid) && this.informers.hasSynced()) changed.add(uid);
+        for (const uid of await runtimePodUids(this.o.cri, signal)) if (this.known(uid) === false) changed.add(uid);
         for (const uid of changed) this.enqueue(uid);
         this.lastRelistAt = this.o.clock.now();
       } catch (err) {
