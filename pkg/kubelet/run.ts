@@ -27,8 +27,10 @@ export async function runKubeletProcess(flags: KubeletFlags, log: Logger, signal
   const kubelet = new Kubelet({ flags, client, cri, clock: realClock, log, port: () => server.port });
   holder.kubelet = kubelet;
   log.info({ node: flags.nodeName, port: server.port, runtime: endpoint }, 'kubelet serving');
+  signal.addEventListener('abort', () => log.info({ node: flags.nodeName }, 'kubelet stopping'), { once: true });
   try {
     await kubelet.run(signal);
+    log.info({ node: flags.nodeName }, 'kubelet loops stopped');
     return 0;
   } finally {
     await server.close();

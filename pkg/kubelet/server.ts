@@ -80,6 +80,11 @@ export async function serveKubelet(address: string, port: number, kubelet: () =>
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Followed logs and keep-alive clients would hold the close for as long as they last.
+        server.closeAllConnections();
+      }),
   };
 }

@@ -31,6 +31,7 @@ export function readClusterRecord(dir: string): ClusterRecord | undefined {
 export interface ProcStat {
   /** R, S, D, T (stopped), Z (zombie) ... */
   readonly state: string;
+  readonly ppid: number;
   readonly startTime: string;
 }
 
@@ -42,10 +43,26 @@ export function procStat(pid: number): ProcStat | undefined {
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
     const state = rest[0] ?? '';
     const startTime = rest[19] ?? '';
-    return { state, startTime };
+    return { state, ppid: Number(rest[1] ?? 0), startTime };
   } catch {
     return undefined;
   }
+}
+
+/** A live child of `parent` whose command line holds `part` (a kubelet under `kubets node`). */
+export function childProcess(parent: number, part: string): { pid: number; startTime: string } | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const stat = procStat(pid);
+    if (stat === undefined || stat.ppid !== parent || stat.state === 'Z') continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(part)) return { pid, startTime: stat.startTime };
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined;
 }
 
 /** True while `pid` is a live (not zombie) process, and the same one if a start time is given. */
@@ -116,10 +133,10 @@ export class ProcessTracker {
   }
 }
 
-/** One request through the API on `server`: a consistent (etcd-backed) list of one ConfigMap. */
-export async function probeApiserver(server: string, namespace: string, timeoutMs: number): Promise<boolean> {
+/** A GET of `url` answered 2xx within `timeoutMs`. */
+export async function httpOk(url: string, timeoutMs: number): Promise<boolean> {
   try {
-    const res = await fetch(`${server}/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps?limit=1`, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     await res.arrayBuffer();
     return res.ok;
   } catch {
@@ -127,15 +144,13 @@ export async function probeApiserver(server: string, namespace: string, timeoutM
   }
 }
 
-export async function apiserverReady(server: string, timeoutMs: number): Promise<boolean> {
-  try {
-    const res = await fetch(`${server}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
-    await res.arrayBuffer();
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
+/** One request through the API on `server`: a consistent (etcd-backed) list of one ConfigMap. */
+export const probeApiserver = (server: string, namespace: string, timeoutMs: number): Promise<boolean> => httpOk(`${server}/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps?limit=1`, timeoutMs);
+
+export const apiserverReady = (server: string, timeoutMs: number): Promise<boolean> => httpOk(`${server}/readyz`, timeoutMs);
+
+/** The kubelet's /healthz: registered, and its runtime answered a relist lately. */
+export const kubeletHealthy = (url: string, timeoutMs: number): Promise<boolean> => httpOk(`${url}/healthz`, timeoutMs);
 
 /** etcd's /health: true when the member is up and its cluster has a leader. */
 export async function etcdHealthy(url: string, timeoutMs: number): Promise<boolean> {
@@ -153,7 +168,9 @@ export async function unhealthyComponents(record: ClusterRecord, timeoutMs: numb
   const checks = record.components.map(async (c) => {
     if (c.pid === undefined || !isRunning(c.pid)) return `${c.name}: not running`;
     if (procStat(c.pid)?.state === 'T') return `${c.name}: stopped`;
-    const ok = c.name.startsWith('etcd') ? await etcdHealthy(c.url, timeoutMs) : await apiserverReady(c.url, timeoutMs);
+    // A node's runtime is healthy when its kubelet is (the kubelet's /healthz asks the runtime).
+    if (c.name.endsWith('-runtime')) return undefined;
+    const ok = c.name.startsWith('etcd') ? await etcdHealthy(c.url, timeoutMs) : c.name.startsWith('node-') ? await kubeletHealthy(c.url, timeoutMs) : await apiserverReady(c.url, timeoutMs);
     return ok ? undefined : `${c.name}: not ready`;
   });
   return (await Promise.all(checks)).filter((s): s is string => s !== undefined);

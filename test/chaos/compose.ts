@@ -4,8 +4,9 @@
 // docker restart, and docker network disconnect. The workload reaches the API through the load
 // balancer's published port, as kubectl on the host does.
 import { spawnSync } from 'node:child_process';
+import { restartDelayMs } from '../../pkg/cluster/supervisor.js';
 import { ComposeProject, docker, ipOf, serviceOf, type ContainerInfo } from '../helpers/compose.js';
-import { apiserverReady, etcdHealthy, isRunning } from './cluster.js';
+import { apiserverReady, childProcess, etcdHealthy, httpOk, isRunning, kubeletHealthy } from './cluster.js';
 import type { LeakCheck, ProcessRecord } from './history.js';
 import type { FaultKind, Topology } from './plan.js';
 import { sleep } from './sleep.js';
@@ -13,7 +14,8 @@ import type { ChaosCluster, InjectOptions, InjectResult, LeaderKind, Member } fr
 
 const HEALTH_TIMEOUT_MS = 2_000;
 const LB_ADMIN_PORT = 8404;
-const HEALTH_PORTS = { scheduler: 10259, 'controller-manager': 10257 } as const;
+const HEALTH_PORTS = { scheduler: 10259, 'controller-manager': 10257, kubelet: 10250 } as const;
+const KUBELET_MAIN = 'cmd/kubelet/main.js';
 const IMAGES = ['kubets/kubets:latest', 'kubets/etcd:3.4'];
 
 interface CutNetwork {
@@ -28,30 +30,27 @@ function memberName(c: ContainerInfo): string | undefined {
   const n = Number(c.Config.Labels['com.docker.compose.container-number'] ?? '1') - 1;
   if (service === 'apiserver') return `apiserver-${n}`;
   if (service === 'scheduler' || service === 'controller-manager') return `${service}-${n}`;
+  // Numbered from 1 as the launcher's node-1 ..., so one plan fits both targets.
+  if (service === 'node') return `node-${n + 1}`;
   return undefined;
+}
+
+/** The kubelet process of a node container (a child of `kubets node`, its init), seen from the host. */
+function kubeletOf(c: ContainerInfo): { pid: number; startTime: string } | undefined {
+  return c.State.Running && c.State.Pid > 0 ? childProcess(c.State.Pid, KUBELET_MAIN) : undefined;
 }
 
 function toMember(c: ContainerInfo, name: string): Member {
   const ip = ipOf(c);
-  const kind = name.startsWith('etcd') ? 'etcd' : name.startsWith('scheduler') ? 'scheduler' : name.startsWith('controller-manager') ? 'controller-manager' : 'apiserver';
+  const kind = name.startsWith('etcd') ? 'etcd' : name.startsWith('scheduler') ? 'scheduler' : name.startsWith('controller-manager') ? 'controller-manager' : name.startsWith('node-') ? 'kubelet' : 'apiserver';
   const port = kind === 'etcd' ? 2379 : kind === 'apiserver' ? 6443 : HEALTH_PORTS[kind];
-  return {
-    name,
-    kind,
-    url: ip === '' ? '' : `http://${ip}:${port}`,
-    incarnation: c.State.Running ? `container ${c.Id.slice(0, 12)}@${c.State.StartedAt}` : 'not running',
-    restarts: c.RestartCount,
-  };
-}
-
-async function httpOk(url: string, timeoutMs: number): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    await res.arrayBuffer();
-    return res.ok;
-  } catch {
-    return false;
+  let incarnation = c.State.Running ? `container ${c.Id.slice(0, 12)}@${c.State.StartedAt}` : 'not running';
+  if (kind === 'kubelet' && c.State.Running) {
+    // Kubelet faults hit the kubelet process, not the container: its runtime runs on beside it.
+    const k = kubeletOf(c);
+    incarnation = k === undefined ? 'not running' : `${incarnation} kubelet pid ${k.pid}@${k.startTime}`;
   }
+  return { name, kind, url: ip === '' ? '' : `http://${ip}:${port}`, incarnation, restarts: c.RestartCount };
 }
 
 async function waitExit(pid: number, ms: number): Promise<boolean> {
@@ -80,6 +79,8 @@ export class ComposeChaosCluster implements ChaosCluster {
   readonly clientServers: readonly string[];
   private readonly seen = new Map<string, string>();
   private readonly paused = new Set<string>();
+  /** Kubelet processes stopped with SIGSTOP (a kubelet freeze). */
+  private readonly stopped = new Set<number>();
   private readonly cut = new Map<string, CutNetwork[]>();
 
   private readonly project: ComposeProject;
@@ -105,9 +106,7 @@ export class ComposeChaosCluster implements ChaosCluster {
     const c = new ComposeChaosCluster(opts);
     const t0 = Date.now();
     await c.project.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`, '--scale', `scheduler=${opts.topology.schedulers ?? 0}`, '--scale', `controller-manager=${opts.topology.controllerManagers ?? 0}`,
-      // The workloads play every kubelet themselves (pods marked Ready by a stand-in); kubelet
-      // faults are not in the plan yet, so no node runs beside them.
-      '--scale', 'node=0']);
+      '--scale', `node=${opts.topology.nodes ?? 0}`]);
     const deadline = Date.now() + 120_000;
     let bad = await c.unhealthy();
     while (bad.length > 0 && Date.now() < deadline && !opts.signal.aborted) {
@@ -180,6 +179,7 @@ export class ComposeChaosCluster implements ChaosCluster {
 
   async inject(fault: FaultKind, member: Member, now: () => number, opts: InjectOptions): Promise<InjectResult> {
     const c = await this.container(member);
+    if (member.kind === 'kubelet' && fault !== 'netcut') return this.injectKubelet(fault, c, now, opts);
     const pid = c.State.Pid;
     const injectedAt = now();
     switch (fault) {
@@ -232,6 +232,49 @@ export class ComposeChaosCluster implements ChaosCluster {
     }
   }
 
+  /**
+   * A kubelet fault inside a node container: signals to the kubelet process alone (`kubets node`
+   * starts it again, as systemd would), while the runtime beside it keeps the containers running.
+   */
+  private async injectKubelet(fault: Exclude<FaultKind, 'netcut'>, c: ContainerInfo, now: () => number, opts: InjectOptions): Promise<InjectResult> {
+    const k = kubeletOf(c);
+    if (k === undefined) throw new Error(`no kubelet process runs in ${c.Id.slice(0, 12)}`);
+    const injectedAt = now();
+    if (fault === 'kill') {
+      process.kill(k.pid, 'SIGKILL');
+      return { expectNew: true };
+    }
+    if (fault === 'freeze') {
+      process.kill(k.pid, 'SIGSTOP');
+      this.stopped.add(k.pid);
+      try {
+        await sleep(opts.durationMs, opts.signal);
+      } finally {
+        this.resume(k.pid);
+      }
+      return { resumedAt: now(), expectNew: false };
+    }
+    // term and restart: SIGTERM, SIGKILL after the grace period; the supervisor starts it again.
+    process.kill(k.pid, 'SIGTERM');
+    let termEscalated = false;
+    if (!(await waitExit(k.pid, opts.termGraceMs))) {
+      termEscalated = true;
+      process.kill(k.pid, 'SIGKILL');
+      await waitExit(k.pid, 5_000);
+    }
+    const resumedAt = now();
+    return { resumedAt, exitMs: resumedAt - injectedAt, termEscalated, expectNew: true };
+  }
+
+  private resume(pid: number): void {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // Gone already.
+    }
+    this.stopped.delete(pid);
+  }
+
   private async unpause(id: string): Promise<void> {
     await docker(['unpause', id]);
     this.paused.delete(id);
@@ -243,14 +286,17 @@ export class ComposeChaosCluster implements ChaosCluster {
     this.cut.delete(id);
   }
 
-  /** Docker restarts an exited container after 100 ms, doubling only for containers that ran under 10 s. */
-  restartDelayMs(): number {
-    return 0;
+  /**
+   * Docker restarts an exited container after 100 ms, doubling only for containers that ran under
+   * 10 s; `kubets node` restarts a kubelet after 1 s, doubling while it keeps exiting within a minute.
+   */
+  restartDelayMs(member: Member): number {
+    return member.kind === 'kubelet' ? restartDelayMs(2) : 0;
   }
 
   async unhealthy(): Promise<string[]> {
     const containers = await this.containers();
-    const counts = { etcd: 0, apiserver: 0, loadbalancer: 0, scheduler: 0, 'controller-manager': 0 };
+    const counts = { etcd: 0, apiserver: 0, loadbalancer: 0, scheduler: 0, 'controller-manager': 0, node: 0 };
     const checks = containers.map(async (c): Promise<string | undefined> => {
       const service = serviceOf(c) || '?';
       const name = memberName(c) ?? service;
@@ -270,6 +316,10 @@ export class ComposeChaosCluster implements ChaosCluster {
         counts.loadbalancer++;
         return (await httpOk(`http://${ip}:${LB_ADMIN_PORT}/healthz`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: not healthy`;
       }
+      if (service === 'node') {
+        counts.node++;
+        return (await kubeletHealthy(`http://${ip}:${HEALTH_PORTS.kubelet}`, HEALTH_TIMEOUT_MS)) ? undefined : `${name}: kubelet not healthy`;
+      }
       if (service === 'scheduler' || service === 'controller-manager') {
         counts[service]++;
         // Ready, not just alive: its informers synced, as the availability probe asks of it too.
@@ -286,16 +336,20 @@ export class ComposeChaosCluster implements ChaosCluster {
     if (counts.scheduler < schedulers) bad.push(`scheduler: ${counts.scheduler} of ${schedulers} replicas up`);
     const cms = this.opts.topology.controllerManagers ?? 0;
     if (counts['controller-manager'] < cms) bad.push(`controller-manager: ${counts['controller-manager']} of ${cms} replicas up`);
+    const nodes = this.opts.topology.nodes ?? 0;
+    if (counts.node < nodes) bad.push(`node: ${counts.node} of ${nodes} up`);
     return bad;
   }
 
   async release(): Promise<void> {
+    for (const pid of [...this.stopped]) this.resume(pid);
     for (const id of [...this.paused]) await this.unpause(id).catch(() => undefined);
     for (const id of [...this.cut.keys()]) await this.reconnect(id).catch(() => undefined);
   }
 
   /** Last resort on process exit: thaw, then take the project down (synchronously). */
   releaseSync(): void {
+    for (const pid of [...this.stopped]) this.resume(pid);
     for (const id of this.paused) spawnSync('docker', ['unpause', id], { stdio: 'ignore' });
     if (!this.opts.keep) spawnSync('docker-compose', this.project.args(['down', '-v', '--remove-orphans', '-t', '5']), { stdio: 'ignore', env: { ...process.env, KUBETS_API_PORT: String(this.opts.apiPort) } });
   }

@@ -23,6 +23,8 @@ export interface DeploymentWorkloadOptions {
   readonly changeEveryMs: number;
   readonly now: () => number;
   readonly log: (line: string) => void;
+  /** Kubelets run the pods (the stand-in only watches); each container's runs are recorded. */
+  readonly kubelets?: boolean;
 }
 
 interface Tracked {
@@ -60,7 +62,29 @@ export class DeploymentWorkload {
 
   constructor(private readonly opts: DeploymentWorkloadOptions) {
     this.random = seededRandom(opts.seed ^ 0x5eed);
-    this.standIn = new KubeletStandIn({ client: opts.client, namespace: opts.namespace, concurrency: 4, labelSelector: GROUP_LABEL, groupLabel: GROUP_LABEL, log: opts.log });
+    this.standIn = new KubeletStandIn({
+      client: opts.client,
+      namespace: opts.namespace,
+      concurrency: 4,
+      labelSelector: GROUP_LABEL,
+      groupLabel: GROUP_LABEL,
+      log: opts.log,
+      ...(opts.kubelets === true ? { passive: true, onPod: (_type: string, p: Pod) => this.recordContainers(p) } : {}),
+    });
+  }
+
+  /** Each container's (restart count, container ID) pairs as the pod's statuses showed them, in order. */
+  private readonly containerRuns = new Map<string, { restartCount: number; containerId: string }[]>();
+
+  private recordContainers(p: Pod): void {
+    for (const c of p.status?.containerStatuses ?? []) {
+      if (c.containerID === undefined || c.containerID === '') continue;
+      const key = `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''} (${p.metadata?.uid ?? ''}) ${c.name}`;
+      const runs = this.containerRuns.get(key) ?? [];
+      this.containerRuns.set(key, runs);
+      const last = runs[runs.length - 1];
+      if (last?.containerId !== c.containerID || last.restartCount !== (c.restartCount ?? 0)) runs.push({ restartCount: c.restartCount ?? 0, containerId: c.containerID });
+    }
   }
 
   /** Creates the Deployments and starts the stand-in (until `standInSignal`) and the changes (until `changeSignal`). */
@@ -132,6 +156,7 @@ export class DeploymentWorkload {
         };
       }),
       standIn: { readyWrites: this.standIn.readyWrites, errors: this.standIn.errors },
+      ...(this.opts.kubelets === true ? { containers: [...this.containerRuns].map(([container, runs]) => ({ container, runs })) } : {}),
     };
   }
 

@@ -172,4 +172,12 @@ export interface DeploymentHistory {
   readonly boundMs: number;
   readonly deployments: readonly DeploymentRecord[];
   readonly standIn: { readyWrites: number; errors: number };
+  /** With real kubelets: each pod container's runs as its statuses showed them (restart count, container ID). */
+  readonly containers?: readonly ContainerRuns[];
+}
+
+export interface ContainerRuns {
+  /** namespace/pod (uid) container */
+  readonly container: string;
+  readonly runs: readonly { restartCount: number; containerId: string }[];
 }

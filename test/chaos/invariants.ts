@@ -345,6 +345,22 @@ export function checkPodsWithinSurge(h: DeploymentHistory): InvariantResult {
   return result('never above replicas + maxSurge', problems, `no Deployment ran more pods than its replicas + maxSurge (peaks ${h.deployments.map((d) => `${d.peakPods}/${d.podBound}`).join(', ')})`, (n) => `${n} Deployment(s) overshot`);
 }
 
+/**
+ * No container was started twice under one identity, and none restarted at all: the workloads'
+ * containers never exit, so a kubelet that came back after a fault must adopt what its runtime
+ * kept running (one container ID per pod container, restart count 0 throughout).
+ */
+export function checkContainersAdopted(h: DeploymentHistory): InvariantResult {
+  const containers = h.containers ?? [];
+  const problems: string[] = [];
+  for (const c of containers) {
+    const ids = [...new Set(c.runs.map((r) => r.containerId))];
+    const restarts = Math.max(0, ...c.runs.map((r) => r.restartCount));
+    if (ids.length > 1 || restarts > 0) problems.push(`${c.container}: ${ids.length} container IDs, restart count up to ${restarts} (${c.runs.map((r) => `${r.restartCount}:${r.containerId.replace(/^.*:\/\//, '').slice(0, 12)}`).join(' → ')})`);
+  }
+  return result('containers adopted, never started twice', problems, `all ${containers.length} pod containers kept one container ID and never restarted`, (n) => `${n} container(s) started more than once`);
+}
+
 export interface RunHistory {
   readonly writes: readonly WriteRecord[];
   readonly watch: WatchHistory;
@@ -371,5 +387,6 @@ export function checkAll(h: RunHistory): InvariantResult[] {
     checkNoLeakedProcesses(h.leaks),
     ...(h.leaders !== undefined ? [checkSingleActingLeader(h.leaders), checkPodsScheduled(h.leaders)] : []),
     ...(h.deployments !== undefined ? [checkWorkloadsConverge(h.deployments), checkPodsWithinSurge(h.deployments)] : []),
+    ...(h.deployments?.containers !== undefined ? [checkContainersAdopted(h.deployments)] : []),
   ];
 }

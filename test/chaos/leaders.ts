@@ -15,6 +15,7 @@ import { errorText } from './workload.js';
 const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true } as const;
 const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true } as const;
 const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false } as const;
+const FIXTURE_KEY = 'chaos.kubets.io/fixture';
 const NODE_COUNT = 3;
 
 export interface LeaderAuditOptions {
@@ -50,7 +51,10 @@ export class LeaderAudit {
       await nodes.create({
         apiVersion: 'v1',
         kind: 'Node',
-        metadata: { name: this.nodeName(i), labels: { 'kubernetes.io/hostname': this.nodeName(i) } },
+        // Nodes without a kubelet: only the audit's pods (which select and tolerate them) go there,
+        // so the workloads' pods land on the real kubelets when the cluster has some.
+        metadata: { name: this.nodeName(i), labels: { 'kubernetes.io/hostname': this.nodeName(i), [FIXTURE_KEY]: 'true' } },
+        spec: { taints: [{ key: FIXTURE_KEY, value: 'true', effect: 'NoSchedule' }] },
         status: { capacity: { cpu: '1000', memory: '1000Gi', pods: '100000' }, allocatable: { cpu: '1000', memory: '1000Gi', pods: '100000' } },
       });
     }
@@ -81,7 +85,7 @@ export class LeaderAudit {
     for (let i = 0; !signal.aborted; i++) {
       const name = `sched-${i}`;
       try {
-        await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'pause', resources: { requests: { cpu: '10m', memory: '1Mi' } } }] } }, { signal });
+        await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeSelector: { [FIXTURE_KEY]: 'true' }, tolerations: [{ key: FIXTURE_KEY, operator: 'Exists', effect: 'NoSchedule' }], containers: [{ name: 'c', image: 'pause', resources: { requests: { cpu: '10m', memory: '1Mi' } } }] } }, { signal });
         this.created.push(name);
       } catch (err) {
         // Faults make some creates fail; those pods simply do not exist (a retry would be a new name).

@@ -2,6 +2,7 @@
 // faults are signals, and the launcher (--restart-crashed) starts whatever exits again.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { restartDelayMs } from '../../pkg/cluster/supervisor.js';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
 import { ProcessTracker, isRunning, procStat, readClusterRecord, unhealthyComponents } from './cluster.js';
 import type { LeakCheck } from './history.js';
@@ -11,10 +12,7 @@ import type { ChaosCluster, InjectOptions, InjectResult, LeaderKind, Member } fr
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
-/** Launcher restart delay after `restarts` earlier restarts (pkg/cluster/launcher.ts: 1 s doubling, 30 s cap). */
-export function launcherBackoffMs(restarts: number): number {
-  return Math.min(1000 * 2 ** restarts, 30_000);
-}
+
 
 /** Waits for `pid` (with the given start time) to exit; false after `ms`. */
 async function waitExit(pid: number, startTime: string | undefined, ms: number): Promise<boolean> {
@@ -68,10 +66,12 @@ export class LocalChaosCluster implements ChaosCluster {
     const record = readClusterRecord(this.where);
     const out: Member[] = [];
     for (const c of record?.components ?? []) {
+      // A node's runtime is not a fault target (the kubelet is); its health still counts.
+      if (c.name.endsWith('-runtime')) continue;
       const startTime = c.pid !== undefined ? procStat(c.pid)?.startTime : undefined;
       out.push({
         name: c.name,
-        kind: c.name.startsWith('etcd') ? 'etcd' : c.name.startsWith('scheduler') ? 'scheduler' : c.name.startsWith('controller-manager') ? 'controller-manager' : 'apiserver',
+        kind: c.name.startsWith('etcd') ? 'etcd' : c.name.startsWith('scheduler') ? 'scheduler' : c.name.startsWith('controller-manager') ? 'controller-manager' : c.name.startsWith('node-') ? 'kubelet' : 'apiserver',
         url: c.url,
         incarnation: c.pid !== undefined && startTime !== undefined && isRunning(c.pid) ? `pid ${c.pid}@${startTime}` : 'not running',
         restarts: c.restarts,
@@ -144,7 +144,7 @@ export class LocalChaosCluster implements ChaosCluster {
   }
 
   restartDelayMs(member: Member, fault: FaultKind): number {
-    return fault === 'freeze' ? 0 : launcherBackoffMs(member.restarts);
+    return fault === 'freeze' ? 0 : restartDelayMs(member.restarts);
   }
 
   async unhealthy(): Promise<string[]> {

@@ -17,7 +17,7 @@ export const CONTROLLER_MANAGER_LEADER = 'controller-manager-leader';
 export interface FaultStep {
   /** When to inject, in ms after the workload started (later if the previous fault has not healed). */
   readonly atMs: number;
-  /** "etcd-N", "apiserver-N" or "current-apiserver". */
+  /** "etcd-N", "apiserver-N", "current-apiserver", a leader, or "node-N" (its kubelet). */
   readonly target: string;
   readonly fault: FaultKind;
   /** How long a freeze (SIGSTOP to SIGCONT, or docker pause to unpause) or a network cut lasts; ignored by the other faults. */
@@ -31,6 +31,8 @@ export interface Topology {
   readonly schedulers?: number;
   /** Leader-elected controller-manager replicas (none when absent). */
   readonly controllerManagers?: number;
+  /** Kubelets, node-1 ... node-N, each with a runtime process of its own (none when absent). */
+  readonly nodes?: number;
 }
 
 export { seededRandom };
@@ -77,6 +79,7 @@ const DEFAULT_WARMUP_MS = 5_000;
 const DEFAULT_COOLDOWN_MS = 10_000;
 const FREEZE_MIN_MS = 2_000;
 const FREEZE_MAX_MS = 8_000;
+const NODE_FAULT_SHARE = 0.2;
 
 /** Target names a plan may use for a topology. */
 export function validTargets(t: Topology): string[] {
@@ -90,6 +93,7 @@ export function validTargets(t: Topology): string[] {
   const cms = t.controllerManagers ?? 0;
   for (let i = 0; i < cms; i++) out.push(cms === 1 ? 'controller-manager' : `controller-manager-${i}`);
   if (cms > 0) out.push(CONTROLLER_MANAGER_LEADER);
+  for (let i = 1; i <= (t.nodes ?? 0); i++) out.push(`node-${i}`);
   return out;
 }
 
@@ -116,7 +120,9 @@ function schedule(opts: PlanOptions, random: () => number): number[] {
  * The plan for a seed. Without leader-elected components: etcd members about 40% of the time, a
  * named apiserver 30%, the client's current apiserver 30%. Each leader-elected component present
  * (scheduler, controller-manager) takes 20% for its leader, and the rest shrink in proportion.
- * The fault kinds equally often; freezes and network cuts of 2 to 8 s.
+ * With nodes, one fault in five hits a kubelet (the split of the others unchanged), so plans of
+ * topologies without nodes stay as they were. The fault kinds equally often; freezes and network
+ * cuts of 2 to 8 s.
  */
 export function generatePlan(opts: PlanOptions): FaultStep[] {
   const random = seededRandom(deriveSeed(opts.seed, 'plan'));
@@ -125,7 +131,14 @@ export function generatePlan(opts: PlanOptions): FaultStep[] {
   const leaders = [...((opts.topology.schedulers ?? 0) > 0 ? [SCHEDULER_LEADER] : []), ...((opts.topology.controllerManagers ?? 0) > 0 ? [CONTROLLER_MANAGER_LEADER] : [])];
   // Seeds planned before controller-managers existed keep their plans: the scheduler-only split is unchanged.
   const weights = leaders.length === 0 ? [0.4, 0.3, 0.3] : leaders.length === 1 ? [0.35, 0.25, 0.2] : [0.25, 0.2, 0.15];
+  const nodes = validTargets({ etcdMembers: 0, apiservers: 0, nodes: opts.topology.nodes ?? 0 }).filter((t) => t.startsWith('node-'));
+  const nodeRandom = seededRandom(deriveSeed(opts.seed, 'plan-nodes'));
   return schedule(opts, random).map((atMs) => {
+    if (nodes.length > 0 && nodeRandom() < NODE_FAULT_SHARE) {
+      const fault = pick(nodeRandom, opts.faultKinds ?? FAULT_KINDS);
+      const target = pick(nodeRandom, nodes);
+      return lasts(fault) ? { atMs, target, fault, durationMs: randomInt(nodeRandom, FREEZE_MIN_MS, FREEZE_MAX_MS) } : { atMs, target, fault };
+    }
     const r = random();
     const [we, wa, wc] = weights as [number, number, number];
     let target: string;

@@ -36,10 +36,12 @@ const USAGE = `Usage: npm run chaos -- [flags]
   --plan FILE          explicit fault plan: JSON [{atMs, target, fault, durationMs?}]
                        targets: etcd-0..2, apiserver-0..1, current-apiserver (the apiserver serving
                        the workload client), scheduler-0..1, scheduler-leader,
-                       controller-manager-0..1, controller-manager-leader (the Lease holders)
+                       controller-manager-0..1, controller-manager-leader (the Lease holders),
+                       node-1..2 (a node's kubelet; its runtime process runs on)
                        faults: kill (SIGKILL), term (SIGTERM, SIGKILL after 15 s), freeze (SIGSTOP or
                        docker pause for durationMs), restart (SIGTERM, or docker restart), netcut
                        (compose only: docker network disconnect for durationMs, then reconnect);
+                       a kubelet in compose gets signals, not docker pause or restart;
                        the launcher or Docker restarts whatever exits, so every fault ends with the
                        member back
   --out FILE           write the JSON report to FILE instead of stdout
@@ -48,7 +50,7 @@ const USAGE = `Usage: npm run chaos -- [flags]
   --concurrency N      workload writers (default 4)
   --bound S            allowed API unavailability after a fault, in seconds (default 30)`;
 
-const TOPOLOGY: Topology = { etcdMembers: 3, apiservers: 2, schedulers: 2, controllerManagers: 2 };
+const TOPOLOGY: Topology = { etcdMembers: 3, apiservers: 2, schedulers: 2, controllerManagers: 2, nodes: 2 };
 /** How long the Deployments may take to match their spec once the faults stop. */
 const CONVERGE_BOUND_MS = 60_000;
 const TARGETS = ['local', 'compose'] as const;
@@ -217,7 +219,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const appsClient = new RestClient({ ...clientOpts, component: 'chaos-deployments' });
   const apps =
     (TOPOLOGY.controllerManagers ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'deployment-controller') && (await attempt('creating the apps namespace', 10, signal, () => appsClient.resource(NAMESPACES).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: appsNamespace } }), log)) !== undefined
-      ? new DeploymentWorkload({ client: appsClient, namespace: appsNamespace, seed: opts.seed, deployments: 4, changeEveryMs: 3_000, now, log })
+      ? new DeploymentWorkload({ client: appsClient, namespace: appsNamespace, seed: opts.seed, deployments: 4, changeEveryMs: 3_000, now, log, kubelets: (TOPOLOGY.nodes ?? 0) > 0 })
       : undefined;
   const appsStop = new AbortController();
   const standInStop = new AbortController();

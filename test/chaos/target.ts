@@ -6,14 +6,14 @@ import type { FaultKind } from './plan.js';
 /** Components that run as leader-elected replicas. */
 export type LeaderKind = 'scheduler' | 'controller-manager';
 
-export type MemberKind = 'etcd' | 'apiserver' | LeaderKind;
+export type MemberKind = 'etcd' | 'apiserver' | LeaderKind | 'kubelet';
 
 /** One etcd member or apiserver replica, as it is right now. */
 export interface Member {
-  /** Plan name: etcd-0, apiserver-1, scheduler-0 ... */
+  /** Plan name: etcd-0, apiserver-1, scheduler-0, node-1 (a kubelet) ... */
   readonly name: string;
   readonly kind: MemberKind;
-  /** Its own URL (etcd client URL, apiserver URL, scheduler health URL), reachable from the harness. */
+  /** Its own URL (etcd client URL, apiserver URL, scheduler or kubelet health URL), reachable from the harness. */
   readonly url: string;
   /** Changes whenever the member is started again: "pid 123@<start time>", "container abc@<start>". */
   readonly incarnation: string;

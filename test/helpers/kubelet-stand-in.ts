@@ -1,6 +1,6 @@
 // A stand-in for every kubelet, for benchmarks and chaos runs without nodes: each pod the watch
 // shows that is not yet Ready gets a Running + Ready status, and pods being deleted are finished
-// at once (the kubelet's grace-0 delete). It also counts, per group of pods (a workload's label),
+// at once (the kubelet's grace-0 delete); `passive` when real kubelets do that. It also counts, per group of pods (a workload's label),
 // the most pods alive at once — what the "never above replicas + maxSurge" checks read.
 import type { Pod } from '../../pkg/api/core/v1/pod-types.js';
 import { podResource } from '../../pkg/api/core/v1/pod.js';
@@ -20,6 +20,10 @@ export interface KubeletStandInOptions {
   /** Pods are counted per value of this label (a workload's pods share one). */
   readonly groupLabel: string;
   readonly log: (line: string) => void;
+  /** Real kubelets run the pods: only watch and count, never write. */
+  readonly passive?: boolean;
+  /** Every pod the watch shows, as it shows it. */
+  readonly onPod?: (type: string, pod: Pod) => void;
 }
 
 export class KubeletStandIn {
@@ -41,7 +45,7 @@ export class KubeletStandIn {
 
   async run(signal: AbortSignal): Promise<void> {
     const pods = this.opts.client.resource<Pod>(podResource).namespace(this.opts.namespace);
-    const workers = Array.from({ length: this.opts.concurrency }, () => this.worker(pods, signal));
+    const workers = this.opts.passive === true ? [] : Array.from({ length: this.opts.concurrency }, () => this.worker(pods, signal));
     const selector = this.opts.labelSelector !== undefined ? { labelSelector: this.opts.labelSelector } : {};
     let rv: string | undefined;
     while (!signal.aborted) {
@@ -77,6 +81,7 @@ export class KubeletStandIn {
   }
 
   private observe(type: string, p: Pod): void {
+    this.opts.onPod?.(type, p);
     const name = p.metadata?.name ?? '';
     const group = p.metadata?.labels?.[this.opts.groupLabel];
     if (group !== undefined) {
@@ -89,7 +94,7 @@ export class KubeletStandIn {
         this.peaks.push({ group, at: Date.now() - this.started, alive: live.size });
       }
     }
-    if (type === 'DELETED') {
+    if (type === 'DELETED' || this.opts.passive === true) {
       this.pending.delete(name);
       return;
     }

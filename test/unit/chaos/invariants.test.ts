@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DeploymentHistory, FaultRecord, FinalState, ObjectState, RelistRecord, WatchHistory, WatchRecord, WriteRecord } from '../../../test/chaos/history.js';
 import {
+  checkContainersAdopted,
   checkPodsWithinSurge,
   checkWorkloadsConverge,
   checkAcknowledgedWritesDurable,
@@ -300,4 +301,23 @@ test('never above replicas + maxSurge compares the peak with the most replicas e
   const r = checkPodsWithinSurge(apps({ replicasSent: [2, 5, 1], peakPods: 7, podBound: 7 }, { replicasSent: [4], peakPods: 6, podBound: 5 }));
   assert.equal(r.pass, false);
   assert.deepEqual(r.details, ['d1 ran 6 pods at once; asked for at most 4 replicas, so the bound was 5']);
+});
+
+test('containers adopted: one container ID and restart count 0 per pod container, else each offender is named', () => {
+  const runs = (...r: [number, string][]): { restartCount: number; containerId: string }[] => r.map(([restartCount, containerId]) => ({ restartCount, containerId }));
+  const history = (containers: DeploymentHistory['containers']): DeploymentHistory => ({ boundMs: 60_000, deployments: [], standIn: { readyWrites: 0, errors: 0 }, containers });
+  const ok = checkContainersAdopted(history([{ container: 'ns/a (u1) app', runs: runs([0, 'kubets-fake://aaa']) }, { container: 'ns/b (u2) app', runs: runs([0, 'kubets-fake://bbb']) }]));
+  assert.equal(ok.pass, true, ok.summary);
+  const started = checkContainersAdopted(
+    history([
+      { container: 'ns/a (u1) app', runs: runs([0, 'kubets-fake://aaa'], [0, 'kubets-fake://ccc']) },
+      { container: 'ns/b (u2) app', runs: runs([0, 'kubets-fake://bbb'], [1, 'kubets-fake://ddd']) },
+      { container: 'ns/c (u3) app', runs: runs([0, 'kubets-fake://eee']) },
+    ]),
+  );
+  assert.equal(started.pass, false);
+  assert.deepEqual(started.details, [
+    'ns/a (u1) app: 2 container IDs, restart count up to 0 (0:aaa → 0:ccc)',
+    'ns/b (u2) app: 2 container IDs, restart count up to 1 (0:bbb → 1:ddd)',
+  ]);
 });

@@ -106,3 +106,16 @@ test('with schedulers and controller-managers both leaders are faulted, and ever
   for (const t of targets) assert.ok(validTargets(topology).includes(t), t);
   assert.ok(validTargets(topology).includes('controller-manager-1'));
 });
+
+test('with nodes, about one fault in five hits a kubelet (node-N); without, the plan is what it was', () => {
+  const base = { etcdMembers: 3, apiservers: 2, schedulers: 2, controllerManagers: 2 };
+  const withNodes = generatePlan({ seed: 11, durationMs: 1_200_000, intervalMs: 5_000, topology: { ...base, nodes: 2 } });
+  const nodeSteps = withNodes.filter((s) => s.target.startsWith('node-'));
+  assert.deepEqual([...new Set(nodeSteps.map((s) => s.target))].sort(), ['node-1', 'node-2']);
+  const share = nodeSteps.length / withNodes.length;
+  assert.ok(share > 0.1 && share < 0.3, `share ${share}`);
+  assert.deepEqual(validTargets({ ...base, nodes: 2 }).slice(-2), ['node-1', 'node-2']);
+  // Plans of a topology without nodes do not move.
+  assert.deepEqual(generatePlan({ seed: 11, durationMs: 120_000, topology: base }), generatePlan({ seed: 11, durationMs: 120_000, topology: { ...base, nodes: 0 } }));
+  assert.ok(parsePlan([{ atMs: 0, target: 'node-2', fault: 'kill' }], { ...base, nodes: 2 }).length === 1);
+});
