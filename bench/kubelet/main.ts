@@ -159,7 +159,9 @@ async function main(): Promise<number> {
     const scheduling = records.filter((r) => r.bound !== undefined).map((r) => r.bound! - r.created).sort((a, b) => a - b);
     const kubeletShare = records.filter((r) => r.running !== undefined && r.bound !== undefined).map((r) => r.running! - r.bound!).sort((a, b) => a - b);
     const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { components: { name: string; pid?: number }[] };
-    const kubeletRss = cluster.components.filter((c) => c.name.startsWith('node-') && c.pid !== undefined).map((c) => rssMiB(c.pid!));
+    const rssOf = (runtime: boolean): number[] => cluster.components.filter((c) => c.name.startsWith('node-') && c.name.endsWith('-runtime') === runtime && c.pid !== undefined).map((c) => rssMiB(c.pid!));
+    const kubeletRss = rssOf(false);
+    const runtimeRss = rssOf(true);
     const result = {
       bench: 'kubelet',
       pods,
@@ -172,6 +174,7 @@ async function main(): Promise<number> {
       sloP99Within5s: percentile(startup, 99) <= 5000,
       podsPerSecondUntilAllRunning: round(startup.length / ((phases['allRunningMs'] ?? 1) / 1000)),
       kubeletRssMiB: { each: kubeletRss, max: Math.max(...kubeletRss) },
+      runtimeRssMiB: { each: runtimeRss, max: Math.max(...runtimeRss) },
       phases,
     };
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -180,8 +180,10 @@ export class Kubelet {
 
   private observe(p: DeepReadonly<Pod>): void {
     const uid = p.metadata?.uid ?? '';
+    // The echo of this kubelet's own status write (already stored from its answer) needs no sync.
+    const echo = this.pods.get(uid)?.metadata?.resourceVersion === p.metadata?.resourceVersion;
     this.pods.set(uid, p);
-    this.enqueue(uid);
+    if (!echo) this.enqueue(uid);
   }
 
   /** Runs a sync of the pod now (or after `delayMs`); syncs of one pod never overlap. */

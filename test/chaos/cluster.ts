@@ -49,13 +49,16 @@ export function procStat(pid: number): ProcStat | undefined {
   }
 }
 
-/** A live child of `parent` whose command line holds `part` (a kubelet under `kubets node`). */
-export function childProcess(parent: number, part: string): { pid: number; startTime: string } | undefined {
+/** A live descendant of `ancestor` whose command line holds `part` (a kubelet under `kubets node` under docker-init). */
+export function descendantProcess(ancestor: number, part: string): { pid: number; startTime: string } | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     const stat = procStat(pid);
-    if (stat === undefined || stat.ppid !== parent || stat.state === 'Z') continue;
+    if (stat === undefined || stat.state === 'Z') continue;
+    let up = stat.ppid;
+    for (let depth = 0; up > 1 && up !== ancestor && depth < 8; depth++) up = procStat(up)?.ppid ?? 0;
+    if (up !== ancestor) continue;
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(part)) return { pid, startTime: stat.startTime };
     } catch {

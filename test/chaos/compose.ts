@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { restartDelayMs } from '../../pkg/cluster/supervisor.js';
 import { ComposeProject, docker, ipOf, serviceOf, type ContainerInfo } from '../helpers/compose.js';
-import { apiserverReady, childProcess, etcdHealthy, httpOk, isRunning, kubeletHealthy } from './cluster.js';
+import { apiserverReady, descendantProcess, etcdHealthy, httpOk, isRunning, kubeletHealthy } from './cluster.js';
 import type { LeakCheck, ProcessRecord } from './history.js';
 import type { FaultKind, Topology } from './plan.js';
 import { sleep } from './sleep.js';
@@ -35,9 +35,9 @@ function memberName(c: ContainerInfo): string | undefined {
   return undefined;
 }
 
-/** The kubelet process of a node container (a child of `kubets node`, its init), seen from the host. */
+/** The kubelet process of a node container (a child of `kubets node` under docker-init), seen from the host. */
 function kubeletOf(c: ContainerInfo): { pid: number; startTime: string } | undefined {
-  return c.State.Running && c.State.Pid > 0 ? childProcess(c.State.Pid, KUBELET_MAIN) : undefined;
+  return c.State.Running && c.State.Pid > 0 ? descendantProcess(c.State.Pid, KUBELET_MAIN) : undefined;
 }
 
 function toMember(c: ContainerInfo, name: string): Member {
