@@ -75,10 +75,12 @@ export interface ComposeStartOptions {
 
 export class ComposeChaosCluster implements ChaosCluster {
   readonly kind = 'compose';
-  readonly faultKinds: readonly FaultKind[] = ['kill', 'term', 'freeze', 'restart', 'netcut'];
+  readonly faultKinds: readonly FaultKind[] = ['kill', 'term', 'freeze', 'restart', 'netcut', 'remove'];
   readonly clientServers: readonly string[];
   private readonly seen = new Map<string, string>();
   private readonly paused = new Set<string>();
+  /** Nodes removed for good: the topology has that many fewer. */
+  private readonly removed = new Set<string>();
   /** Kubelet processes stopped with SIGSTOP (a kubelet freeze). */
   private readonly stopped = new Set<number>();
   private readonly cut = new Map<string, CutNetwork[]>();
@@ -179,6 +181,13 @@ export class ComposeChaosCluster implements ChaosCluster {
 
   async inject(fault: FaultKind, member: Member, now: () => number, opts: InjectOptions): Promise<InjectResult> {
     const c = await this.container(member);
+    if (fault === 'remove') {
+      if (member.kind !== 'kubelet') throw new Error(`only a node can be removed, not ${member.name}`);
+      // The machine is gone: its container, runtime and kubelet with it; compose does not bring it back.
+      await docker(['rm', '-f', c.Id]);
+      this.removed.add(member.name);
+      return { expectNew: false, removedNode: c.Config.Hostname };
+    }
     if (member.kind === 'kubelet' && fault !== 'netcut') return this.injectKubelet(fault, c, now, opts);
     const pid = c.State.Pid;
     const injectedAt = now();
@@ -336,7 +345,7 @@ export class ComposeChaosCluster implements ChaosCluster {
     if (counts.scheduler < schedulers) bad.push(`scheduler: ${counts.scheduler} of ${schedulers} replicas up`);
     const cms = this.opts.topology.controllerManagers ?? 0;
     if (counts['controller-manager'] < cms) bad.push(`controller-manager: ${counts['controller-manager']} of ${cms} replicas up`);
-    const nodes = this.opts.topology.nodes ?? 0;
+    const nodes = (this.opts.topology.nodes ?? 0) - this.removed.size;
     if (counts.node < nodes) bad.push(`node: ${counts.node} of ${nodes} up`);
     return bad;
   }

@@ -181,6 +181,26 @@ export async function runFault(index: number, step: FaultStep, ctx: FaultContext
     if (result.resumedAt !== undefined) rec.resumedAt = result.resumedAt;
     if (result.exitMs !== undefined) rec.exitMs = result.exitMs;
     if (result.termEscalated === true) rec.termEscalated = true;
+    if (result.removedNode !== undefined) {
+      // Gone for good: nothing of it will serve again; the rest of the cluster must stay healthy.
+      rec.removedNode = result.removedNode;
+      probe.stop();
+      const deadline = injectedAt + ctx.recoveryTimeoutMs;
+      let bad = await ctx.cluster.unhealthy();
+      while (bad.length > 0 && ctx.now() < deadline && !ctx.signal.aborted) {
+        await sleep(200, ctx.signal);
+        bad = await ctx.cluster.unhealthy();
+      }
+      if (bad.length === 0) rec.recoveredMs = ctx.now() - injectedAt;
+      else ctx.log(`fault ${index}: after removing ${target.name}, still unhealthy: ${bad.join('; ')}`);
+      const probeDeadline = ctx.now() + PROBE_TIMEOUT_MS + 1_000;
+      while (rec.unavailableAnyMs === undefined && ctx.now() < probeDeadline && !ctx.signal.aborted) {
+        if (await probeApiserver(ctx.currentServer(), ctx.namespace, PROBE_TIMEOUT_MS)) rec.unavailableAnyMs = ctx.now() - injectedAt;
+        else await sleep(100);
+      }
+      ctx.log(`fault ${index}: ${target.name} removed for good (Node ${result.removedNode}); the rest healthy after ${rec.recoveredMs !== undefined ? `${Math.round(rec.recoveredMs)}ms` : 'never'}`);
+      return rec;
+    }
     probe.recoveredAt(result.resumedAt ?? injectedAt, (await urlOf(ctx.cluster, target.name)) ?? target.url);
     const deadline = injectedAt + ctx.recoveryTimeoutMs;
     const back = await waitRecovered(ctx, target.name, target.incarnation, result.expectNew, deadline);

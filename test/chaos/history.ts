@@ -113,6 +113,10 @@ export interface FaultRecord {
   /** Allowed unavailability for this fault (the bound plus the launcher's restart backoff). */
   boundAnyMs?: number;
   boundFaultedMs?: number;
+  /** A node removed for good: the Node object it had registered. */
+  removedNode?: string;
+  /** What the cluster made of the removed node by the end of the run (no node lifecycle controller yet). */
+  afterRemoval?: string;
   /** Why the fault was not injected. */
   skipped?: string;
   error?: string;

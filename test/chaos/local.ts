@@ -140,6 +140,8 @@ export class LocalChaosCluster implements ChaosCluster {
       }
       case 'netcut':
         throw new Error('network cuts need the compose target (the local launcher runs every process in one network namespace)');
+      case 'remove':
+        throw new Error('removing a node needs the compose target (the launcher starts whatever exits again)');
     }
   }
 

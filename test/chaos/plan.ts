@@ -2,8 +2,14 @@
 // or from a JSON file; either way it is plain data, checked here before anything is broken.
 import { seededRandom } from '../helpers/random.js';
 
+/** Faults a generated plan picks from. */
 export const FAULT_KINDS = ['kill', 'term', 'freeze', 'restart', 'netcut'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/**
+ * A node taken away for good (its container removed), in explicit plans only: nothing brings it
+ * back, so it ends a run's story for that node.
+ */
+export const REMOVE = 'remove';
+export type FaultKind = (typeof FAULT_KINDS)[number] | typeof REMOVE;
 
 /** The apiserver the workload's client last talked to, resolved when the fault is injected. */
 export const CURRENT_APISERVER = 'current-apiserver';
@@ -179,11 +185,18 @@ export function parsePlan(data: unknown, topology: Topology, faultKinds: readonl
     if (durationMs !== undefined && (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs <= 0)) {
       throw new Error(`${where}.durationMs: must be a positive number of ms`);
     }
+    if (kind === REMOVE && !/^node-\d+$/.test(target)) throw new Error(`${where}.target: only a node (node-N) can be removed`);
     if (lasts(kind)) {
       if (durationMs === undefined) throw new Error(`${where}.durationMs: a ${kind} needs a duration`);
       return { atMs, target, fault: kind, durationMs };
     }
     return { atMs, target, fault: kind };
   });
-  return steps.sort((a, b) => a.atMs - b.atMs);
+  const sorted = steps.sort((a, b) => a.atMs - b.atMs);
+  const removed = new Set<string>();
+  for (const step of sorted) {
+    if (removed.has(step.target)) throw new Error(`plan: ${step.target} is removed before its ${step.fault} at ${step.atMs}ms`);
+    if (step.fault === REMOVE) removed.add(step.target);
+  }
+  return sorted;
 }

@@ -26,8 +26,8 @@ export interface UnavailabilityStats {
   readonly faultedP99Ms?: number;
 }
 
-export function unavailabilityByKind(faults: readonly FaultRecord[]): Record<FaultKind, UnavailabilityStats> {
-  const out = {} as Record<FaultKind, UnavailabilityStats>;
+export function unavailabilityByKind(faults: readonly FaultRecord[]): Partial<Record<FaultKind, UnavailabilityStats>> {
+  const out: Partial<Record<FaultKind, UnavailabilityStats>> = {};
   for (const kind of FAULT_KINDS) {
     const hit = faults.filter((f) => f.fault === kind && f.injectedAt !== undefined);
     const any = hit.map((f) => f.unavailableAnyMs).filter((v): v is number => v !== undefined);
@@ -90,6 +90,8 @@ function faultSummary(f: FaultRecord): Record<string, unknown> {
     recoveredMs: ms(f.recoveredMs),
     boundAnyMs: f.boundAnyMs,
     boundFaultedMs: f.boundFaultedMs,
+    removedNode: f.removedNode,
+    afterRemoval: f.afterRemoval,
     skipped: f.skipped,
     error: f.error,
   };
@@ -134,7 +136,7 @@ export interface ChaosReport {
   readonly unknownWrites: Record<string, unknown>[];
   readonly unknownWritesListed: number;
   readonly watch: Record<string, unknown>;
-  readonly unavailability: Record<FaultKind, UnavailabilityStats>;
+  readonly unavailability: Partial<Record<FaultKind, UnavailabilityStats>>;
   readonly processes: { readonly tracked: number; readonly leaked: LeakCheck['leaked'] };
   readonly invariants: readonly InvariantResult[];
   /** The scheduling trickle: pods created and bound, Lease terms seen. */
@@ -212,7 +214,9 @@ export function humanSummary(rep: ChaosReport): string {
     const what = `${String(f['fault'])} ${String(f['component'] ?? f['target'])}`;
     if (f['skipped'] !== undefined) lines.push(`  fault ${String(f['index'])} ${what}: skipped (${String(f['skipped'])})`);
     else if (f['error'] !== undefined) lines.push(`  fault ${String(f['index'])} ${what}: error: ${String(f['error'])}`);
-    else {
+    else if (f['removedNode'] !== undefined) {
+      lines.push(`  fault ${String(f['index'])} at ${String(f['injectedAtMs'])}ms ${what}: gone for good; the rest healthy after ${String(f['recoveredMs'] ?? 'never')}ms; by the end: ${String(f['afterRemoval'] ?? 'unread')}`);
+    } else {
       lines.push(
         `  fault ${String(f['index'])} at ${String(f['injectedAtMs'])}ms ${what}: API down ${String(f['unavailableAnyMs'] ?? '?')}ms (any), ` +
           `${String(f['unavailableFaultedMs'] ?? '?')}ms (faulted), healthy after ${String(f['recoveredMs'] ?? 'never')}ms`,

@@ -16,7 +16,7 @@ import { runFault, type FaultContext } from './faults.js';
 import type { FaultRecord, FinalState, ObjectState, WriteRecord } from './history.js';
 import { checkAll, findLostWrites } from './invariants.js';
 import { LocalChaosCluster } from './local.js';
-import { DEFAULT_INTERVAL_MS, generatePlan, parsePlan, type FaultStep, type Topology } from './plan.js';
+import { DEFAULT_INTERVAL_MS, generatePlan, parsePlan, REMOVE, type FaultStep, type Topology } from './plan.js';
 import { buildReport, humanSummary } from './report.js';
 import { sleep } from './sleep.js';
 import { NamespaceWatcher } from './watcher.js';
@@ -25,6 +25,11 @@ import { DeploymentWorkload } from './deployments.js';
 import { CONTROLLERS } from '../../pkg/controller-manager/controllers.js';
 import type { Lease } from '../../pkg/api/coordination/v1/index.js';
 import { CONFIGMAPS, NAMESPACES, Workload, errorText, writeIdOf, type ConfigMap } from './workload.js';
+import { nodeResource, type Node } from '../../pkg/api/core/v1/node.js';
+import type { Pod } from '../../pkg/api/core/v1/pod-types.js';
+import { podResource } from '../../pkg/api/core/v1/pod.js';
+
+const DEFAULT_NODES = 2;
 
 const USAGE = `Usage: npm run chaos -- [flags]
   --seed N             seed of the fault plan and the workload (default: random, printed)
@@ -48,9 +53,10 @@ const USAGE = `Usage: npm run chaos -- [flags]
   --dir DIR            local: run the cluster in DIR (must be empty) and keep it for inspection
   --keep               keep the cluster (local: its directory; compose: its containers and volumes)
   --concurrency N      workload writers (default 4)
-  --bound S            allowed API unavailability after a fault, in seconds (default 30)`;
+  --bound S            allowed API unavailability after a fault, in seconds (default 30)
+  --nodes N            kubelets running the Deployments' pods (default ${DEFAULT_NODES}; 0: a stand-in marks them Ready)`;
 
-const TOPOLOGY: Topology = { etcdMembers: 3, apiservers: 2, schedulers: 2, controllerManagers: 2, nodes: 2 };
+const CONTROL_PLANE: Topology = { etcdMembers: 3, apiservers: 2, schedulers: 2, controllerManagers: 2 };
 /** How long the Deployments may take to match their spec once the faults stop. */
 const CONVERGE_BOUND_MS = 60_000;
 const TARGETS = ['local', 'compose'] as const;
@@ -70,6 +76,8 @@ interface ChaosOptions {
   readonly keep: boolean;
   readonly concurrency: number;
   readonly boundMs: number;
+  /** Kubelets (with their runtimes) that run the Deployments' pods; 0: a stand-in plays them. */
+  readonly nodes: number;
 }
 
 function positive(name: string, v: string | undefined, integer: boolean): number | undefined {
@@ -95,6 +103,7 @@ function parseFlags(argv: readonly string[]): ChaosOptions | 'help' {
       keep: { type: 'boolean', default: false },
       concurrency: { type: 'string' },
       bound: { type: 'string' },
+      nodes: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -120,6 +129,7 @@ function parseFlags(argv: readonly string[]): ChaosOptions | 'help' {
     keep: values.keep ?? false,
     concurrency: positive('concurrency', values.concurrency, true) ?? 4,
     boundMs: (positive('bound', values.bound, false) ?? 30) * 1000,
+    nodes: values.nodes === '0' ? 0 : (positive('nodes', values.nodes, true) ?? DEFAULT_NODES),
   };
 }
 
@@ -173,13 +183,38 @@ async function readFinal(client: RestClient, namespace: string, signal: AbortSig
   return { listRv: Number(list.metadata.resourceVersion ?? 0), objects };
 }
 
+/**
+ * What the cluster shows of a node removed for good. Until a node lifecycle controller exists,
+ * nothing marks it NotReady or moves its pods: this reports how stale it looks.
+ */
+async function describeRemovedNode(client: RestClient, nodeName: string): Promise<string> {
+  let node: Node | undefined;
+  try {
+    node = await client.resource<Node>(nodeResource).get(nodeName);
+  } catch (err) {
+    if (!/not found/i.test(err instanceof Error ? err.message : String(err))) throw err;
+  }
+  const pods = (await client.resource<Pod>(podResource).listAll({ fieldSelector: `spec.nodeName=${nodeName}` })).items;
+  const phases = new Map<string, number>();
+  for (const p of pods) {
+    const phase = p.metadata?.deletionTimestamp !== undefined ? 'Terminating' : (p.status?.phase ?? 'Pending');
+    phases.set(phase, (phases.get(phase) ?? 0) + 1);
+  }
+  const ready = node?.status?.conditions?.find((c) => c.type === 'Ready');
+  const lease = await client.resource<Lease>({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true }).namespace('kube-node-lease').get(nodeName).catch(() => undefined);
+  const age = (t: string | undefined): string => (t !== undefined ? `${Math.round((Date.now() - Date.parse(t)) / 1000)}s ago` : 'never');
+  const nodeText = node === undefined ? `Node ${nodeName} is gone` : `Node ${nodeName} still listed with Ready=${ready?.status ?? 'none'} (status heartbeat ${age(ready?.lastHeartbeatTime)}, Lease renewed ${age(lease?.spec?.renewTime)})`;
+  return `${nodeText}; ${pods.length} pod(s) still bound to it (${[...phases].map(([k, v]) => `${v} ${k}`).join(', ') || 'none'})`;
+}
+
 async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources): Promise<ReturnType<typeof buildReport>> {
+  const topology: Topology = { ...CONTROL_PLANE, nodes: opts.nodes };
   const log = (l: string): void => void process.stderr.write(`chaos: ${l}\n`);
   const faultKinds = opts.target === 'compose' ? ['kill', 'term', 'freeze', 'restart', 'netcut'] as const : ['kill', 'term', 'freeze', 'restart'] as const;
   const plan: FaultStep[] =
     opts.planFile !== undefined
-      ? parsePlan(JSON.parse(readFileSync(opts.planFile, 'utf8')) as unknown, TOPOLOGY, faultKinds)
-      : generatePlan({ seed: opts.seed, durationMs: opts.durationMs, topology: TOPOLOGY, faultKinds, ...(opts.faults !== undefined ? { faults: opts.faults } : { intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS }) });
+      ? parsePlan(JSON.parse(readFileSync(opts.planFile, 'utf8')) as unknown, topology, opts.target === 'compose' ? [...faultKinds, REMOVE] : faultKinds)
+      : generatePlan({ seed: opts.seed, durationMs: opts.durationMs, topology: topology, faultKinds, ...(opts.faults !== undefined ? { faults: opts.faults } : { intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS }) });
   log(`seed ${opts.seed}, ${opts.target} cluster, ${opts.durationMs / 1000}s, ${plan.length} fault(s) planned`);
   if (opts.dir !== undefined) {
     mkdirSync(opts.dir, { recursive: true });
@@ -190,8 +225,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const now = (): number => performance.now() - t0;
   const cluster =
     opts.target === 'compose'
-      ? await ComposeChaosCluster.start({ project: `kubets-chaos-${opts.seed}`, apiPort: await freePort(), topology: TOPOLOGY, keep: opts.keep, log, signal })
-      : await LocalChaosCluster.start({ ...TOPOLOGY, ...(opts.dir !== undefined ? { dir: opts.dir } : {}), keep: opts.keep });
+      ? await ComposeChaosCluster.start({ project: `kubets-chaos-${opts.seed}`, apiPort: await freePort(), topology: topology, keep: opts.keep, log, signal })
+      : await LocalChaosCluster.start({ ...topology, ...(opts.dir !== undefined ? { dir: opts.dir } : {}), keep: opts.keep });
   res.cluster = cluster;
   const initial = await cluster.members();
   const urls = (kind: 'etcd' | 'apiserver'): string[] => initial.filter((m) => m.kind === kind).map((m) => m.url);
@@ -214,12 +249,12 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const workload = new Workload({ client, namespace, seed: opts.seed, concurrency: opts.concurrency, keysPerWorker: 8, thinkMs: 40, watchdogMs: CLIENT_TIMEOUT_MS + 20_000, now });
   const watcher = new NamespaceWatcher({ client: watchClient, namespace, now, idleMs: 15_000 });
   const auditClient = new RestClient({ ...clientOpts, component: 'chaos-leader-audit' });
-  const leaders = (TOPOLOGY.schedulers ?? 0) > 0 ? new LeaderAudit({ client: auditClient, namespace, now, podEveryMs: 250, log }) : undefined;
+  const leaders = (topology.schedulers ?? 0) > 0 ? new LeaderAudit({ client: auditClient, namespace, now, podEveryMs: 250, log }) : undefined;
   const appsNamespace = `${namespace}-apps`;
   const appsClient = new RestClient({ ...clientOpts, component: 'chaos-deployments' });
   const apps =
-    (TOPOLOGY.controllerManagers ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'deployment-controller') && (await attempt('creating the apps namespace', 10, signal, () => appsClient.resource(NAMESPACES).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: appsNamespace } }), log)) !== undefined
-      ? new DeploymentWorkload({ client: appsClient, namespace: appsNamespace, seed: opts.seed, deployments: 4, changeEveryMs: 3_000, now, log, kubelets: (TOPOLOGY.nodes ?? 0) > 0 })
+    (topology.controllerManagers ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'deployment-controller') && (await attempt('creating the apps namespace', 10, signal, () => appsClient.resource(NAMESPACES).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: appsNamespace } }), log)) !== undefined
+      ? new DeploymentWorkload({ client: appsClient, namespace: appsNamespace, seed: opts.seed, deployments: 4, changeEveryMs: 3_000, now, log, kubelets: (topology.nodes ?? 0) > 0 })
       : undefined;
   const appsStop = new AbortController();
   const standInStop = new AbortController();
@@ -285,6 +320,11 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
         }
       }
       final = await readFinal(client, namespace, signal, log);
+      for (const f of faults) {
+        if (f.removedNode === undefined) continue;
+        f.afterRemoval = await describeRemovedNode(client, f.removedNode).catch((err: unknown) => `could not be read: ${err instanceof Error ? err.message : String(err)}`);
+        log(`fault ${f.index}: after removing ${f.component ?? '?'}: ${f.afterRemoval}`);
+      }
     }
   } finally {
     signal.removeEventListener('abort', onAbort);

@@ -38,6 +38,8 @@ export interface InjectResult {
   readonly termEscalated?: boolean;
   /** The fault ends with a new incarnation (a restart), not the same one resumed. */
   readonly expectNew: boolean;
+  /** The member is gone for good (a removed node): the Node object's name it registered. */
+  readonly removedNode?: string;
 }
 
 export interface ChaosCluster {

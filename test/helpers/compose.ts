@@ -17,7 +17,7 @@ export interface ContainerInfo {
   readonly Name: string;
   readonly RestartCount: number;
   readonly State: { readonly Running: boolean; readonly Paused: boolean; readonly Pid: number; readonly StartedAt: string; readonly Health?: { readonly Status: string } };
-  readonly Config: { readonly Labels: Record<string, string> };
+  readonly Config: { readonly Labels: Record<string, string>; readonly Hostname: string };
   readonly NetworkSettings: { readonly Networks: Record<string, { readonly IPAddress: string; readonly Aliases: readonly string[] | null }> };
 }
 

@@ -321,3 +321,9 @@ test('containers adopted: one container ID and restart count 0 per pod container
     'ns/b (u2) app: 2 container IDs, restart count up to 1 (0:bbb → 1:ddd)',
   ]);
 });
+
+test('workloads converge is not judged after a node was removed for good, and says why', () => {
+  const r = checkWorkloadsConverge(apps({ convergedAfterMs: 1200 }, { last: 'spec 3, replicas 4 updated 3 available 2, pods 4' }), ['node-2']);
+  assert.equal(r.pass, true);
+  assert.match(r.summary, /^not judged: node-2 removed for good, and no node lifecycle controller evicts or replaces its pods yet \(1 of 2 Deployments converged\)$/);
+});

@@ -119,3 +119,12 @@ test('with nodes, about one fault in five hits a kubelet (node-N); without, the 
   assert.deepEqual(generatePlan({ seed: 11, durationMs: 120_000, topology: base }), generatePlan({ seed: 11, durationMs: 120_000, topology: { ...base, nodes: 0 } }));
   assert.ok(parsePlan([{ atMs: 0, target: 'node-2', fault: 'kill' }], { ...base, nodes: 2 }).length === 1);
 });
+
+test('a node removal is for node targets only, in plans that allow it, and nothing may target the node after it', () => {
+  const topology = { etcdMembers: 3, apiservers: 2, nodes: 2 };
+  const kinds = [...FAULT_KINDS, 'remove'] as const;
+  assert.equal(parsePlan([{ atMs: 0, target: 'node-2', fault: 'remove' }, { atMs: 10, target: 'node-1', fault: 'kill' }], topology, kinds).length, 2);
+  assert.throws(() => parsePlan([{ atMs: 0, target: 'node-2', fault: 'remove' }], topology), /fault: must be one of kill, term, freeze, restart, netcut$/);
+  assert.throws(() => parsePlan([{ atMs: 0, target: 'etcd-1', fault: 'remove' }], topology, kinds), /only a node \(node-N\) can be removed/);
+  assert.throws(() => parsePlan([{ atMs: 10, target: 'node-2', fault: 'kill' }, { atMs: 0, target: 'node-2', fault: 'remove' }], topology, kinds), /node-2 is removed before its kill at 10ms/);
+});
