@@ -257,6 +257,10 @@ export class Kubelet {
     }
     if (!this.admit(pod)) return;
     const result = await this.syncer.sync(pod, signal);
+    // A container this sync saw running is no news to the next relist (one it just started would
+    // otherwise bring the pod straight back for a sync that finds nothing to do). An exited one
+    // stays news: its restart is the relist's to trigger.
+    for (const c of result.runtime.containers) if (c.state === 'CONTAINER_RUNNING') this.lastRelist.set(c.id, `${c.state}|${uid}`);
     this.prober.sync(pod, result.runtime);
     const specOf = (name: string): Container | undefined => pod.spec?.containers?.find((c) => c.name === name);
     const probes: ProbeView = {

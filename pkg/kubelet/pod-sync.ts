@@ -239,14 +239,16 @@ export class PodSyncer {
         for (const c of rp.containers) if (c.state === 'CONTAINER_RUNNING') await this.o.cri.stopContainer(c.id, 0, { signal });
       }
       const config = this.sandboxConfig(pod, rp.sandboxes.length);
+      let id: string;
       try {
-        await this.o.cri.runPodSandbox(config, '', { signal });
+        id = await this.o.cri.runPodSandbox(config, '', { signal });
       } catch (err) {
         this.o.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${err instanceof CriError ? err.message : String(err)}`);
         throw err;
       }
-      rp = await readRuntimePod(this.o.cri, uid, signal);
-      sandbox = rp.sandboxes[0]!;
+      // The new sandbox is the newest; nothing else of the pod changed since the read above.
+      sandbox = await this.o.cri.podSandboxStatus(id, { signal });
+      rp = { ...rp, sandboxes: [sandbox, ...rp.sandboxes] };
     }
     const sandboxConfig = this.sandboxConfig(pod, sandbox.metadata?.attempt ?? 0);
     const podIp = spec.hostNetwork === true ? this.o.hostIp : (sandbox.network?.ip ?? '');
