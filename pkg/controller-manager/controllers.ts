@@ -4,7 +4,8 @@ import { deploymentControllerDefinition } from '../controller/deployment/index.j
 import { garbageCollectorControllerDefinition } from '../controller/garbagecollector/index.js';
 import { namespaceControllerDefinition } from '../controller/namespace/index.js';
 import { nodeIpamControllerDefinition } from '../controller/nodeipam/index.js';
+import { podGcControllerDefinition } from '../controller/podgc/index.js';
 import { replicaSetControllerDefinition } from '../controller/replicaset/index.js';
 import { serviceAccountControllerDefinition } from '../controller/serviceaccount/index.js';
 
-export const CONTROLLERS: readonly ControllerDefinition[] = [deploymentControllerDefinition, garbageCollectorControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition];
+export const CONTROLLERS: readonly ControllerDefinition[] = [deploymentControllerDefinition, garbageCollectorControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition];

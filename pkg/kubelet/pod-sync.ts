@@ -50,6 +50,8 @@ export interface SyncResult {
 }
 
 const DEFAULT_GRACE_SECONDS = 30;
+/** How soon a pod whose pull just failed is synced again. */
+const PULL_RESYNC_MS = 1000;
 
 /** Where a pod's container logs go: <pod-logs-dir>/<namespace>_<name>_<uid>. */
 export function podLogDirectory(podLogsDir: string, pod: Pod): string {
@@ -140,7 +142,9 @@ export class PodSyncer {
       this.o.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
       this.backoff.next(pullKey, now);
       this.pullFailedAt.set(pullKey, now);
-      return { waiting: { reason: 'ErrImagePull', message }, retryAfterMs: this.backoff.delay(pullKey, now) };
+      // Upstream's PLEG sees the new sandbox and syncs the pod again at once; that sync finds the
+      // pull backing off (ImagePullBackOff), and the one after the back-off pulls again.
+      return { waiting: { reason: 'ErrImagePull', message }, retryAfterMs: PULL_RESYNC_MS };
     }
   }
 
