@@ -181,18 +181,22 @@ export class BackendTable {
 
   /**
    * Backends to try for a new client connection, best first: ready ones, then unknown ones, then
-   * not-ready ones; inside each, fewest open connections first, ties taking turns. Down and
-   * vanished backends are never offered.
+   * not-ready ones; inside each, fewest open connections first, ties taking turns. Vanished
+   * backends are never offered, down ones only when every backend is down (Envoy's panic
+   * routing): probes that time out on a loaded machine are no proof a backend cannot serve, a
+   * dead one refuses the connect at once, and a client is better off trying than cut off.
    */
   pick(): string[] {
-    const live = [...this.backends.values()].filter((b) => b.targets.size > 0 && b.state !== 'down');
+    const present = [...this.backends.values()].filter((b) => b.targets.size > 0);
+    const up = present.filter((b) => b.state !== 'down');
+    const live = up.length > 0 ? up : present;
     live.sort((a, b) => compare(a.address, b.address));
     const n = live.length;
     if (n === 0) return [];
     const offset = this.turn++ % n;
     const rank = new Map(live.map((b, i) => [b, (i - offset + n) % n]));
     const out: string[] = [];
-    for (const tier of TIER_ORDER) {
+    for (const tier of [...TIER_ORDER, 'down' as const]) {
       const members = live.filter((b) => b.state === tier);
       members.sort((a, b) => a.connections.size - b.connections.size || rank.get(a)! - rank.get(b)!);
       for (const b of members) out.push(b.address);
