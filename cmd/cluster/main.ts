@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { ClusterLauncher, defaultDistDir } from '../../pkg/cluster/launcher.js';
 
 const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--schedulers N] [--controller-managers N] [--nodes N] [--no-restart-crashed]
+                     [--controller-manager-arg FLAG ...]
   --dir DIR            where the cluster keeps etcd data, logs, pids and kubeconfig (default .kubets/)
   --etcd-members N     members of the etcd cluster (default 1)
   --apiservers N       apiserver replicas (default 1)
@@ -11,6 +12,9 @@ const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers 
   --controller-managers N
                        controller-manager replicas, one leader elected among them (default 2; 0 for none)
   --nodes N            kubelets, each a node running pods on a simulated runtime of its own (default 2; 0 to 99)
+  --controller-manager-arg FLAG
+                       a flag for every controller-manager, repeatable
+                       (e.g. --controller-manager-arg=--node-monitor-grace-period=20s)
   --no-restart-crashed leave a component that exits stopped (by default it is started again, with backoff;
                        --restart-crashed, the old opt-in, is still accepted)`;
 
@@ -29,6 +33,7 @@ async function main(): Promise<number> {
         nodes: { type: 'string', default: '2' },
         'restart-crashed': { type: 'boolean' },
         'no-restart-crashed': { type: 'boolean' },
+        'controller-manager-arg': { type: 'string', multiple: true },
         help: { type: 'boolean' },
       },
     }).values;
@@ -75,6 +80,7 @@ async function main(): Promise<number> {
     controllerManagers,
     nodes,
     restartCrashed: values['no-restart-crashed'] !== true,
+    controllerManagerArgs: values['controller-manager-arg'] ?? [],
     out: (line) => process.stdout.write(line + '\n'),
   });
   return launcher.run(root.signal);

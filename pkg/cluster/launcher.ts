@@ -21,6 +21,8 @@ export interface LauncherOptions {
   readonly schedulers?: number;
   /** Controller-manager replicas, leader-elected (default 2; 0 for none). */
   readonly controllerManagers?: number;
+  /** Extra flags for every controller-manager replica, e.g. --node-monitor-grace-period=20s. */
+  readonly controllerManagerArgs?: readonly string[];
   /** Kubelets named node-1 ..., each with a simulated runtime process of its own (node-1-runtime ...; default 2; 0 for none). */
   readonly nodes?: number;
   /** Restart a component that exits while the cluster runs (with backoff). */
@@ -273,7 +275,8 @@ export class ClusterLauncher {
       for (let i = 0; i < n; i++) {
         const name = n === 1 ? kind : `${kind}-${i}`;
         const port = await portFor(name);
-        clients.push(clientProcess(name, port, kind, ['--bind-address', '127.0.0.1', '--secure-port', String(port)]));
+        const extra = kind === 'controller-manager' ? (this.opts.controllerManagerArgs ?? []) : [];
+        clients.push(clientProcess(name, port, kind, ['--bind-address', '127.0.0.1', '--secure-port', String(port), ...extra]));
       }
     }
     for (let i = 1; i <= (this.opts.nodes ?? 2); i++) {

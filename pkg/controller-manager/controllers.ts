@@ -4,8 +4,10 @@ import { deploymentControllerDefinition } from '../controller/deployment/index.j
 import { garbageCollectorControllerDefinition } from '../controller/garbagecollector/index.js';
 import { namespaceControllerDefinition } from '../controller/namespace/index.js';
 import { nodeIpamControllerDefinition } from '../controller/nodeipam/index.js';
+import { nodeLifecycleControllerDefinition } from '../controller/nodelifecycle/index.js';
 import { podGcControllerDefinition } from '../controller/podgc/index.js';
 import { replicaSetControllerDefinition } from '../controller/replicaset/index.js';
 import { serviceAccountControllerDefinition } from '../controller/serviceaccount/index.js';
+import { taintEvictionControllerDefinition } from '../controller/tainteviction/index.js';
 
-export const CONTROLLERS: readonly ControllerDefinition[] = [deploymentControllerDefinition, garbageCollectorControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition];
+export const CONTROLLERS: readonly ControllerDefinition[] = [deploymentControllerDefinition, garbageCollectorControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, taintEvictionControllerDefinition];

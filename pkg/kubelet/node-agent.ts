@@ -34,7 +34,6 @@ export class NodeAgent {
   private node: Node | undefined;
   private lastReportAt = -Infinity;
   private podCidr = '';
-  private lastReady: string | undefined;
   private readonly system = readSystemInfo();
 
   constructor(private readonly o: NodeAgentOptions) {}
@@ -91,15 +90,23 @@ export class NodeAgent {
   async syncStatus(signal: AbortSignal): Promise<void> {
     const runtime = await this.runtimeState(signal);
     const nodes = this.o.client.resource<Node>(nodeResource);
-    if (this.podCidr === '' && this.node !== undefined) {
-      this.node = await nodes.get(this.o.flags.nodeName, { signal });
-      await this.adoptPodCidr(signal);
-    }
-    const now = this.o.clock.now();
-    const next = nodeStatus(this.o.flags, this.system, runtime, this.node?.status, now, this.o.kubeletPort());
-    if (!nodeStatusChanged(this.node?.status, next) && now - this.lastReportAt < NODE_STATUS_REPORT_FREQUENCY_MS) return;
     try {
+      // Read, as upstream's kubelet does each round: the node lifecycle controller may have set
+      // the conditions Unknown while this kubelet was cut off, and only a fresh read shows that.
+      if (this.node !== undefined) this.node = await nodes.get(this.o.flags.nodeName, { signal });
+      if (this.podCidr === '' && this.node !== undefined) await this.adoptPodCidr(signal);
+      const now = this.o.clock.now();
+      const next = nodeStatus(this.o.flags, this.system, runtime, this.node?.status, now, this.o.kubeletPort());
+      if (!nodeStatusChanged(this.node?.status, next) && now - this.lastReportAt < NODE_STATUS_REPORT_FREQUENCY_MS) return;
+      const before = this.node?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
       this.node = await nodes.patch(this.o.flags.nodeName, { status: next }, 'merge', { subresource: 'status', signal });
+      this.lastReportAt = now;
+      // An event when Ready changes from what the API said (Unknown after a silence included).
+      const ready = next.conditions?.find((c) => c.type === 'Ready')?.status;
+      if (ready !== before) {
+        const reason = ready === 'True' ? 'NodeReady' : 'NodeNotReady';
+        void this.o.events.record(nodeRef(this.node), 'Normal', reason, reason, `Node ${this.o.flags.nodeName} status is now: ${reason}`);
+      }
     } catch (err) {
       // Deleted under us (kubectl delete node): register again, as upstream's kubelet does on restart.
       if (isNotFound(err)) {
@@ -108,13 +115,6 @@ export class NodeAgent {
         return;
       }
       throw err;
-    }
-    this.lastReportAt = now;
-    const ready = next.conditions?.find((c) => c.type === 'Ready')?.status;
-    if (ready !== this.lastReady && this.node !== undefined) {
-      const reason = ready === 'True' ? 'NodeReady' : 'NodeNotReady';
-      void this.o.events.record(nodeRef(this.node), 'Normal', reason, reason, `Node ${this.o.flags.nodeName} status is now: ${reason}`);
-      this.lastReady = ready;
     }
   }
 

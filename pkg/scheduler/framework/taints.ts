@@ -1,27 +1,10 @@
 // Toleration/taint matching shared by TaintToleration, NodeUnschedulable and PodTopologySpread.
 import type { Taint, Toleration } from '../../api/core/v1/index.js';
+import { tolerationsTolerateTaint } from '../../api/core/v1/toleration.js';
+
+export { toleratesTaint, tolerationsTolerateTaint } from '../../api/core/v1/toleration.js';
 
 export const TAINT_NODE_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
-
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? '') {
-    case '':
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
-}
-
-export function tolerationsTolerateTaint(tolerations: readonly Toleration[] | undefined, taint: Taint): boolean {
-  if (!tolerations) return false;
-  for (const t of tolerations) if (toleratesTaint(t, taint)) return true;
-  return false;
-}
 
 const isDoNotSchedule = (t: Taint): boolean => t.effect === 'NoSchedule' || t.effect === 'NoExecute';
 

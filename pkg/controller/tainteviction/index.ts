@@ -1,0 +1,1 @@
+export * from './tainteviction.js';
