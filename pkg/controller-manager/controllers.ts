@@ -2,6 +2,7 @@
 import type { ControllerDefinition } from '../controller/framework/index.js';
 import { deploymentControllerDefinition } from '../controller/deployment/index.js';
 import { garbageCollectorControllerDefinition } from '../controller/garbagecollector/index.js';
+import { jobControllerDefinition } from '../controller/job/index.js';
 import { namespaceControllerDefinition } from '../controller/namespace/index.js';
 import { nodeIpamControllerDefinition } from '../controller/nodeipam/index.js';
 import { nodeLifecycleControllerDefinition } from '../controller/nodelifecycle/index.js';
@@ -9,5 +10,6 @@ import { podGcControllerDefinition } from '../controller/podgc/index.js';
 import { replicaSetControllerDefinition } from '../controller/replicaset/index.js';
 import { serviceAccountControllerDefinition } from '../controller/serviceaccount/index.js';
 import { taintEvictionControllerDefinition } from '../controller/tainteviction/index.js';
+import { ttlAfterFinishedControllerDefinition } from '../controller/ttlafterfinished/index.js';
 
-export const CONTROLLERS: readonly ControllerDefinition[] = [deploymentControllerDefinition, garbageCollectorControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, taintEvictionControllerDefinition];
+export const CONTROLLERS: readonly ControllerDefinition[] = [deploymentControllerDefinition, garbageCollectorControllerDefinition, jobControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, taintEvictionControllerDefinition, ttlAfterFinishedControllerDefinition];

@@ -113,6 +113,7 @@ export class FakeListWatch<T extends KubeObject> implements ListWatcher<T> {
   private readonly watches = new Set<FakeWatch<T>>();
   private readonly listFailures: unknown[] = [];
   private readonly watchFailures: unknown[] = [];
+  private held: { type: HistoryEntry<T>['type']; object: T }[] | undefined;
 
   constructor(initial: readonly T[] = [], startRv = 100) {
     this.rv = startRv;
@@ -234,6 +235,18 @@ export class FakeListWatch<T extends KubeObject> implements ListWatcher<T> {
 
   private record(type: HistoryEntry<T>['type'], object: T): void {
     this.history.push({ rv: this.rv, type, object: structuredClone(object) });
-    for (const w of this.watches) w.push({ type, object: structuredClone(object) });
+    if (this.held !== undefined) this.held.push({ type, object: structuredClone(object) });
+    else for (const w of this.watches) w.push({ type, object: structuredClone(object) });
+  }
+
+  /** Watches lag: events wait until releaseEvents() (an informer cache that is behind). */
+  holdEvents(): void {
+    this.held ??= [];
+  }
+
+  releaseEvents(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const ev of held) for (const w of this.watches) w.push({ type: ev.type, object: structuredClone(ev.object) });
   }
 }
