@@ -1,5 +1,6 @@
 // Every controller the controller-manager knows, in upstream's order of names.
 import type { ControllerDefinition } from '../controller/framework/index.js';
+import { cronJobControllerDefinition } from '../controller/cronjob/index.js';
 import { deploymentControllerDefinition } from '../controller/deployment/index.js';
 import { garbageCollectorControllerDefinition } from '../controller/garbagecollector/index.js';
 import { jobControllerDefinition } from '../controller/job/index.js';
@@ -12,4 +13,4 @@ import { serviceAccountControllerDefinition } from '../controller/serviceaccount
 import { taintEvictionControllerDefinition } from '../controller/tainteviction/index.js';
 import { ttlAfterFinishedControllerDefinition } from '../controller/ttlafterfinished/index.js';
 
-export const CONTROLLERS: readonly ControllerDefinition[] = [deploymentControllerDefinition, garbageCollectorControllerDefinition, jobControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, taintEvictionControllerDefinition, ttlAfterFinishedControllerDefinition];
+export const CONTROLLERS: readonly ControllerDefinition[] = [cronJobControllerDefinition, deploymentControllerDefinition, garbageCollectorControllerDefinition, jobControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, taintEvictionControllerDefinition, ttlAfterFinishedControllerDefinition];

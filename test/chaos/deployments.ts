@@ -47,7 +47,16 @@ function manifest(name: string, replicas: number): Deployment {
       selector: { matchLabels: { [GROUP_LABEL]: name } },
       template: {
         metadata: { labels: { [GROUP_LABEL]: name }, annotations: { 'chaos/revision': '0' } },
-        spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }], terminationGracePeriodSeconds: 0 },
+        spec: {
+          containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }],
+          terminationGracePeriodSeconds: 0,
+          // A node removed for good gives its pods up after 10 s of NotReady, not 300 s, so the
+          // replacements run within the run's bound.
+          tolerations: [
+            { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 },
+            { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 },
+          ],
+        },
       },
     },
   } as Deployment;

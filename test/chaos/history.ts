@@ -180,6 +180,28 @@ export interface DeploymentHistory {
   readonly containers?: readonly ContainerRuns[];
 }
 
+/** One Job the run started and what it counted. */
+export interface JobRecord {
+  readonly name: string;
+  readonly indexed: boolean;
+  /** ms after the faults stopped when it had met its success criteria with nothing left uncounted. */
+  readonly doneAfterMs?: number;
+  /** Every create failed (a reply lost and the Job not made): nothing to judge. */
+  readonly neverCreated?: boolean;
+  readonly last: string;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Its pods that succeeded (distinct indexes when Indexed). */
+  readonly succeededPods: number;
+  readonly completedIndexes: string;
+}
+
+export interface JobHistory {
+  readonly boundMs: number;
+  readonly completions: number;
+  readonly jobs: readonly JobRecord[];
+}
+
 export interface ContainerRuns {
   /** namespace/pod (uid) container */
   readonly container: string;

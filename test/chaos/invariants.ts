@@ -1,6 +1,6 @@
 // The invariants a chaos run must keep, as pure functions over the recorded history. Each returns
 // pass/fail with the evidence; none of them knows how the history was produced.
-import type { DeploymentHistory, FaultRecord, FinalState, LeakCheck, LeaderHistory, ObjectState, WatchHistory, WatchRecord, WriteRecord } from './history.js';
+import type { DeploymentHistory, FaultRecord, JobHistory, FinalState, LeakCheck, LeaderHistory, ObjectState, WatchHistory, WatchRecord, WriteRecord } from './history.js';
 
 export interface InvariantResult {
   readonly name: string;
@@ -340,15 +340,10 @@ export function checkPodsScheduled(h: LeaderHistory): InvariantResult {
 
 /**
  * Every Deployment reached its last spec (replicas, all updated and available) within the bound
- * after the faults. Not judged after a node was removed for good: until a node lifecycle
- * controller marks it NotReady, the scheduler keeps placing pods there and nothing replaces the
- * pods it held, so no Deployment with a pod there can converge.
+ * after the faults; after a node was removed for good too, since the node lifecycle controller
+ * marks it NotReady and its pods are evicted (the workloads tolerate that for 10 s) and replaced.
  */
-export function checkWorkloadsConverge(h: DeploymentHistory, removedNodes: readonly string[] = []): InvariantResult {
-  if (removedNodes.length > 0) {
-    const converged = h.deployments.filter((d) => d.convergedAfterMs !== undefined).length;
-    return { name: 'workloads converge', pass: true, summary: `not judged: ${removedNodes.join(', ')} removed for good, and no node lifecycle controller evicts or replaces its pods yet (${converged} of ${h.deployments.length} Deployments converged)`, details: [] };
-  }
+export function checkWorkloadsConverge(h: DeploymentHistory): InvariantResult {
   const problems = h.deployments.filter((d) => d.convergedAfterMs === undefined).map((d) => `${d.name} did not converge within ${h.boundMs / 1000}s: ${d.last}`);
   const slowest = Math.max(0, ...h.deployments.map((d) => d.convergedAfterMs ?? 0));
   return result('workloads converge', problems, `all ${h.deployments.length} Deployments matched their spec ${slowest} ms after the faults at most`, (n) => `${n} Deployment(s) did not converge within ${h.boundMs / 1000}s`);
@@ -376,6 +371,25 @@ export function checkContainersAdopted(h: DeploymentHistory): InvariantResult {
   return result('containers adopted, never started twice', problems, `all ${containers.length} pod containers kept one container ID and never restarted`, (n) => `${n} container(s) started more than once`);
 }
 
+/**
+ * Every Job met its success criteria within the bound after the faults, and counted each
+ * completion once: status.succeeded equals its completions, and no more pods than that succeeded
+ * (distinct indexes when Indexed) — fewer may be left, since the taint eviction controller deletes
+ * finished pods of a lost node too, as upstream's does.
+ */
+export function checkJobsCountedOnce(h: JobHistory): InvariantResult {
+  const problems: string[] = [];
+  const judged = h.jobs.filter((j) => j.neverCreated !== true);
+  for (const j of judged) {
+    if (j.doneAfterMs === undefined) problems.push(`${j.name} did not finish within ${h.boundMs / 1000}s: ${j.last}`);
+    else if (j.succeeded !== h.completions || j.succeededPods > h.completions) problems.push(`${j.name} counted ${j.succeeded} successes with ${j.succeededPods} succeeded pod(s), for ${h.completions} completions: ${j.last}`);
+    else if (j.indexed && j.completedIndexes !== `0-${h.completions - 1}`) problems.push(`${j.name} completed indexes ${j.completedIndexes}`);
+  }
+  const slowest = Math.max(0, ...judged.map((j) => j.doneAfterMs ?? 0));
+  const failures = judged.reduce((n, j) => n + j.failed, 0);
+  return result('jobs count every completion once', problems, `all ${judged.length} Jobs counted exactly ${h.completions} completions (${failures} failed pod(s) retried on the way), done ${slowest} ms after the faults at most`, (n) => `${n} Job(s) miscounted or unfinished`);
+}
+
 export interface RunHistory {
   readonly writes: readonly WriteRecord[];
   readonly watch: WatchHistory;
@@ -384,6 +398,7 @@ export interface RunHistory {
   readonly leaks: LeakCheck;
   readonly leaders?: LeaderHistory;
   readonly deployments?: DeploymentHistory;
+  readonly jobs?: JobHistory;
 }
 
 export function checkAll(h: RunHistory): InvariantResult[] {
@@ -401,7 +416,8 @@ export function checkAll(h: RunHistory): InvariantResult[] {
     checkNoStuckRequests(h.writes),
     checkNoLeakedProcesses(h.leaks),
     ...(h.leaders !== undefined ? [checkSingleActingLeader(h.leaders), checkPodsScheduled(h.leaders)] : []),
-    ...(h.deployments !== undefined ? [checkWorkloadsConverge(h.deployments, h.faults.filter((f) => f.removedNode !== undefined).map((f) => f.component ?? f.step.target)), checkPodsWithinSurge(h.deployments)] : []),
+    ...(h.deployments !== undefined ? [checkWorkloadsConverge(h.deployments), checkPodsWithinSurge(h.deployments)] : []),
     ...(h.deployments?.containers !== undefined ? [checkContainersAdopted(h.deployments)] : []),
+    ...(h.jobs !== undefined ? [checkJobsCountedOnce(h.jobs)] : []),
   ];
 }

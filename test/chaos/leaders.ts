@@ -34,6 +34,7 @@ export class LeaderAudit {
   private readonly created: string[] = [];
   private createErrors = 0;
   private loop: Promise<void> | undefined;
+  private heartbeats: Promise<void> | undefined;
   private readonly factory: SharedInformerFactory;
 
   constructor(private readonly opts: LeaderAuditOptions) {
@@ -55,9 +56,16 @@ export class LeaderAudit {
         // so the workloads' pods land on the real kubelets when the cluster has some.
         metadata: { name: this.nodeName(i), labels: { 'kubernetes.io/hostname': this.nodeName(i), [FIXTURE_KEY]: 'true' } },
         spec: { taints: [{ key: FIXTURE_KEY, value: 'true', effect: 'NoSchedule' }] },
-        status: { capacity: { cpu: '1000', memory: '1000Gi', pods: '100000' }, allocatable: { cpu: '1000', memory: '1000Gi', pods: '100000' } },
+        status: {
+          capacity: { cpu: '1000', memory: '1000Gi', pods: '100000' },
+          allocatable: { cpu: '1000', memory: '1000Gi', pods: '100000' },
+          conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'chaos fixture node', lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }],
+        },
       });
     }
+    // As a kubelet would, the fixture renews its nodes' Leases: the node lifecycle controller
+    // would otherwise find them silent, taint them and count their zone as disrupted.
+    this.heartbeats = this.renewLeases(watchSignal);
     const lease = this.factory.forResource<Lease>(LEASES, { namespace: 'kube-system', fieldSelector: 'metadata.name=kube-scheduler' });
     const pods = this.factory.forResource<Pod>(PODS, { namespace: this.opts.namespace });
     const events = this.factory.forResource<EventV1>(EVENTS_V1, { namespace: this.opts.namespace });
@@ -78,6 +86,24 @@ export class LeaderAudit {
     this.factory.start(watchSignal);
     await this.factory.waitForCacheSync(watchSignal);
     this.loop = this.createPods(createSignal);
+  }
+
+  private async renewLeases(signal: AbortSignal): Promise<void> {
+    const leases = this.opts.client.resource<Lease>(LEASES).namespace('kube-node-lease');
+    while (!signal.aborted) {
+      for (let i = 0; i < NODE_COUNT && !signal.aborted; i++) {
+        const name = this.nodeName(i);
+        const spec = { holderIdentity: name, leaseDurationSeconds: 40, renewTime: new Date().toISOString().replace('Z', '000Z') };
+        try {
+          const current = await leases.get(name, { signal }).catch(() => undefined);
+          if (current === undefined) await leases.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec }, { signal });
+          else await leases.update({ ...current, spec: { ...current.spec, ...spec } }, { signal });
+        } catch {
+          // Faults make some renewals fail; the next round (10 s) tries again, as a kubelet does.
+        }
+      }
+      await sleep(10_000, signal);
+    }
   }
 
   private async createPods(signal: AbortSignal): Promise<void> {
@@ -104,8 +130,13 @@ export class LeaderAudit {
 
   async stop(): Promise<void> {
     await this.factory.stopped().catch(() => undefined);
+    await this.heartbeats;
     const nodes = this.opts.client.resource<Node>(NODES);
-    for (let i = 0; i < NODE_COUNT; i++) await nodes.delete(this.nodeName(i)).catch(() => undefined);
+    const leases = this.opts.client.resource<Lease>(LEASES).namespace('kube-node-lease');
+    for (let i = 0; i < NODE_COUNT; i++) {
+      await nodes.delete(this.nodeName(i)).catch(() => undefined);
+      await leases.delete(this.nodeName(i)).catch(() => undefined);
+    }
   }
 
   history(): LeaderHistory {

@@ -1,6 +1,6 @@
 // The chaos report: one JSON document (machine-readable, for CI and for comparing runs) and a short
 // human summary of it.
-import type { DeploymentHistory, FaultRecord, LeakCheck, LeaderHistory, WatchHistory, WriteOp, WriteRecord } from './history.js';
+import type { DeploymentHistory, FaultRecord, JobHistory, LeaderHistory, LeakCheck, WatchHistory, WriteOp, WriteRecord } from './history.js';
 import type { InvariantResult, LostWrite } from './invariants.js';
 import { FAULT_KINDS, type FaultKind, type FaultStep } from './plan.js';
 
@@ -119,6 +119,7 @@ export interface ReportInput {
   readonly invariants: readonly InvariantResult[];
   readonly leaders?: LeaderHistory;
   readonly deployments?: DeploymentHistory;
+  readonly jobs?: JobHistory;
 }
 
 export interface ChaosReport {
@@ -150,6 +151,8 @@ export interface ChaosReport {
   };
   /** The Deployments kept changing under the faults, and how they converged. */
   readonly deployments?: DeploymentHistory;
+  /** The Jobs started under the faults, and what they counted. */
+  readonly jobs?: JobHistory;
 }
 
 export function buildReport(r: ReportInput): ChaosReport {
@@ -195,6 +198,7 @@ export function buildReport(r: ReportInput): ChaosReport {
         }
       : {}),
     ...(r.deployments !== undefined ? { deployments: r.deployments } : {}),
+    ...(r.jobs !== undefined ? { jobs: r.jobs } : {}),
   };
 }
 
@@ -207,6 +211,10 @@ export function humanSummary(rep: ChaosReport): string {
   if (rep.deployments !== undefined) {
     const ds = rep.deployments.deployments;
     lines.push(`deployments: ${ds.length} changed ${ds.reduce((n, d) => n + d.changes, 0)} time(s), ${ds.filter((d) => d.convergedAfterMs !== undefined).length} converged, peak pods ${ds.map((d) => `${d.peakPods}/${d.podBound}`).join(' ')}`);
+  }
+  if (rep.jobs !== undefined) {
+    const js = rep.jobs.jobs;
+    lines.push(`jobs: ${js.length} started, ${js.filter((j) => j.doneAfterMs !== undefined).length} done, ${js.reduce((n, j) => n + j.succeeded, 0)} completions counted, ${js.reduce((n, j) => n + j.failed, 0)} failed pod(s) retried`);
   }
   if (rep.scheduling !== undefined) lines.push(`scheduling: ${rep.scheduling.podsBound} of ${rep.scheduling.podsCreated} pods bound, ${rep.scheduling.leaseTerms} Lease term(s), ${rep.scheduling.leaders.length} leader(s)`);
   lines.push(`watch: ${String(rep.watch['received'])} events on ${String(rep.watch['streams'])} stream(s), ${String(rep.watch['relistsAfterGone'])} relist(s) after 410, ${String(rep.watch['idleReconnects'])} stalled stream(s) resumed`);

@@ -22,6 +22,7 @@ import { sleep } from './sleep.js';
 import { NamespaceWatcher } from './watcher.js';
 import { LeaderAudit } from './leaders.js';
 import { DeploymentWorkload } from './deployments.js';
+import { JobWorkload } from './jobs.js';
 import { CONTROLLERS } from '../../pkg/controller-manager/controllers.js';
 import type { Lease } from '../../pkg/api/coordination/v1/index.js';
 import { CONFIGMAPS, NAMESPACES, Workload, errorText, writeIdOf, type ConfigMap } from './workload.js';
@@ -256,6 +257,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     (topology.controllerManagers ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'deployment-controller') && (await attempt('creating the apps namespace', 10, signal, () => appsClient.resource(NAMESPACES).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: appsNamespace } }), log)) !== undefined
       ? new DeploymentWorkload({ client: appsClient, namespace: appsNamespace, seed: opts.seed, deployments: 4, changeEveryMs: 3_000, now, log, kubelets: (topology.nodes ?? 0) > 0 })
       : undefined;
+  // Jobs run on real kubelets only: their pods must really finish.
+  const jobs = apps !== undefined && (topology.nodes ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'job-controller') ? new JobWorkload({ client: appsClient, namespace: appsNamespace, everyMs: 6_000, now, log }) : undefined;
   const appsStop = new AbortController();
   const standInStop = new AbortController();
   signal.addEventListener('abort', () => standInStop.abort(), { once: true });
@@ -269,6 +272,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     await watcher.start(watchStop.signal);
     await leaders?.start(auditStop.signal, podsStop.signal);
     await apps?.start(AbortSignal.any([appsStop.signal, workStop.signal]), standInStop.signal);
+    jobs?.start(AbortSignal.any([appsStop.signal, workStop.signal]));
     const workStart = now();
     workload.start(workStop.signal);
     const end = workStart + opts.durationMs;
@@ -298,6 +302,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
       await leaders?.settle(30_000);
       // Every Deployment should match its last spec once the controller-managers healed.
       await apps?.settle(CONVERGE_BOUND_MS, signal);
+      // Every Job should reach its completions, each counted once.
+      await jobs?.settle(CONVERGE_BOUND_MS, signal);
       let fenceTry = 0;
       const fence = await attempt(
         'writing the fence',
@@ -335,6 +341,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     appsStop.abort();
     standInStop.abort();
     await apps?.stop();
+    await jobs?.stop();
     await workload.done();
     await watcher.stopped();
     await leaders?.stop();
@@ -351,6 +358,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const lost = final !== undefined ? findLostWrites(writes, final).lost : [];
   const leaderHistory = leaders?.history();
   const appsHistory = apps?.history(CONVERGE_BOUND_MS);
+  const jobHistory = jobs?.history(CONVERGE_BOUND_MS);
   const invariants = checkAll({
     writes,
     watch,
@@ -359,6 +367,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     leaks,
     ...(leaderHistory !== undefined && !signal.aborted ? { leaders: leaderHistory } : {}),
     ...(appsHistory !== undefined && !signal.aborted ? { deployments: appsHistory } : {}),
+    ...(jobHistory !== undefined && !signal.aborted ? { jobs: jobHistory } : {}),
   });
   return buildReport({
     seed: opts.seed,
@@ -376,6 +385,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     invariants,
     ...(leaderHistory !== undefined ? { leaders: leaderHistory } : {}),
     ...(appsHistory !== undefined ? { deployments: appsHistory } : {}),
+    ...(jobHistory !== undefined ? { jobs: jobHistory } : {}),
   });
 }
 

@@ -1,6 +1,6 @@
 // Jobs as a kubectl user runs them on `npm start`: run to completion, in parallel, indexed, retried
 // with back-off until the backoff limit, failed by a pod failure policy or a deadline, suspended
-// and resumed, and deleted after ttlSecondsAfterFinished.
+// and resumed, deleted after ttlSecondsAfterFinished, and started by a CronJob every minute.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
@@ -24,6 +24,8 @@ describe('jobs', () => {
   let c: LocalCluster;
   before(async () => {
     c = await startLocalCluster();
+    // Made first: its first run comes at the next minute, while the other tests run.
+    c.kubectlOk(['create', 'cronjob', 'tick', '--image=busybox:1.36', '--schedule=* * * * *', '--', 'sh', '-c', 'echo tick']);
   });
   after(async () => {
     await c.stop();
@@ -129,5 +131,27 @@ describe('jobs', () => {
     assert.match(conditions('later'), /^Suspended=False\/JobResumed: Job resumed$/m);
     await pollUntil('the job deleted after its TTL', () => (c.kubectl(['get', 'job', 'later']).code !== 0 ? true : undefined), 60_000, 500);
     await pollUntil('its pod deleted', () => (jsonpath('pods', '{.items[?(@.metadata.labels.job-name=="later")].metadata.name}') === '' ? true : undefined), 30_000, 500);
+  });
+
+  test('a CronJob starts a Job at each minute: named by the minute, completed, recorded in lastScheduleTime and lastSuccessfulTime', async () => {
+    const done = await pollUntil(
+      'a Job of the CronJob Complete',
+      () => {
+        const jobs = jsonpath('jobs', '{range .items[?(@.metadata.ownerReferences[0].name=="tick")]}{.metadata.name}={.status.succeeded} {end}').trim();
+        return jobs.split(' ').find((j) => /^tick-\d+=1$/.test(j));
+      },
+      120_000,
+      1000,
+    );
+    const name = done.split('=')[0]!;
+    const minute = Number(name.slice('tick-'.length));
+    assert.equal(jsonpath(`job/${name}`, '{.metadata.annotations.batch\\.kubernetes\\.io/cronjob-scheduled-timestamp}'), new Date(minute * 60_000).toISOString().replace('.000Z', 'Z'));
+    assert.equal(c.kubectlOk(['logs', `job/${name}`]).trim(), 'tick');
+    await pollUntil('lastSuccessfulTime', () => (jsonpath('cronjob/tick', '{.status.lastSuccessfulTime}') !== '' ? true : undefined), 30_000, 500);
+    assert.match(c.kubectlOk(['get', 'cronjob', 'tick']), /tick\s+\* \* \* \* \*\s+<none>\s+False\s+\d+\s+\d+s\s/);
+    assert.match(c.kubectlOk(['get', 'events', '--field-selector', 'involvedObject.name=tick']), new RegExp(`SuccessfulCreate\\s+cronjob/tick\\s+Created job ${name}`));
+    // kubectl's own --from=cronjob makes a Job from the template, run as any other.
+    c.kubectlOk(['create', 'job', 'manual', '--from=cronjob/tick']);
+    c.kubectlOk(['wait', '--for=condition=complete', 'job/manual', '--timeout=60s']);
   });
 });

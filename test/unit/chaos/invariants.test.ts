@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DeploymentHistory, FaultRecord, FinalState, ObjectState, RelistRecord, WatchHistory, WatchRecord, WriteRecord } from '../../../test/chaos/history.js';
+import type { DeploymentHistory, FaultRecord, JobHistory, JobRecord, FinalState, ObjectState, RelistRecord, WatchHistory, WatchRecord, WriteRecord } from '../../../test/chaos/history.js';
 import {
   checkContainersAdopted,
+  checkJobsCountedOnce,
   checkPodsWithinSurge,
   checkWorkloadsConverge,
   checkAcknowledgedWritesDurable,
@@ -322,8 +323,18 @@ test('containers adopted: one container ID and restart count 0 per pod container
   ]);
 });
 
-test('workloads converge is not judged after a node was removed for good, and says why', () => {
-  const r = checkWorkloadsConverge(apps({ convergedAfterMs: 1200 }, { last: 'spec 3, replicas 4 updated 3 available 2, pods 4' }), ['node-2']);
-  assert.equal(r.pass, true);
-  assert.match(r.summary, /^not judged: node-2 removed for good, and no node lifecycle controller evicts or replaces its pods yet \(1 of 2 Deployments converged\)$/);
+test('jobs count every completion once: a Job that counted other than its completions, ran more pods to success, or did not finish is named; one never created is not judged', () => {
+  const job = (name: string, extra: Partial<JobRecord> = {}): JobRecord => ({ name, indexed: false, doneAfterMs: 500, last: 'state', succeeded: 4, failed: 0, succeededPods: 4, completedIndexes: '', ...extra });
+  const h = (...jobs: JobRecord[]): JobHistory => ({ boundMs: 60_000, completions: 4, jobs });
+  const ok = checkJobsCountedOnce(h(job('a', { failed: 2 }), job('b', { indexed: true, completedIndexes: '0-3' }), job('c', { neverCreated: true, succeeded: 0, succeededPods: 0 }), job('evicted', { succeededPods: 3 })));
+  assert.equal(ok.pass, true, ok.summary);
+  assert.equal(ok.summary, 'all 3 Jobs counted exactly 4 completions (2 failed pod(s) retried on the way), done 500 ms after the faults at most');
+  const bad = checkJobsCountedOnce(h(job('twice', { succeeded: 5 }), job('extra-pod', { succeededPods: 5 }), job('slow', { doneAfterMs: undefined, last: 'conditions []' }), job('gap', { indexed: true, completedIndexes: '0,1,3' })));
+  assert.equal(bad.pass, false);
+  assert.deepEqual(bad.details, [
+    'twice counted 5 successes with 4 succeeded pod(s), for 4 completions: state',
+    'extra-pod counted 4 successes with 5 succeeded pod(s), for 4 completions: state',
+    'slow did not finish within 60s: conditions []',
+    'gap completed indexes 0,1,3',
+  ]);
 });

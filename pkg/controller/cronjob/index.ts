@@ -1,0 +1,2 @@
+export * from './cronjob.js';
+export { formatInZone, mostRecentScheduleTime, nextScheduleTime } from './schedule.js';
