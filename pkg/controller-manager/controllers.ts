@@ -2,6 +2,8 @@
 import type { ControllerDefinition } from '../controller/framework/index.js';
 import { cronJobControllerDefinition } from '../controller/cronjob/index.js';
 import { deploymentControllerDefinition } from '../controller/deployment/index.js';
+import { endpointsControllerDefinition } from '../controller/endpoint/index.js';
+import { endpointSliceControllerDefinition } from '../controller/endpointslice/index.js';
 import { garbageCollectorControllerDefinition } from '../controller/garbagecollector/index.js';
 import { jobControllerDefinition } from '../controller/job/index.js';
 import { namespaceControllerDefinition } from '../controller/namespace/index.js';
@@ -13,4 +15,4 @@ import { serviceAccountControllerDefinition } from '../controller/serviceaccount
 import { taintEvictionControllerDefinition } from '../controller/tainteviction/index.js';
 import { ttlAfterFinishedControllerDefinition } from '../controller/ttlafterfinished/index.js';
 
-export const CONTROLLERS: readonly ControllerDefinition[] = [cronJobControllerDefinition, deploymentControllerDefinition, garbageCollectorControllerDefinition, jobControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, taintEvictionControllerDefinition, ttlAfterFinishedControllerDefinition];
+export const CONTROLLERS: readonly ControllerDefinition[] = [cronJobControllerDefinition, deploymentControllerDefinition, endpointsControllerDefinition, endpointSliceControllerDefinition, garbageCollectorControllerDefinition, jobControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, taintEvictionControllerDefinition, ttlAfterFinishedControllerDefinition];

@@ -60,6 +60,12 @@ const USAGE = `Usage: npm run chaos -- [flags]
 const CONTROL_PLANE: Topology = { etcdMembers: 3, apiservers: 2, schedulers: 2, controllerManagers: 2 };
 /** How long the Deployments may take to match their spec once the faults stop. */
 const CONVERGE_BOUND_MS = 60_000;
+/**
+ * After a node is removed for good its pods are replaced only once the node lifecycle controller
+ * notices (--node-monitor-grace-period 50 s, a 5 s monitor period) and their 10 s toleration of
+ * the NoExecute taint runs out: that much more time to converge.
+ */
+const NODE_LOSS_DETECTION_MS = 65_000;
 const TARGETS = ['local', 'compose'] as const;
 type TargetKind = (typeof TARGETS)[number];
 const CLIENT_TIMEOUT_MS = 10_000;
@@ -268,6 +274,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const faults: FaultRecord[] = [];
   let final: FinalState | undefined;
   let runMs = 0;
+  let convergeBoundMs = CONVERGE_BOUND_MS;
   try {
     await watcher.start(watchStop.signal);
     await leaders?.start(auditStop.signal, podsStop.signal);
@@ -301,9 +308,10 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
       // Every pod of the trickle should find a node once the schedulers healed.
       await leaders?.settle(30_000);
       // Every Deployment should match its last spec once the controller-managers healed.
-      await apps?.settle(CONVERGE_BOUND_MS, signal);
+      convergeBoundMs = CONVERGE_BOUND_MS + (faults.some((f) => f.removedNode !== undefined) ? NODE_LOSS_DETECTION_MS : 0);
+      await apps?.settle(convergeBoundMs, signal);
       // Every Job should reach its completions, each counted once.
-      await jobs?.settle(CONVERGE_BOUND_MS, signal);
+      await jobs?.settle(convergeBoundMs, signal);
       let fenceTry = 0;
       const fence = await attempt(
         'writing the fence',
@@ -357,8 +365,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const watch = watcher.history();
   const lost = final !== undefined ? findLostWrites(writes, final).lost : [];
   const leaderHistory = leaders?.history();
-  const appsHistory = apps?.history(CONVERGE_BOUND_MS);
-  const jobHistory = jobs?.history(CONVERGE_BOUND_MS);
+  const appsHistory = apps?.history(convergeBoundMs);
+  const jobHistory = jobs?.history(convergeBoundMs);
   const invariants = checkAll({
     writes,
     watch,

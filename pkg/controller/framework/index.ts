@@ -25,3 +25,5 @@ export {
   nextRevision,
   sortRevisions,
 } from './history.js';
+export { endpointReady, enqueueServicesOnPodChange, findPort, hasSelectorEndpoints, podPorts, podsOfService, servicesOfPod, shouldPodBeInEndpoints } from './service-endpoints.js';
+export type { ResolvedPort } from './service-endpoints.js';
