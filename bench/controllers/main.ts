@@ -1,8 +1,9 @@
 // The controller-manager benchmark: a real etcd, the kubets apiserver and cmd/controller-manager as
 // their own processes. The benchmark plays every kubelet: it marks each new pod Running and Ready
-// as soon as the watch shows it. Measured: 200 Deployments × 10 replicas from create until every
-// one reports all replicas available, then a rolling update of all of them, set against the
-// apiserver's raw pod-create rate measured in the same run. Prints one JSON document.
+// as soon as the watch shows it (a Job's pod: Succeeded). Measured: 200 Deployments × 10 replicas
+// from create until every one reports all replicas available, then a rolling update of all of
+// them, then 1000 Jobs of one completion until every one is Complete, set against the apiserver's
+// raw pod-create rate measured in the same run. Prints one JSON document.
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -10,6 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Job } from '../../pkg/api/batch/v1/job.js';
+import { jobResource } from '../../pkg/api/batch/v1/job.js';
 import type { Deployment } from '../../pkg/api/apps/v1/deployment.js';
 import { deploymentResource } from '../../pkg/api/apps/v1/deployment.js';
 import type { Pod } from '../../pkg/api/core/v1/pod-types.js';
@@ -22,8 +25,9 @@ import { createNamespace, message, pool, SchedulerProcess, sleep, writeKubeconfi
 import { runBenchmark } from '../apiserver/processes.js';
 
 const USAGE = `Usage: node dist/bench/controllers/main.js [flags]
-  --quick                  40 Deployments of 10 replicas
+  --quick                  40 Deployments of 10 replicas, 200 Jobs
   --deployments=N          Deployments (default 200, quick 40)
+  --jobs=N                 Jobs of one completion (default 1000, quick 200)
   --replicas=N             replicas each (default 10)
   --concurrency=N          concurrent writes of the benchmark (creates, readiness) (default 32)
   --stall-seconds=N        give a phase up when nothing progressed for this long (default 60)
@@ -31,6 +35,7 @@ const USAGE = `Usage: node dist/bench/controllers/main.js [flags]
 
 interface Config {
   readonly deployments: number;
+  readonly jobs: number;
   readonly replicas: number;
   readonly concurrency: number;
   readonly stallMs: number;
@@ -45,6 +50,7 @@ function parseConfig(argv: string[]): Config {
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       deployments: { type: 'string' },
+      jobs: { type: 'string' },
       replicas: { type: 'string' },
       concurrency: { type: 'string' },
       'stall-seconds': { type: 'string' },
@@ -55,7 +61,7 @@ function parseConfig(argv: string[]): Config {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const int = (name: 'deployments' | 'replicas' | 'concurrency' | 'stall-seconds', dflt: number): number => {
+  const int = (name: 'deployments' | 'jobs' | 'replicas' | 'concurrency' | 'stall-seconds', dflt: number): number => {
     const raw = values[name];
     if (raw === undefined) return dflt;
     const n = Number(raw);
@@ -64,6 +70,7 @@ function parseConfig(argv: string[]): Config {
   };
   return {
     deployments: int('deployments', values.quick === true ? 40 : 200),
+    jobs: int('jobs', values.quick === true ? 200 : 1000),
     replicas: int('replicas', 10),
     concurrency: int('concurrency', 32),
     stallMs: int('stall-seconds', 60) * 1000,
@@ -101,6 +108,15 @@ function deploymentManifest(i: number, replicas: number): Deployment {
       },
     },
   } as Deployment;
+}
+
+function jobManifest(i: number): Job {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: `job-${String(i).padStart(4, '0')}` },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'busybox:1.36', command: ['true'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } },
+  } as Job;
 }
 
 interface PhaseResult {
@@ -208,6 +224,39 @@ async function main(): Promise<number> {
     standInStop.abort();
     await standInRun;
 
+    log(`creating ${cfg.jobs} Jobs of one completion...`);
+    const jobsNs = 'bench-jobs';
+    await createNamespace(client, jobsNs, signal);
+    const jobStandInStop = new AbortController();
+    const jobStandIn = new KubeletStandIn({ client, namespace: jobsNs, concurrency: cfg.concurrency, groupLabel: 'job-name', log, completes: () => true });
+    const jobStandInRun = jobStandIn.run(AbortSignal.any([signal, jobStandInStop.signal]));
+    const jobs = client.resource<Job>(jobResource).namespace(jobsNs);
+    const jobPhase = await withCpu(probe, async () => {
+      const t0 = performance.now();
+      await pool(cfg.jobs, cfg.concurrency, async (i) => void (await jobs.create(jobManifest(i), { signal })), signal);
+      const createMs = Math.round(performance.now() - t0);
+      let last = -1;
+      let lastMove = performance.now();
+      for (;;) {
+        const list = await jobs.listAll({});
+        const complete = list.items.filter((j) => j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') === true);
+        const succeeded = list.items.reduce((n, j) => n + (j.status?.succeeded ?? 0), 0);
+        if (complete.length !== last) {
+          last = complete.length;
+          lastMove = performance.now();
+        }
+        const ms = performance.now() - t0;
+        if (complete.length >= cfg.jobs || performance.now() - lastMove > cfg.stallMs || signal.aborted) {
+          return { createMs, ms: Math.round(ms), jobsPerSec: round((complete.length / ms) * 1000), complete: complete.length >= cfg.jobs, done: complete.length, succeededCounted: succeeded };
+        }
+        await sleep(200);
+      }
+    });
+    jobStandInStop.abort();
+    await jobStandInRun;
+    out.jobs = { jobs: cfg.jobs, ...jobPhase.result, cpu: jobPhase.cpu };
+    log(`jobs complete: ${jobPhase.result.done}/${cfg.jobs} in ${jobPhase.result.ms} ms (${jobPhase.result.jobsPerSec} Jobs/s), ${jobPhase.result.succeededCounted} completions counted`);
+
     // The default maxSurge is 25%, rounded up; a Deployment may never run more than replicas + surge pods.
     const surge = Math.ceil(cfg.replicas * 0.25);
     const over = [...standIn.peakPerGroup.entries()].filter(([, peak]) => peak > cfg.replicas + surge);
@@ -217,8 +266,10 @@ async function main(): Promise<number> {
     out.targets = {
       deploymentsReadyPerSec: { target: '>= 20', value: create.result.deploymentsPerSec, met: rolloutOk && create.result.deploymentsPerSec >= 20 },
       podsPerSecVsRawCreates: { value: rawPerSec > 0 ? round(create.result.podsPerSec / rawPerSec, 2) : null, note: 'pods made available per second by the controllers over the raw create rate of the same pods' },
+      jobsPerSecVsRawCreates: { value: rawPerSec > 0 ? round(jobPhase.result.jobsPerSec / rawPerSec, 2) : null, note: 'Jobs completed per second (one pod each) over the raw pod create rate' },
+      jobsCountedOnce: { target: `== ${cfg.jobs}`, value: jobPhase.result.succeededCounted, met: jobPhase.result.succeededCounted === cfg.jobs },
     };
-    if (!create.result.complete || !update.result.complete || over.length > 0) code = 1;
+    if (!create.result.complete || !update.result.complete || over.length > 0 || !jobPhase.result.complete || jobPhase.result.succeededCounted !== cfg.jobs) code = 1;
   } catch (err) {
     out.error = message(err);
     code = 1;

@@ -66,8 +66,11 @@ export function apiResourceList(registry: Registry, group: string, version: stri
     resources.push(r);
     for (const s of subresourcesOf(d)) {
       const sr: Record<string, unknown> = { name: `${d.plural}/${s.name}`, singularName: '', namespaced: d.namespaced, kind: s.kind, verbs: subresourceVerbs(s.name) };
-      if (s.group !== d.group) sr['group'] = s.group;
-      if (s.version !== d.version) sr['version'] = s.version;
+      // Another group/version than the resource's: both named (kubectl drain finds policy/v1 eviction by them).
+      if (s.group !== d.group || s.version !== d.version) {
+        sr['group'] = s.group;
+        sr['version'] = s.version;
+      }
       resources.push(sr);
     }
   }

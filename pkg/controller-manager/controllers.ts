@@ -1,7 +1,9 @@
 // Every controller the controller-manager knows, in upstream's order of names.
 import type { ControllerDefinition } from '../controller/framework/index.js';
 import { cronJobControllerDefinition } from '../controller/cronjob/index.js';
+import { daemonSetControllerDefinition } from '../controller/daemonset/index.js';
 import { deploymentControllerDefinition } from '../controller/deployment/index.js';
+import { disruptionControllerDefinition } from '../controller/disruption/index.js';
 import { endpointsControllerDefinition } from '../controller/endpoint/index.js';
 import { endpointSliceControllerDefinition } from '../controller/endpointslice/index.js';
 import { garbageCollectorControllerDefinition } from '../controller/garbagecollector/index.js';
@@ -15,4 +17,4 @@ import { serviceAccountControllerDefinition } from '../controller/serviceaccount
 import { taintEvictionControllerDefinition } from '../controller/tainteviction/index.js';
 import { ttlAfterFinishedControllerDefinition } from '../controller/ttlafterfinished/index.js';
 
-export const CONTROLLERS: readonly ControllerDefinition[] = [cronJobControllerDefinition, deploymentControllerDefinition, endpointsControllerDefinition, endpointSliceControllerDefinition, garbageCollectorControllerDefinition, jobControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, taintEvictionControllerDefinition, ttlAfterFinishedControllerDefinition];
+export const CONTROLLERS: readonly ControllerDefinition[] = [cronJobControllerDefinition, daemonSetControllerDefinition, deploymentControllerDefinition, disruptionControllerDefinition, endpointsControllerDefinition, endpointSliceControllerDefinition, garbageCollectorControllerDefinition, jobControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, taintEvictionControllerDefinition, ttlAfterFinishedControllerDefinition];

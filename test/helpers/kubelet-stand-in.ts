@@ -24,6 +24,8 @@ export interface KubeletStandInOptions {
   readonly passive?: boolean;
   /** Every pod the watch shows, as it shows it. */
   readonly onPod?: (type: string, pod: Pod) => void;
+  /** Pods that run to completion (a Job's): reported Succeeded, their container exited 0, instead of Running. */
+  readonly completes?: (pod: Pod) => boolean;
 }
 
 export class KubeletStandIn {
@@ -99,7 +101,8 @@ export class KubeletStandIn {
       return;
     }
     const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-    if (!ready || p.metadata?.deletionTimestamp !== undefined) {
+    const done = this.opts.completes?.(p) === true ? p.status?.phase === 'Succeeded' : ready;
+    if (!done || p.metadata?.deletionTimestamp !== undefined) {
       this.pending.set(name, p);
       this.wakeAll();
     }
@@ -118,6 +121,12 @@ export class KubeletStandIn {
       try {
         if (p.metadata?.deletionTimestamp !== undefined) {
           await pods.delete(next, { gracePeriodSeconds: 0, signal });
+        } else if (this.opts.completes?.(p) === true) {
+          const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+          const containerStatuses = (p.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image, imageID: '', ready: false, restartCount: 0, started: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: now, finishedAt: now } } }));
+          const conditions = [{ type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: now }];
+          await pods.patch(next, { status: { phase: 'Succeeded', conditions, containerStatuses, startTime: now } }, 'merge', { subresource: 'status', signal });
+          this.readyWrites++;
         } else {
           const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
           const conditions = ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: now }));

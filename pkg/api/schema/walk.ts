@@ -255,6 +255,14 @@ export function validateSchema(value: unknown, node: SchemaNode, path: FieldPath
   return errs;
 }
 
+/**
+ * Required fields that may still be empty strings: upstream validates only their length, e.g.
+ * metav1.Condition's message (a DisruptionAllowed condition with reason SufficientPods has none).
+ */
+const EMPTY_STRING_ALLOWED: Readonly<Record<string, ReadonlySet<string>>> = {
+  'io.k8s.apimachinery.pkg.apis.meta.v1.Condition': new Set(['message']),
+};
+
 function isEmptyValue(v: unknown): boolean {
   return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 }
@@ -266,6 +274,7 @@ function walkValidate(value: unknown, node: SchemaNode, path: FieldPath, errs: F
   if (node.type === 'object' && node.properties && isObject(value)) {
     for (const r of node.required ?? []) {
       if (r === 'apiVersion' || r === 'kind' || r === 'metadata') continue;
+      if (value[r] === '' && EMPTY_STRING_ALLOWED[String((node as unknown as Record<symbol, unknown>)[DefinitionName])]?.has(r) === true) continue;
       if (isEmptyValue(value[r])) errs.push(required(path.child(r)));
     }
     for (const [key, child] of plan.validateDescend) {
