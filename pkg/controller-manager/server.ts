@@ -18,6 +18,9 @@ import { restDiscovery, restObjectClient, type Controller, type ControllerDefini
 import type { ControllerManagerFlags } from './options.js';
 import { runControllers } from './run-controllers.js';
 
+/** How long a new leader waits for its caches to catch up with the API before starting anyway. */
+const CACHE_FRESHNESS_TIMEOUT_MS = 10_000;
+
 export type ControllerManagerExit = Exclude<ComponentExit, 'renewal-missed'>;
 
 export async function runControllerManagerProcess(flags: ControllerManagerFlags, defs: readonly ControllerDefinition[], log: Logger, signal: AbortSignal): Promise<ControllerManagerExit> {
@@ -70,6 +73,12 @@ async function runIncarnation(flags: ControllerManagerFlags, defs: readonly Cont
   let failedController: string | undefined;
   const runAll = async (leading: AbortSignal): Promise<void> => {
     if (!(await informers.waitForCacheSync(leading))) return;
+    // The caches were filled while standing by and may lag what the previous leader wrote just
+    // before the hand-over; controllers acting on them would redo that work (a ReplicaSet making
+    // the pods its predecessor had just made: compose chaos, seed 20261123, 8 pods for 5 + 2).
+    const behind = await informers.waitUntilFresh(leading, CACHE_FRESHNESS_TIMEOUT_MS);
+    if (leading.aborted) return;
+    if (behind.length > 0) log.warn({ behind }, 'caches still behind a fresh read of the API; starting the controllers anyway');
     log.info({ controllers: controllers.length }, 'caches synced; starting controllers');
     await runControllers(controllers, leading, log, (name) => {
       failedController = name;

@@ -70,6 +70,16 @@ export class SharedInformerFactory {
     }
   }
 
+  /**
+   * Waits (at most `timeoutMs`) until every started informer has caught up with a fresh read of
+   * the API; returns the names of those that did not.
+   */
+  async waitUntilFresh(signal: AbortSignal, timeoutMs: number): Promise<string[]> {
+    const started = [...this.informers.entries()].filter(([k]) => this.runs.has(k));
+    const results = await Promise.all(started.map(async ([k, inf]) => ((await inf.waitUntilFresh(signal, timeoutMs)) ? undefined : k)));
+    return results.filter((k): k is string => k !== undefined);
+  }
+
   /** True when every started informer has synced (for readiness checks). */
   hasSynced(): boolean {
     return [...this.informers.entries()].every(([k, inf]) => !this.runs.has(k) || inf.hasSynced());

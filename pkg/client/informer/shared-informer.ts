@@ -137,7 +137,10 @@ export class SharedIndexInformer<T extends KubeObject> implements ReflectorSink<
   private running: Promise<void> | undefined;
   private stopped = false;
 
+  private readonly lw: ListWatcher<T>;
+
   constructor(lw: ListWatcher<T>, opts: SharedIndexInformerOptions<T> = {}) {
+    this.lw = lw;
     this.clock = opts.clock ?? realClock;
     this.log = opts.logger ?? silentLogger;
     this.name = opts.name ?? 'informer';
@@ -172,6 +175,41 @@ export class SharedIndexInformer<T extends KubeObject> implements ReflectorSink<
 
   get lastSyncResourceVersion(): string {
     return this.reflector.lastSyncResourceVersion;
+  }
+
+  /**
+   * Resolves true once the cache holds at least what a consistent read of the API holds now:
+   * every listed object at its listed version or newer, none the read no longer has (unless made
+   * after it). False when `signal` aborts, `timeoutMs` passes or the read fails. A cache filled
+   * long ago (a standby's) can lag the writes of the moment; this is the barrier against that.
+   */
+  async waitUntilFresh(signal: AbortSignal, timeoutMs: number): Promise<boolean> {
+    const deadline = this.clock.now() + timeoutMs;
+    let page;
+    try {
+      page = await this.lw.list({ signal });
+    } catch {
+      return false;
+    }
+    const listRv = Number(page.metadata?.resourceVersion ?? '');
+    const want = new Map<string, number>(page.items.map((o) => [metaNamespaceKey(o as KubeObject), Number((o as KubeObject).metadata?.resourceVersion ?? '')]));
+    const fresh = (): boolean => {
+      if (Number.isFinite(listRv) && Number(this.reflector.lastSyncResourceVersion) >= listRv) return true;
+      for (const [key, rv] of want) {
+        const have = this.store.get(key);
+        if (have === undefined || !(Number(have.metadata?.resourceVersion ?? '') >= rv)) return false;
+      }
+      for (const o of this.store.list()) {
+        if (!want.has(metaNamespaceKey(o as KubeObject)) && !(Number(o.metadata?.resourceVersion ?? '') > listRv)) return false;
+      }
+      return true;
+    };
+    while (!signal.aborted) {
+      if (this.synced && fresh()) return true;
+      if (this.clock.now() >= deadline) return false;
+      await this.clock.sleep(25, signal).catch(() => undefined);
+    }
+    return false;
   }
 
   /** Resolves true once synced, false if `signal` aborts first. */

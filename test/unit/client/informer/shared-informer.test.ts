@@ -277,3 +277,36 @@ test('a pino logger serves as the informer logger', async () => {
   assert.equal(s.informer.hasSynced(), true);
   await s.stop();
 });
+
+test('waitUntilFresh: a cache behind a fresh read (its watch lagging) is not fresh until the events arrive, then it is', async () => {
+  const s = setup([obj('a', 'x')]);
+  void s.informer.run(s.ac.signal);
+  await s.informer.waitForCacheSync(s.ac.signal);
+  await settle();
+  assert.equal(await s.informer.waitUntilFresh(s.ac.signal, 0), true, 'caught up');
+  s.api.holdEvents();
+  s.api.upsert(obj('a', 'y'));
+  s.api.upsert(obj('b', 'z'));
+  let done = false;
+  const waiting = s.informer.waitUntilFresh(s.ac.signal, 1_000).then((v) => ((done = true), v));
+  await settle();
+  s.clock.advance(500);
+  await settle();
+  assert.equal(done, false, 'still waiting for the held events');
+  s.api.releaseEvents();
+  await settle();
+  s.clock.advance(25);
+  await settle();
+  assert.equal(await waiting, true);
+  assert.deepEqual(s.informer.indexer.listKeys().sort(), ['a/x', 'a/y', 'b/z']);
+  s.api.holdEvents();
+  s.api.delete('b/z');
+  const stale = s.informer.waitUntilFresh(s.ac.signal, 100);
+  await settle();
+  for (let i = 0; i < 6; i++) {
+    s.clock.advance(25);
+    await settle();
+  }
+  assert.equal(await stale, false, 'an object the API deleted is still cached');
+  await s.stop();
+});
