@@ -57,6 +57,10 @@ describe('kubectl with OpenAPI v2', () => {
   });
 
   test('the List that get -o json writes applies back unchanged', () => {
+    // The dump carries resourceVersions: a Deployment still rolling out changes its status under
+    // the apply and kubectl rightly reports a conflict. Dump it once it is quiet.
+    const rolled = cluster.kubectl(['rollout', 'status', 'deployment/web', '-n', 'lists', '--timeout=60s']);
+    assert.equal(rolled.code, 0, rolled.stderr);
     const dumped = cluster.kubectl(['get', 'deployment/web', 'service/web', 'configmap/settings', '-n', 'lists', '-o', 'json']);
     assert.equal(dumped.code, 0, dumped.stderr);
     assert.equal((JSON.parse(dumped.stdout) as { kind: string }).kind, 'List');
