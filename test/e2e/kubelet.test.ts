@@ -116,7 +116,8 @@ spec:
       return reason === 'CrashLoopBackOff' && restarts >= 2 ? true : undefined;
     }, 60_000, 500);
     assert.equal(podField('crash', '{.status.containerStatuses[0].lastState.terminated.exitCode}'), '3');
-    assert.match(ok(['get', 'pod', 'crash']), /crash\s+0\/1\s+CrashLoopBackOff\s+\d+ \(\S+ ago\)/);
+    // Between a run's exit and the next back-off the pod shows Error for a moment: poll the table.
+    await pollUntil('kubectl get shows CrashLoopBackOff', () => (/crash\s+0\/1\s+CrashLoopBackOff\s+\d+ \(\S+ ago\)/.test(ok(['get', 'pod', 'crash'])) ? true : undefined), 60_000, 500);
     assert.match(ok(['describe', 'pod', 'crash']), /Back-off restarting failed container crash/);
   });
 
