@@ -44,7 +44,7 @@ describe('a DaemonSet', () => {
 
   test('runs a pod on every node, rolls an image change node by node, undoes it, and leaves a node tainted NoExecute', async () => {
     // Both nodes registered first: a DaemonSet made before any node has nothing to run yet.
-    await pollUntil('two Ready nodes', () => (/node-1\s+Ready[\s\S]*node-2\s+Ready/.test(c.kubectlOk(['get', 'nodes'])) ? true : undefined), 60_000, 500);
+    await c.untilNodesReady(['node-1', 'node-2']);
     c.kubectlOk(['apply', '-f', '-'], { input: AGENT });
     assert.match(c.kubectlOk(['rollout', 'status', 'daemonset/agent', '--timeout=60s']), /successfully rolled out/);
     assert.deepEqual(placed(), ['node-1=nginx:1.27=Running', 'node-2=nginx:1.27=Running']);

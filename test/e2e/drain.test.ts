@@ -10,6 +10,7 @@ describe('kubectl drain with a PodDisruptionBudget', () => {
   let c: LocalCluster;
   before(async () => {
     c = await startLocalCluster();
+    await c.untilNodesReady(['node-1', 'node-2']);
   });
   after(async () => {
     await c.stop();

@@ -35,6 +35,7 @@ describe('a node whose kubelet stops', () => {
   let c: LocalCluster;
   before(async () => {
     c = await startLocalCluster(['--controller-manager-arg=--node-monitor-grace-period=20s']);
+    await c.untilNodesReady(['node-1', 'node-2']);
   });
   after(async () => {
     await c.stop();

@@ -14,6 +14,7 @@ describe('a node deleted for good', () => {
   before(async () => {
     // A machine that is gone does not come back: nothing restarts its kubelet.
     c = await startLocalCluster(['--no-restart-crashed']);
+    await c.untilNodesReady(['node-1', 'node-2']);
   });
   after(async () => {
     await c.stop();

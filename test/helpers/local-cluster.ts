@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pollUntil } from './local-leaders.js';
 
 const distDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
@@ -15,6 +16,12 @@ export interface LocalCluster {
   kubectl(args: string[], opts?: { input?: string }): { code: number; stdout: string; stderr: string };
   /** kubectl that must succeed: its stdout, or an error naming the command and its stderr. */
   kubectlOk(args: string[], opts?: { input?: string }): string;
+  /**
+   * Waits until every named node is registered with Ready=True. The launcher prints the
+   * kubeconfig once the apiserver answers, before the kubelets register: a test that needs pods
+   * spread over nodes waits for them first.
+   */
+  untilNodesReady(names: readonly string[], timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +63,13 @@ export async function startLocalCluster(args: string[] = []): Promise<LocalClust
       const r = cluster.kubectl(args, opts);
       if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
       return r.stdout;
+    },
+    async untilNodesReady(names, timeoutMs = 60_000) {
+      await pollUntil(`nodes ${names.join(', ')} Ready`, () => {
+        const r = cluster.kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}']);
+        const ready = new Set(r.stdout.trim().split(' ').filter((s) => s.endsWith('=True')).map((s) => s.slice(0, -'=True'.length)));
+        return names.every((n) => ready.has(n)) ? true : undefined;
+      }, timeoutMs, 500);
     },
     async stop() {
       if (launcher.exitCode === null && launcher.signalCode === null) {
