@@ -13,8 +13,9 @@ import { nodeIpamControllerDefinition } from '../controller/nodeipam/index.js';
 import { nodeLifecycleControllerDefinition } from '../controller/nodelifecycle/index.js';
 import { podGcControllerDefinition } from '../controller/podgc/index.js';
 import { replicaSetControllerDefinition } from '../controller/replicaset/index.js';
+import { statefulSetControllerDefinition } from '../controller/statefulset/index.js';
 import { serviceAccountControllerDefinition } from '../controller/serviceaccount/index.js';
 import { taintEvictionControllerDefinition } from '../controller/tainteviction/index.js';
 import { ttlAfterFinishedControllerDefinition } from '../controller/ttlafterfinished/index.js';
 
-export const CONTROLLERS: readonly ControllerDefinition[] = [cronJobControllerDefinition, daemonSetControllerDefinition, deploymentControllerDefinition, disruptionControllerDefinition, endpointsControllerDefinition, endpointSliceControllerDefinition, garbageCollectorControllerDefinition, jobControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, taintEvictionControllerDefinition, ttlAfterFinishedControllerDefinition];
+export const CONTROLLERS: readonly ControllerDefinition[] = [cronJobControllerDefinition, daemonSetControllerDefinition, deploymentControllerDefinition, disruptionControllerDefinition, endpointsControllerDefinition, endpointSliceControllerDefinition, garbageCollectorControllerDefinition, jobControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, statefulSetControllerDefinition, taintEvictionControllerDefinition, ttlAfterFinishedControllerDefinition];

@@ -5,14 +5,12 @@
 // TooManyMissedTimes warning past 100), never a burst. It keeps status.active, lastScheduleTime
 // and lastSuccessfulTime, and deletes finished Jobs beyond the history limits. The Job's name is
 // its schedule time, so a second leader or a retried create cannot run the same time twice.
-import type { Logger } from 'pino';
 import { parseCronSchedule } from '../../api/batch/v1/cron.js';
 import type { CronJob } from '../../api/batch/v1/cronjob.js';
 import { cronJobResource } from '../../api/batch/v1/cronjob.js';
 import type { Job } from '../../api/batch/v1/job.js';
 import { jobResource } from '../../api/batch/v1/job.js';
 import { formatTime } from '../../api/meta/v1.js';
-import type { Clock } from '../../client/clock.js';
 import type { Lister } from '../../client/informer/lister.js';
 import type { SharedIndexInformer } from '../../client/informer/shared-informer.js';
 import { metaNamespaceKey, splitMetaNamespaceKey, unwrapTombstone, type DeepReadonly } from '../../client/informer/store.js';
@@ -22,16 +20,12 @@ import {
   isConflict,
   isNotFound,
   newControllerRef,
-  ReconcileLoop,
-  type Controller,
   type ControllerContext,
   type ControllerDefinition,
-  type EventSink,
-  type ObjectClient,
-  type Reconciler,
   type ReconcileResult,
+  WorkloadController,
 } from '../framework/index.js';
-import { CONTROLLER_UID_INDEX } from '../replicaset/index.js';
+import { CONTROLLER_UID_INDEX } from '../framework/index.js';
 import { formatInZone, mostRecentScheduleTime } from './schedule.js';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -58,23 +52,14 @@ export function jobNameFor(cronJobName: string, scheduledMs: number): string {
   return `${cronJobName}-${Math.floor(scheduledMs / 60_000)}`;
 }
 
-export class CronJobController implements Controller, Reconciler {
-  readonly loop: ReconcileLoop;
+export class CronJobController extends WorkloadController {
   private readonly cronJobs: Lister<CronJob>;
   private readonly jobInformer: SharedIndexInformer<Job>;
-  private readonly client: ObjectClient;
-  private readonly events: EventSink;
-  private readonly clock: Clock;
-  private readonly log: Logger;
   private readonly defaultTimeZone: string;
 
   constructor(ctx: ControllerContext, defaultTimeZone = Intl.DateTimeFormat().resolvedOptions().timeZone) {
-    this.client = ctx.client;
-    this.clock = ctx.clock;
-    this.log = ctx.log;
+    super(ctx, { queue: 'cronjob', component: 'cronjob-controller' });
     this.defaultTimeZone = defaultTimeZone;
-    this.events = ctx.events('cronjob-controller');
-    this.loop = new ReconcileLoop({ name: 'cronjob', reconciler: this, workers: ctx.workers, clock: ctx.clock, log: ctx.log });
     const informer = ctx.informers.forResource<CronJob>(cronJobResource);
     this.cronJobs = informer.lister();
     this.jobInformer = ctx.informers.forResource<Job>(jobResource, { indexers: { [CONTROLLER_UID_INDEX]: jobsByControllerUid } });
@@ -89,10 +74,6 @@ export class CronJobController implements Controller, Reconciler {
       if (owner?.metadata?.uid === ref.uid) this.loop.enqueue(metaNamespaceKey(owner));
     };
     this.jobInformer.addEventHandler({ onAdd: onJob, onUpdate: (_o, j) => onJob(j), onDelete: (j) => onJob(unwrapTombstone(j)) });
-  }
-
-  run(signal: AbortSignal): Promise<void> {
-    return this.loop.run(signal);
   }
 
   async reconcile(key: string): Promise<ReconcileResult | void> {

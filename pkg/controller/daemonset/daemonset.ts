@@ -6,7 +6,6 @@
 // qualifying loses its pod (NoExecute) or keeps it (NoSchedule only). The template is recorded in
 // ControllerRevisions (kubectl rollout history/undo); RollingUpdate replaces old pods node by node
 // within maxUnavailable, or with maxSurge starts the new pod first; OnDelete waits for the user.
-import type { Logger } from 'pino';
 import type { ControllerRevision } from '../../api/apps/v1/controllerrevision.js';
 import { controllerRevisionResource } from '../../api/apps/v1/controllerrevision.js';
 import type { DaemonSet } from '../../api/apps/v1/daemonset.js';
@@ -18,12 +17,11 @@ import type { Pod } from '../../api/core/v1/pod-types.js';
 import { podResource } from '../../api/core/v1/pod.js';
 import { tolerationsTolerateTaint } from '../../api/core/v1/toleration.js';
 import { labelSelectorAsSelectorOrNothing } from '../../api/selectors/labels.js';
-import type { Clock } from '../../client/clock.js';
 import type { Lister } from '../../client/informer/lister.js';
 import type { SharedIndexInformer } from '../../client/informer/shared-informer.js';
 import { metaNamespaceKey, splitMetaNamespaceKey, unwrapTombstone, type DeepReadonly } from '../../client/informer/store.js';
 import { RequiredNodeAffinity } from '../../scheduler/framework/node-selector.js';
-import { scaledValue } from '../deployment/util.js';
+import { scaledValue } from '../framework/index.js';
 import {
   canonicalJson,
   claimChildren,
@@ -39,15 +37,12 @@ import {
   newControllerRef,
   podFromTemplate,
   PodControl,
-  ReconcileLoop,
-  type Controller,
   type ControllerContext,
   type ControllerDefinition,
-  type EventSink,
-  type ObjectClient,
-  type Reconciler,
+  templateRevisionData,
+  WorkloadController,
 } from '../framework/index.js';
-import { CONTROLLER_UID_INDEX, podsByControllerUid } from '../replicaset/index.js';
+import { CONTROLLER_UID_INDEX, byControllerUid } from '../framework/index.js';
 
 const DS_KIND = { apiVersion: 'apps/v1', kind: 'DaemonSet' } as const;
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -107,37 +102,25 @@ export function nodeOfDaemonPod(p: PodView): string | undefined {
   return undefined;
 }
 
-/** upstream's getPatch: the revision data, a patch that replaces spec.template. */
-function revisionData(ds: DSView): unknown {
-  return { spec: { template: { ...(structuredClone(ds.spec?.template) as object), $patch: 'replace' } } };
-}
+const revisionData = (ds: DSView): unknown => templateRevisionData(ds.spec?.template);
 
-export class DaemonSetController implements Controller, Reconciler {
-  readonly loop: ReconcileLoop;
+export class DaemonSetController extends WorkloadController {
   private readonly sets: Lister<DaemonSet>;
   private readonly podInformer: SharedIndexInformer<Pod>;
   private readonly pods: Lister<Pod>;
   private readonly nodes: Lister<Node>;
   private readonly revisionInformer: SharedIndexInformer<ControllerRevision>;
-  private readonly client: ObjectClient;
-  private readonly events: EventSink;
-  private readonly clock: Clock;
-  private readonly log: Logger;
   readonly expectations: ControllerExpectations;
   private readonly podControl: PodControl;
 
   constructor(ctx: ControllerContext) {
-    this.client = ctx.client;
-    this.clock = ctx.clock;
-    this.log = ctx.log;
-    this.events = ctx.events('daemonset-controller');
+    super(ctx, { queue: 'daemonset', component: 'daemonset-controller' });
     this.expectations = new ControllerExpectations(ctx.clock);
     this.podControl = new PodControl(this.client, this.events, this.expectations);
-    this.loop = new ReconcileLoop({ name: 'daemonset', reconciler: this, workers: ctx.workers, clock: ctx.clock, log: ctx.log });
     const dsInformer = ctx.informers.forResource<DaemonSet>(daemonSetResource);
-    this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: podsByControllerUid } });
+    this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: byControllerUid } });
     const nodeInformer = ctx.informers.forResource<Node>(nodeResource);
-    this.revisionInformer = ctx.informers.forResource<ControllerRevision>(controllerRevisionResource, { indexers: { [CONTROLLER_UID_INDEX]: podsByControllerUid as unknown as (r: DeepReadonly<ControllerRevision>) => readonly string[] } });
+    this.revisionInformer = ctx.informers.forResource<ControllerRevision>(controllerRevisionResource, { indexers: { [CONTROLLER_UID_INDEX]: byControllerUid } });
     this.sets = dsInformer.lister();
     this.pods = this.podInformer.lister();
     this.nodes = nodeInformer.lister();
@@ -158,10 +141,6 @@ export class DaemonSetController implements Controller, Reconciler {
     const allSets = (): void => this.sets.list().forEach((ds) => this.loop.enqueueObject(ds));
     const shape = (n: NodeView): string => canonicalJson([n.metadata?.labels, n.spec?.taints, n.spec?.unschedulable]);
     nodeInformer.addEventHandler({ onAdd: allSets, onUpdate: (o, n) => (shape(o) !== shape(n) ? allSets() : undefined), onDelete: allSets });
-  }
-
-  run(signal: AbortSignal): Promise<void> {
-    return this.loop.run(signal);
   }
 
   private podEvent(p: PodView, what: 'add' | 'update' | 'delete'): void {

@@ -3,13 +3,11 @@
 // proportional scaling during a rollout, pause/resume, revisions and history, and the
 // Progressing/Available conditions, as upstream's deployment controller does.
 import { formatTime } from '../../api/meta/v1.js';
-import type { Logger } from 'pino';
 import { deploymentResource, type Deployment } from '../../api/apps/v1/deployment.js';
 import { replicaSetResource, type ReplicaSet } from '../../api/apps/v1/replicaset.js';
 import type { Pod, PodTemplateSpec } from '../../api/core/v1/pod-types.js';
 import { podResource } from '../../api/core/v1/pod.js';
 import { labelSelectorAsSelectorOrNothing } from '../../api/selectors/labels.js';
-import type { Clock } from '../../client/clock.js';
 import type { Lister } from '../../client/informer/lister.js';
 import type { SharedIndexInformer } from '../../client/informer/shared-informer.js';
 import { splitMetaNamespaceKey, unwrapTombstone, type DeepReadonly } from '../../client/informer/store.js';
@@ -19,16 +17,12 @@ import {
   isAlreadyExists,
   isNotFound,
   newControllerRef,
-  ReconcileLoop,
-  type Controller,
   type ControllerContext,
   type ControllerDefinition,
-  type EventSink,
-  type ObjectClient,
-  type Reconciler,
   type ReconcileResult,
+  WorkloadController,
 } from '../framework/index.js';
-import { CONTROLLER_UID_INDEX, podsByControllerUid } from '../replicaset/index.js';
+import { CONTROLLER_UID_INDEX, byControllerUid } from '../framework/index.js';
 import {
   calculateStatus,
   copiedAnnotations,
@@ -65,26 +59,17 @@ type D = DeepReadonly<Deployment>;
 type RS = DeepReadonly<ReplicaSet>;
 const DEPLOYMENT_KIND = { apiVersion: 'apps/v1', kind: 'Deployment' } as const;
 
-export class DeploymentController implements Controller, Reconciler {
-  readonly loop: ReconcileLoop;
+export class DeploymentController extends WorkloadController {
   private readonly deployments: Lister<Deployment>;
   private readonly rsInformer: SharedIndexInformer<ReplicaSet>;
   private readonly sets: Lister<ReplicaSet>;
   private readonly podInformer: SharedIndexInformer<Pod>;
-  private readonly client: ObjectClient;
-  private readonly events: EventSink;
-  private readonly clock: Clock;
-  private readonly log: Logger;
 
   constructor(ctx: ControllerContext) {
-    this.client = ctx.client;
-    this.clock = ctx.clock;
-    this.log = ctx.log;
-    this.events = ctx.events('deployment-controller');
-    this.loop = new ReconcileLoop({ name: 'deployment', reconciler: this, workers: ctx.workers, clock: ctx.clock, log: ctx.log });
+    super(ctx, { queue: 'deployment', component: 'deployment-controller' });
     const dInformer = ctx.informers.forResource<Deployment>(deploymentResource);
-    this.rsInformer = ctx.informers.forResource<ReplicaSet>(replicaSetResource, { indexers: { [CONTROLLER_UID_INDEX]: (rs) => podsByControllerUid(rs as never) } });
-    this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: podsByControllerUid } });
+    this.rsInformer = ctx.informers.forResource<ReplicaSet>(replicaSetResource, { indexers: { [CONTROLLER_UID_INDEX]: (rs) => byControllerUid(rs as never) } });
+    this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: byControllerUid } });
     this.deployments = dInformer.lister();
     this.sets = this.rsInformer.lister();
     dInformer.addEventHandler({
@@ -112,10 +97,6 @@ export class DeploymentController implements Controller, Reconciler {
         if (d !== undefined && d.spec?.strategy?.type === 'Recreate') this.loop.enqueueObject(d);
       },
     });
-  }
-
-  run(signal: AbortSignal): Promise<void> {
-    return this.loop.run(signal);
   }
 
   private ownerOf(rs: RS): D | undefined {

@@ -1,6 +1,7 @@
 // The arithmetic and bookkeeping of Deployments, as pure functions: surge and unavailability
 // budgets (int or percent, upstream rounding), how far to scale the new and old ReplicaSets,
 // proportional scaling, revisions and annotations, the pod-template-hash, status and conditions.
+import { scaledValue } from '../framework/intstr.js';
 import type { Deployment } from '../../api/apps/v1/deployment.js';
 import type { ReplicaSet } from '../../api/apps/v1/replicaset.js';
 import type { PodTemplateSpec } from '../../api/core/v1/pod-types.js';
@@ -24,20 +25,6 @@ const NOT_COPIED = new Set([LAST_APPLIED, REVISION_ANNOTATION, REVISION_HISTORY_
 export const MAX_INT32 = 2147483647;
 
 export const replicasOf = (x: { readonly spec?: { readonly replicas?: number } } | undefined): number => x?.spec?.replicas ?? 0;
-
-/** intstr.GetScaledValueFromIntOrPercent: a number as is, "25%" of total rounded up or down. */
-export function scaledValue(v: number | string | undefined, total: number, roundUp: boolean): number {
-  if (v === undefined) return 0;
-  if (typeof v === 'number') return v;
-  const m = /^(\d+)%$/.exec(v);
-  if (m === null) {
-    const n = Number(v);
-    if (Number.isInteger(n)) return n;
-    throw new Error(`invalid value for IntOrString: invalid value ${JSON.stringify(v)}`);
-  }
-  const scaled = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
-}
 
 const isRolling = (d: D): boolean => (d.spec?.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
 

@@ -6,7 +6,6 @@
 // its ReplicaSet, ReplicaSet, StatefulSet); a pod without such a controller makes the budget fail
 // safe (no disruption allowed, SyncFailed). An eviction is remembered in disruptedPods until the
 // pod is seen going, for at most two minutes.
-import type { Logger } from 'pino';
 import type { Deployment } from '../../api/apps/v1/deployment.js';
 import { deploymentResource } from '../../api/apps/v1/deployment.js';
 import type { ReplicaSet } from '../../api/apps/v1/replicaset.js';
@@ -19,11 +18,10 @@ import { formatTime } from '../../api/meta/v1.js';
 import type { PodDisruptionBudget } from '../../api/policy/v1/poddisruptionbudget.js';
 import { podDisruptionBudgetResource } from '../../api/policy/v1/poddisruptionbudget.js';
 import { labelSelectorAsSelectorOrNothing } from '../../api/selectors/labels.js';
-import type { Clock } from '../../client/clock.js';
 import type { Lister } from '../../client/informer/lister.js';
 import { splitMetaNamespaceKey, unwrapTombstone, type DeepReadonly } from '../../client/informer/store.js';
-import { scaledValue } from '../deployment/util.js';
-import { canonicalJson, controllerRefOf, isNotFound, isPodReady, ReconcileLoop, type Controller, type ControllerContext, type ControllerDefinition, type EventSink, type ObjectClient, type Reconciler, type ReconcileResult } from '../framework/index.js';
+import { scaledValue } from '../framework/index.js';
+import { canonicalJson, controllerRefOf, isNotFound, isPodReady, type ControllerContext, type ControllerDefinition, type ReconcileResult, WorkloadController } from '../framework/index.js';
 
 /** How long an accepted eviction counts before the pod is seen going (upstream's DeletionTimeout). */
 export const DELETION_TIMEOUT_MS = 2 * 60_000;
@@ -32,24 +30,15 @@ type PdbView = DeepReadonly<PodDisruptionBudget>;
 type PodView = DeepReadonly<Pod>;
 type PdbStatus = NonNullable<PodDisruptionBudget['status']>;
 
-export class DisruptionController implements Controller, Reconciler {
-  readonly loop: ReconcileLoop;
+export class DisruptionController extends WorkloadController {
   private readonly budgets: Lister<PodDisruptionBudget>;
   private readonly pods: Lister<Pod>;
   private readonly replicaSets: Lister<ReplicaSet>;
   private readonly deployments: Lister<Deployment>;
   private readonly statefulSets: Lister<StatefulSet>;
-  private readonly client: ObjectClient;
-  private readonly events: EventSink;
-  private readonly clock: Clock;
-  private readonly log: Logger;
 
   constructor(ctx: ControllerContext) {
-    this.client = ctx.client;
-    this.clock = ctx.clock;
-    this.log = ctx.log;
-    this.events = ctx.events('controllermanager');
-    this.loop = new ReconcileLoop({ name: 'disruption', reconciler: this, workers: ctx.workers, clock: ctx.clock, log: ctx.log });
+    super(ctx, { queue: 'disruption', component: 'controllermanager' });
     const pdbInformer = ctx.informers.forResource<PodDisruptionBudget>(podDisruptionBudgetResource);
     const podInformer = ctx.informers.forResource<Pod>(podResource);
     this.budgets = pdbInformer.lister();
@@ -64,10 +53,6 @@ export class DisruptionController implements Controller, Reconciler {
       }
     };
     podInformer.addEventHandler({ onAdd: onPod, onUpdate: (_o, p) => onPod(p), onDelete: (p) => onPod(unwrapTombstone(p)) });
-  }
-
-  run(signal: AbortSignal): Promise<void> {
-    return this.loop.run(signal);
   }
 
   async reconcile(key: string): Promise<ReconcileResult | void> {

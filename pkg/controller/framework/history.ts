@@ -81,3 +81,19 @@ export function sortRevisions<R extends DeepReadonly<ControllerRevision>>(revisi
 export function nextRevision(revisions: readonly DeepReadonly<ControllerRevision>[]): number {
   return revisions.reduce((max, r) => Math.max(max, r.revision ?? 0), 0) + 1;
 }
+
+/**
+ * The data of a StatefulSet's or DaemonSet's revision (upstream's getPatch): a strategic-merge patch
+ * that replaces spec.template, so `kubectl rollout undo` applies it as it is.
+ */
+export function templateRevisionData(template: unknown): { spec: { template: Record<string, unknown> } } {
+  return { spec: { template: { ...(structuredClone(template ?? {}) as Record<string, unknown>), $patch: 'replace' } } };
+}
+
+/** The template a revision's data holds (the inverse of templateRevisionData). */
+export function templateOfRevision(revision: DeepReadonly<ControllerRevision>): unknown {
+  const data = revision.data as { spec?: { template?: Record<string, unknown> } } | undefined;
+  const template: Record<string, unknown> = { ...(structuredClone(data?.spec?.template ?? {}) as Record<string, unknown>) };
+  delete template['$patch'];
+  return template;
+}

@@ -24,6 +24,11 @@ export {
   newControllerRevision,
   nextRevision,
   sortRevisions,
+  templateOfRevision,
+  templateRevisionData,
 } from './history.js';
 export { endpointReady, enqueueServicesOnPodChange, findPort, hasSelectorEndpoints, podPorts, podsOfService, servicesOfPod, shouldPodBeInEndpoints } from './service-endpoints.js';
 export type { ResolvedPort } from './service-endpoints.js';
+export { byControllerUid, CONTROLLER_UID_INDEX } from './indexes.js';
+export { scaledValue } from './intstr.js';
+export { WorkloadController } from './workload-controller.js';

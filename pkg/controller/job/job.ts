@@ -12,14 +12,12 @@
 //
 // A finished Job first gets SuccessCriteriaMet or FailureTarget; its remaining pods are deleted,
 // and Complete or Failed follows once none is left terminating.
-import type { Logger } from 'pino';
 import type { Job } from '../../api/batch/v1/job.js';
 import { jobResource } from '../../api/batch/v1/job.js';
 import type { Pod } from '../../api/core/v1/pod-types.js';
 import { podResource } from '../../api/core/v1/pod.js';
 import { formatTime } from '../../api/meta/v1.js';
 import { labelSelectorAsSelectorOrNothing } from '../../api/selectors/labels.js';
-import type { Clock } from '../../client/clock.js';
 import type { Lister } from '../../client/informer/lister.js';
 import type { SharedIndexInformer } from '../../client/informer/shared-informer.js';
 import { metaNamespaceKey, splitMetaNamespaceKey, unwrapTombstone, type DeepReadonly } from '../../client/informer/store.js';
@@ -33,16 +31,12 @@ import {
   newControllerRef,
   podFromTemplate,
   PodControl,
-  ReconcileLoop,
-  type Controller,
   type ControllerContext,
   type ControllerDefinition,
-  type EventSink,
-  type ObjectClient,
-  type Reconciler,
   type ReconcileResult,
+  WorkloadController,
 } from '../framework/index.js';
-import { CONTROLLER_UID_INDEX, podsByControllerUid } from '../replicaset/index.js';
+import { CONTROLLER_UID_INDEX, byControllerUid } from '../framework/index.js';
 import { formatIndexes, parseIndexes } from './indexes.js';
 import { matchPodFailurePolicy, matchSuccessPolicy } from './policy.js';
 
@@ -120,30 +114,21 @@ interface Terminal {
   readonly message: string;
 }
 
-export class JobController implements Controller, Reconciler {
-  readonly loop: ReconcileLoop;
+export class JobController extends WorkloadController {
   private readonly jobs: Lister<Job>;
   private readonly podInformer: SharedIndexInformer<Pod>;
   private readonly pods: Lister<Pod>;
-  private readonly client: ObjectClient;
-  private readonly events: EventSink;
-  private readonly clock: Clock;
-  private readonly log: Logger;
   readonly expectations: ControllerExpectations;
   private readonly podControl: PodControl;
   /** Per Job: uids of pods whose finalizer this controller removed but the informer has not shown gone. */
   private readonly finalizerRemovals = new Map<string, Set<string>>();
 
   constructor(ctx: ControllerContext) {
-    this.client = ctx.client;
-    this.clock = ctx.clock;
-    this.log = ctx.log;
-    this.events = ctx.events('job-controller');
+    super(ctx, { queue: 'job', component: 'job-controller' });
     this.expectations = new ControllerExpectations(ctx.clock);
     this.podControl = new PodControl(this.client, this.events, this.expectations);
-    this.loop = new ReconcileLoop({ name: 'job', reconciler: this, workers: ctx.workers, clock: ctx.clock, log: ctx.log });
     const jobInformer = ctx.informers.forResource<Job>(jobResource);
-    this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: podsByControllerUid } });
+    this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: byControllerUid } });
     this.jobs = jobInformer.lister();
     this.pods = this.podInformer.lister();
     jobInformer.addEventHandler({
@@ -164,10 +149,6 @@ export class JobController implements Controller, Reconciler {
       },
       onDelete: (p) => this.podEvent(unwrapTombstone(p), 'gone'),
     });
-  }
-
-  run(signal: AbortSignal): Promise<void> {
-    return this.loop.run(signal);
   }
 
   private ownerKey(p: PodView): string | undefined {

@@ -1,3 +1,3 @@
-export { BURST_REPLICAS, CONTROLLER_UID_INDEX, ReplicaSetController, podsByControllerUid, replicaSetControllerDefinition } from './replicaset.js';
+export { BURST_REPLICAS, ReplicaSetController, replicaSetControllerDefinition } from './replicaset.js';
 export { compareForDeletion, podsToDelete } from './ranking.js';
 export { computeReplicaSetStatus, statusEqual } from './status.js';

@@ -10,10 +10,10 @@ import { labelSelectorAsSelectorOrNothing, type Selector } from '../../api/selec
 import type { Lister } from '../../client/informer/lister.js';
 import type { SharedIndexInformer } from '../../client/informer/shared-informer.js';
 import { metaNamespaceKey, splitMetaNamespaceKey, unwrapTombstone, type DeepReadonly } from '../../client/informer/store.js';
-import type { Logger } from 'pino';
-import type { Clock } from '../../client/clock.js';
 import {
+  byControllerUid,
   claimChildren,
+  CONTROLLER_UID_INDEX,
   controllerRefOf,
   ControllerExpectations,
   generateNamePrefix,
@@ -22,14 +22,10 @@ import {
   newControllerRef,
   podFromTemplate,
   PodControl,
-  ReconcileLoop,
-  type Controller,
   type ControllerContext,
   type ControllerDefinition,
-  type EventSink,
-  type ObjectClient,
-  type Reconciler,
   type ReconcileResult,
+  WorkloadController,
 } from '../framework/index.js';
 import { podsToDelete } from './ranking.js';
 import { computeReplicaSetStatus, statusEqual } from './status.js';
@@ -37,39 +33,24 @@ import { computeReplicaSetStatus, statusEqual } from './status.js';
 /** Upstream's burstReplicas: the most pods created or deleted in one sync. */
 export const BURST_REPLICAS = 500;
 
-export const CONTROLLER_UID_INDEX = 'controllerUID';
 const RS_KIND = { apiVersion: 'apps/v1', kind: 'ReplicaSet' } as const;
 
 type RSView = DeepReadonly<ReplicaSet>;
 type PodView = DeepReadonly<Pod>;
 
-export function podsByControllerUid(p: PodView): readonly string[] {
-  const ref = controllerRefOf(p);
-  return ref !== undefined ? [ref.uid] : [];
-}
-
-export class ReplicaSetController implements Controller, Reconciler {
-  readonly loop: ReconcileLoop;
+export class ReplicaSetController extends WorkloadController {
   private readonly sets: Lister<ReplicaSet>;
   private readonly podInformer: SharedIndexInformer<Pod>;
   private readonly pods: Lister<Pod>;
-  private readonly client: ObjectClient;
-  private readonly events: EventSink;
-  private readonly clock: Clock;
-  private readonly log: Logger;
   readonly expectations: ControllerExpectations;
   private readonly podControl: PodControl;
 
   constructor(ctx: ControllerContext) {
-    this.client = ctx.client;
-    this.clock = ctx.clock;
-    this.log = ctx.log;
-    this.events = ctx.events('replicaset-controller');
+    super(ctx, { queue: 'replicaset', component: 'replicaset-controller' });
     this.expectations = new ControllerExpectations(ctx.clock);
     this.podControl = new PodControl(this.client, this.events, this.expectations);
-    this.loop = new ReconcileLoop({ name: 'replicaset', reconciler: this, workers: ctx.workers, clock: ctx.clock, log: ctx.log });
     const rsInformer = ctx.informers.forResource<ReplicaSet>(replicaSetResource);
-    this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: podsByControllerUid } });
+    this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: byControllerUid } });
     this.sets = rsInformer.lister();
     this.pods = this.podInformer.lister();
     rsInformer.addEventHandler({
@@ -86,10 +67,6 @@ export class ReplicaSetController implements Controller, Reconciler {
       onUpdate: (old, p) => this.podUpdated(old, p),
       onDelete: (p) => this.podDeleted(unwrapTombstone(p)),
     });
-  }
-
-  run(signal: AbortSignal): Promise<void> {
-    return this.loop.run(signal);
   }
 
   /** The ReplicaSet a controller ref points at, if it is one of ours and the uid matches. */

@@ -12,11 +12,11 @@ import {
   newRSNewReplicas,
   podTemplateHash,
   proportion,
-  scaledValue,
   setCondition,
   templatesEqualIgnoringHash,
   type DeploymentStatus,
 } from '../../../pkg/controller/deployment/index.js';
+import { scaledValue } from '../../../pkg/controller/framework/index.js';
 import { FakeApi, settle } from '../../helpers/fake-api.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');

@@ -1,0 +1,2 @@
+export { StatefulSetController, statefulSetControllerDefinition } from './statefulset.js';
+export * from './util.js';
