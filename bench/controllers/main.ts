@@ -2,8 +2,9 @@
 // their own processes. The benchmark plays every kubelet: it marks each new pod Running and Ready
 // as soon as the watch shows it (a Job's pod: Succeeded). Measured: 200 Deployments × 10 replicas
 // from create until every one reports all replicas available, then a rolling update of all of
-// them, then 1000 Jobs of one completion until every one is Complete, set against the apiserver's
-// raw pod-create rate measured in the same run. Prints one JSON document.
+// them, then 1000 Jobs of one completion until every one is Complete, then 100 StatefulSets of 3
+// (OrderedReady: each pod waits for the one before it) until every one has 3 ready, set against the
+// apiserver's raw pod-create rate measured in the same run. Prints one JSON document.
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -14,6 +15,8 @@ import { parseArgs } from 'node:util';
 import type { Job } from '../../pkg/api/batch/v1/job.js';
 import { jobResource } from '../../pkg/api/batch/v1/job.js';
 import type { Deployment } from '../../pkg/api/apps/v1/deployment.js';
+import type { StatefulSet } from '../../pkg/api/apps/v1/statefulset.js';
+import { statefulSetResource } from '../../pkg/api/apps/v1/statefulset.js';
 import { deploymentResource } from '../../pkg/api/apps/v1/deployment.js';
 import type { Pod } from '../../pkg/api/core/v1/pod-types.js';
 import { podResource } from '../../pkg/api/core/v1/pod.js';
@@ -28,6 +31,7 @@ const USAGE = `Usage: node dist/bench/controllers/main.js [flags]
   --quick                  40 Deployments of 10 replicas, 200 Jobs
   --deployments=N          Deployments (default 200, quick 40)
   --jobs=N                 Jobs of one completion (default 1000, quick 200)
+  --statefulsets=N         StatefulSets of 3 replicas (default 100, quick 20)
   --replicas=N             replicas each (default 10)
   --concurrency=N          concurrent writes of the benchmark (creates, readiness) (default 32)
   --stall-seconds=N        give a phase up when nothing progressed for this long (default 60)
@@ -36,6 +40,7 @@ const USAGE = `Usage: node dist/bench/controllers/main.js [flags]
 interface Config {
   readonly deployments: number;
   readonly jobs: number;
+  readonly statefulsets: number;
   readonly replicas: number;
   readonly concurrency: number;
   readonly stallMs: number;
@@ -51,6 +56,7 @@ function parseConfig(argv: string[]): Config {
       help: { type: 'boolean', default: false },
       deployments: { type: 'string' },
       jobs: { type: 'string' },
+      statefulsets: { type: 'string' },
       replicas: { type: 'string' },
       concurrency: { type: 'string' },
       'stall-seconds': { type: 'string' },
@@ -61,7 +67,7 @@ function parseConfig(argv: string[]): Config {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const int = (name: 'deployments' | 'jobs' | 'replicas' | 'concurrency' | 'stall-seconds', dflt: number): number => {
+  const int = (name: 'deployments' | 'jobs' | 'statefulsets' | 'replicas' | 'concurrency' | 'stall-seconds', dflt: number): number => {
     const raw = values[name];
     if (raw === undefined) return dflt;
     const n = Number(raw);
@@ -71,6 +77,7 @@ function parseConfig(argv: string[]): Config {
   return {
     deployments: int('deployments', values.quick === true ? 40 : 200),
     jobs: int('jobs', values.quick === true ? 200 : 1000),
+    statefulsets: int('statefulsets', values.quick === true ? 20 : 100),
     replicas: int('replicas', 10),
     concurrency: int('concurrency', 32),
     stallMs: int('stall-seconds', 60) * 1000,
@@ -117,6 +124,26 @@ function jobManifest(i: number): Job {
     metadata: { name: `job-${String(i).padStart(4, '0')}` },
     spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'busybox:1.36', command: ['true'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } },
   } as Job;
+}
+
+const STS_REPLICAS = 3;
+
+function statefulSetManifest(i: number): StatefulSet {
+  const app = `db-${String(i).padStart(3, '0')}`;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: app },
+    spec: {
+      replicas: STS_REPLICAS,
+      serviceName: app,
+      selector: { matchLabels: { app } },
+      template: {
+        metadata: { labels: { app } },
+        spec: { containers: [{ name: 'db', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+      },
+    },
+  } as StatefulSet;
 }
 
 interface PhaseResult {
@@ -257,6 +284,39 @@ async function main(): Promise<number> {
     out.jobs = { jobs: cfg.jobs, ...jobPhase.result, cpu: jobPhase.cpu };
     log(`jobs complete: ${jobPhase.result.done}/${cfg.jobs} in ${jobPhase.result.ms} ms (${jobPhase.result.jobsPerSec} Jobs/s), ${jobPhase.result.succeededCounted} completions counted`);
 
+    log(`creating ${cfg.statefulsets} StatefulSets of ${STS_REPLICAS}...`);
+    const stsNs = 'bench-statefulsets';
+    await createNamespace(client, stsNs, signal);
+    const stsStandInStop = new AbortController();
+    const stsStandIn = new KubeletStandIn({ client, namespace: stsNs, concurrency: cfg.concurrency, groupLabel: 'app', log });
+    const stsStandInRun = stsStandIn.run(AbortSignal.any([signal, stsStandInStop.signal]));
+    const sets = client.resource<StatefulSet>(statefulSetResource).namespace(stsNs);
+    const stsPhase = await withCpu(probe, async () => {
+      const t0 = performance.now();
+      await pool(cfg.statefulsets, cfg.concurrency, async (i) => void (await sets.create(statefulSetManifest(i), { signal })), signal);
+      const createMs = Math.round(performance.now() - t0);
+      let last = -1;
+      let lastMove = performance.now();
+      for (;;) {
+        const list = await sets.listAll({});
+        const ready = list.items.filter((x) => (x.status?.readyReplicas ?? 0) === STS_REPLICAS);
+        const podsReady = list.items.reduce((n, x) => n + (x.status?.readyReplicas ?? 0), 0);
+        if (podsReady !== last) {
+          last = podsReady;
+          lastMove = performance.now();
+        }
+        const ms = performance.now() - t0;
+        if (ready.length >= cfg.statefulsets || performance.now() - lastMove > cfg.stallMs || signal.aborted) {
+          return { createMs, ms: Math.round(ms), statefulSetsPerSec: round((ready.length / ms) * 1000), podsPerSec: round((podsReady / ms) * 1000), complete: ready.length >= cfg.statefulsets, done: ready.length };
+        }
+        await sleep(200);
+      }
+    });
+    stsStandInStop.abort();
+    await stsStandInRun;
+    out.statefulSets = { statefulSets: cfg.statefulsets, replicas: STS_REPLICAS, ...stsPhase.result, cpu: stsPhase.cpu };
+    log(`statefulsets ready: ${stsPhase.result.done}/${cfg.statefulsets} in ${stsPhase.result.ms} ms (${stsPhase.result.statefulSetsPerSec}/s)`);
+
     // The default maxSurge is 25%, rounded up; a Deployment may never run more than replicas + surge pods.
     const surge = Math.ceil(cfg.replicas * 0.25);
     const over = [...standIn.peakPerGroup.entries()].filter(([, peak]) => peak > cfg.replicas + surge);
@@ -268,8 +328,9 @@ async function main(): Promise<number> {
       podsPerSecVsRawCreates: { value: rawPerSec > 0 ? round(create.result.podsPerSec / rawPerSec, 2) : null, note: 'pods made available per second by the controllers over the raw create rate of the same pods' },
       jobsPerSecVsRawCreates: { value: rawPerSec > 0 ? round(jobPhase.result.jobsPerSec / rawPerSec, 2) : null, note: 'Jobs completed per second (one pod each) over the raw pod create rate' },
       jobsCountedOnce: { target: `== ${cfg.jobs}`, value: jobPhase.result.succeededCounted, met: jobPhase.result.succeededCounted === cfg.jobs },
+      statefulSetPodsPerSecVsRawCreates: { value: rawPerSec > 0 ? round(stsPhase.result.podsPerSec / rawPerSec, 2) : null, note: 'StatefulSet pods made ready per second (one at a time per set, OrderedReady) over the raw pod create rate' },
     };
-    if (!create.result.complete || !update.result.complete || over.length > 0 || !jobPhase.result.complete || jobPhase.result.succeededCounted !== cfg.jobs) code = 1;
+    if (!create.result.complete || !update.result.complete || over.length > 0 || !jobPhase.result.complete || jobPhase.result.succeededCounted !== cfg.jobs || !stsPhase.result.complete) code = 1;
   } catch (err) {
     out.error = message(err);
     code = 1;

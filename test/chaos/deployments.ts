@@ -10,7 +10,7 @@ import type { RestClient } from '../../pkg/client/rest.js';
 import { seededRandom } from '../helpers/random.js';
 import { KubeletStandIn } from '../helpers/kubelet-stand-in.js';
 import type { DeploymentHistory } from './history.js';
-import { sleep } from './sleep.js';
+import { appTemplate, createThroughFaults, scaleOrRoll, settleWithin } from './apps.js';
 
 const GROUP_LABEL = 'chaos-deployment';
 
@@ -45,19 +45,7 @@ function manifest(name: string, replicas: number): Deployment {
     spec: {
       replicas,
       selector: { matchLabels: { [GROUP_LABEL]: name } },
-      template: {
-        metadata: { labels: { [GROUP_LABEL]: name }, annotations: { 'chaos/revision': '0' } },
-        spec: {
-          containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }],
-          terminationGracePeriodSeconds: 0,
-          // A node removed for good gives its pods up after 10 s of NotReady, not 300 s, so the
-          // replacements run within the run's bound.
-          tolerations: [
-            { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 },
-            { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 },
-          ],
-        },
-      },
+      template: appTemplate(GROUP_LABEL, name),
     },
   } as Deployment;
 }
@@ -105,15 +93,7 @@ export class DeploymentWorkload {
       const replicas = 2 + (i % 3);
       const t: Tracked = { name, replicasSent: [replicas], changes: 0, last: 'not created' };
       this.tracked.push(t);
-      for (let attempt = 0; attempt < 10; attempt++) {
-        try {
-          await api.create(manifest(name, replicas));
-          break;
-        } catch (err) {
-          if (/already exists/i.test(String(err))) break;
-          await sleep(500, changeSignal);
-        }
-      }
+      await createThroughFaults(() => api.create(manifest(name, replicas)), changeSignal);
     }
     this.changer = this.changeLoop(changeSignal);
   }
@@ -121,12 +101,15 @@ export class DeploymentWorkload {
   /** After the faults: waits up to `boundMs` for every Deployment to match its spec. */
   async settle(boundMs: number, signal: AbortSignal): Promise<void> {
     await this.changer;
-    const t0 = this.opts.now();
     const pods = this.opts.client.resource<Pod>(podResource).namespace(this.opts.namespace);
-    while (!signal.aborted) {
-      const waiting = this.tracked.filter((t) => t.convergedAfterMs === undefined);
-      if (waiting.length === 0 || this.opts.now() - t0 > boundMs) break;
-      try {
+    await settleWithin({
+      workloads: this.tracked,
+      boundMs,
+      now: this.opts.now,
+      signal,
+      log: this.opts.log,
+      label: 'deployments',
+      round: async (waiting, since) => {
         const live = (await pods.listAll({ labelSelector: GROUP_LABEL })).items.filter((p) => p.metadata?.deletionTimestamp === undefined);
         for (const t of waiting) {
           const d = await this.api().get(t.name);
@@ -135,13 +118,10 @@ export class DeploymentWorkload {
           const running = live.filter((p) => p.metadata?.labels?.[GROUP_LABEL] === t.name).length;
           t.last = `spec ${want}, generation ${d.metadata?.generation ?? '?'} observed ${s.observedGeneration ?? '?'}, replicas ${s.replicas ?? 0} updated ${s.updatedReplicas ?? 0} available ${s.availableReplicas ?? 0}, pods ${running}`;
           const done = (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) && s.replicas === want && s.updatedReplicas === want && s.availableReplicas === want && running === want;
-          if (done) t.convergedAfterMs = Math.round(this.opts.now() - t0);
+          if (done) t.convergedAfterMs = since();
         }
-      } catch (err) {
-        this.opts.log(`deployments: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      await sleep(250, signal);
-    }
+      },
+    });
   }
 
   async stop(): Promise<void> {
@@ -173,22 +153,8 @@ export class DeploymentWorkload {
     return this.opts.client.resource<Deployment>(deploymentResource).namespace(this.opts.namespace);
   }
 
-  /** Scales a Deployment (1 to 5 replicas) or rolls it (a template annotation), one change at a time. */
-  private async changeLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted && this.tracked.length > 0) {
-      await sleep(this.opts.changeEveryMs, signal);
-      if (signal.aborted) break;
-      const t = this.tracked[Math.floor(this.random() * this.tracked.length)]!;
-      const scale = this.random() < 0.5;
-      const replicas = 1 + Math.floor(this.random() * 5);
-      const patch = scale ? { spec: { replicas } } : { spec: { template: { metadata: { annotations: { 'chaos/revision': String(t.changes + 1) } } } } };
-      if (scale) t.replicasSent.push(replicas);
-      t.changes++;
-      try {
-        await this.api().patch(t.name, patch, 'strategic');
-      } catch {
-        // Faults make writes fail or leave them unknown; the check reads the final spec back.
-      }
-    }
+  /** Scales a Deployment (1 to 5 replicas) or rolls it, one change at a time. */
+  private changeLoop(signal: AbortSignal): Promise<void> {
+    return scaleOrRoll({ workloads: this.tracked, everyMs: this.opts.changeEveryMs, maxReplicas: 5, random: this.random, patch: (name, body) => this.api().patch(name, body, 'strategic'), signal });
   }
 }

@@ -202,6 +202,35 @@ export interface JobHistory {
   readonly jobs: readonly JobRecord[];
 }
 
+/** What one StatefulSet was asked for and what it reached. */
+export interface StatefulSetRecord {
+  readonly name: string;
+  readonly policy: string;
+  readonly replicasSent: readonly number[];
+  readonly changes: number;
+  readonly convergedAfterMs?: number;
+  readonly last: string;
+}
+
+export interface StatefulSetHistory {
+  readonly boundMs: number;
+  readonly sets: readonly StatefulSetRecord[];
+  /** Pod names the watch saw held (each a pod identity at one time). */
+  readonly podsSeen: number;
+  /** A pod seen while another pod of the same name was not deleted yet: two pods of one ordinal. */
+  readonly overlaps: readonly string[];
+}
+
+export interface DaemonSetHistory {
+  readonly boundMs: number;
+  readonly name: string;
+  /** False when every create failed: nothing to judge. */
+  readonly created: boolean;
+  readonly changes: number;
+  readonly convergedAfterMs?: number;
+  readonly last: string;
+}
+
 export interface ContainerRuns {
   /** namespace/pod (uid) container */
   readonly container: string;

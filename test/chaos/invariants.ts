@@ -1,6 +1,6 @@
 // The invariants a chaos run must keep, as pure functions over the recorded history. Each returns
 // pass/fail with the evidence; none of them knows how the history was produced.
-import type { DeploymentHistory, FaultRecord, JobHistory, FinalState, LeakCheck, LeaderHistory, ObjectState, WatchHistory, WatchRecord, WriteRecord } from './history.js';
+import type { DaemonSetHistory, DeploymentHistory, FaultRecord, JobHistory, StatefulSetHistory, FinalState, LeakCheck, LeaderHistory, ObjectState, WatchHistory, WatchRecord, WriteRecord } from './history.js';
 
 export interface InvariantResult {
   readonly name: string;
@@ -390,6 +390,27 @@ export function checkJobsCountedOnce(h: JobHistory): InvariantResult {
   return result('jobs count every completion once', problems, `all ${judged.length} Jobs counted exactly ${h.completions} completions (${failures} failed pod(s) retried on the way), done ${slowest} ms after the faults at most`, (n) => `${n} Job(s) miscounted or unfinished`);
 }
 
+/** No ordinal of a StatefulSet ever had two pods at once, and every set converged within the bound after the faults. */
+export function checkStatefulSets(h: StatefulSetHistory): InvariantResult {
+  const problems = [
+    ...h.overlaps,
+    ...h.sets.filter((s) => s.convergedAfterMs === undefined).map((s) => `${s.name} (${s.policy}) did not converge within ${h.boundMs / 1000}s: ${s.last}`),
+  ];
+  const slowest = Math.max(0, ...h.sets.map((s) => s.convergedAfterMs ?? 0));
+  return result(
+    'statefulsets: one pod per ordinal, converged',
+    problems,
+    `no ordinal ever had two pods (${h.podsSeen} pod identities watched); all ${h.sets.length} StatefulSets had exactly their ordinals Ready at the update revision ${slowest} ms after the faults at most`,
+    (n) => `${n} problem(s) with the StatefulSets`,
+  );
+}
+
+/** The DaemonSet ended with exactly one Ready pod of its current template on every Ready node it belongs on, and never two on one node. */
+export function checkDaemonSetConverges(h: DaemonSetHistory): InvariantResult {
+  const problems = h.created && h.convergedAfterMs === undefined ? [`${h.name} did not converge within ${h.boundMs / 1000}s: ${h.last}`] : [];
+  return result('daemonset: one pod per eligible node', problems, h.created ? `${h.name} (rolled ${h.changes} time(s)) ran one Ready pod of its current template on every Ready node ${h.convergedAfterMs ?? 0} ms after the faults` : `${h.name} was never created (every create failed): nothing to judge`, () => `${h.name} did not converge`);
+}
+
 export interface RunHistory {
   readonly writes: readonly WriteRecord[];
   readonly watch: WatchHistory;
@@ -399,6 +420,8 @@ export interface RunHistory {
   readonly leaders?: LeaderHistory;
   readonly deployments?: DeploymentHistory;
   readonly jobs?: JobHistory;
+  readonly statefulsets?: StatefulSetHistory;
+  readonly daemonset?: DaemonSetHistory;
 }
 
 export function checkAll(h: RunHistory): InvariantResult[] {
@@ -419,5 +442,7 @@ export function checkAll(h: RunHistory): InvariantResult[] {
     ...(h.deployments !== undefined ? [checkWorkloadsConverge(h.deployments), checkPodsWithinSurge(h.deployments)] : []),
     ...(h.deployments?.containers !== undefined ? [checkContainersAdopted(h.deployments)] : []),
     ...(h.jobs !== undefined ? [checkJobsCountedOnce(h.jobs)] : []),
+    ...(h.statefulsets !== undefined ? [checkStatefulSets(h.statefulsets)] : []),
+    ...(h.daemonset !== undefined ? [checkDaemonSetConverges(h.daemonset)] : []),
   ];
 }

@@ -9,6 +9,7 @@ import type { Pod } from '../../pkg/api/core/v1/pod-types.js';
 import { podResource } from '../../pkg/api/core/v1/pod.js';
 import type { RestClient } from '../../pkg/client/rest.js';
 import type { JobHistory, JobRecord } from './history.js';
+import { NODE_LOSS_TOLERATIONS } from './apps.js';
 import { sleep } from './sleep.js';
 
 const COMPLETIONS = 4;
@@ -37,11 +38,7 @@ function manifest(name: string, indexed: boolean): Job {
         spec: {
           restartPolicy: 'Never',
           terminationGracePeriodSeconds: 0,
-          // A node removed for good gives its pods up after 10 s of NotReady, not 300 s.
-          tolerations: [
-            { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 },
-            { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 },
-          ],
+          tolerations: [...NODE_LOSS_TOLERATIONS],
           containers: [{ name: 'work', image: 'busybox:1.36', command: ['sleep', '2'] }],
         },
       },

@@ -1,6 +1,6 @@
 // The chaos report: one JSON document (machine-readable, for CI and for comparing runs) and a short
 // human summary of it.
-import type { DeploymentHistory, FaultRecord, JobHistory, LeaderHistory, LeakCheck, WatchHistory, WriteOp, WriteRecord } from './history.js';
+import type { DaemonSetHistory, DeploymentHistory, FaultRecord, JobHistory, StatefulSetHistory, LeaderHistory, LeakCheck, WatchHistory, WriteOp, WriteRecord } from './history.js';
 import type { InvariantResult, LostWrite } from './invariants.js';
 import { FAULT_KINDS, type FaultKind, type FaultStep } from './plan.js';
 
@@ -120,6 +120,8 @@ export interface ReportInput {
   readonly leaders?: LeaderHistory;
   readonly deployments?: DeploymentHistory;
   readonly jobs?: JobHistory;
+  readonly statefulsets?: StatefulSetHistory;
+  readonly daemonset?: DaemonSetHistory;
 }
 
 export interface ChaosReport {
@@ -153,6 +155,10 @@ export interface ChaosReport {
   readonly deployments?: DeploymentHistory;
   /** The Jobs started under the faults, and what they counted. */
   readonly jobs?: JobHistory;
+  /** The StatefulSets kept changing under the faults: ordinal overlaps and convergence. */
+  readonly statefulsets?: StatefulSetHistory;
+  /** The DaemonSet rolled under the faults, and how it converged. */
+  readonly daemonset?: DaemonSetHistory;
 }
 
 export function buildReport(r: ReportInput): ChaosReport {
@@ -199,6 +205,8 @@ export function buildReport(r: ReportInput): ChaosReport {
       : {}),
     ...(r.deployments !== undefined ? { deployments: r.deployments } : {}),
     ...(r.jobs !== undefined ? { jobs: r.jobs } : {}),
+    ...(r.statefulsets !== undefined ? { statefulsets: r.statefulsets } : {}),
+    ...(r.daemonset !== undefined ? { daemonset: r.daemonset } : {}),
   };
 }
 
@@ -216,6 +224,11 @@ export function humanSummary(rep: ChaosReport): string {
     const js = rep.jobs.jobs;
     lines.push(`jobs: ${js.length} started, ${js.filter((j) => j.doneAfterMs !== undefined).length} done, ${js.reduce((n, j) => n + j.succeeded, 0)} completions counted, ${js.reduce((n, j) => n + j.failed, 0)} failed pod(s) retried`);
   }
+  if (rep.statefulsets !== undefined) {
+    const ss = rep.statefulsets.sets;
+    lines.push(`statefulsets: ${ss.length} changed ${ss.reduce((n, x) => n + x.changes, 0)} time(s), ${ss.filter((x) => x.convergedAfterMs !== undefined).length} converged, ${rep.statefulsets.podsSeen} pod identities, ${rep.statefulsets.overlaps.length} ordinal overlap(s)`);
+  }
+  if (rep.daemonset !== undefined) lines.push(`daemonset: rolled ${rep.daemonset.changes} time(s), ${rep.daemonset.convergedAfterMs !== undefined ? `converged after ${rep.daemonset.convergedAfterMs} ms` : 'not converged'}`);
   if (rep.scheduling !== undefined) lines.push(`scheduling: ${rep.scheduling.podsBound} of ${rep.scheduling.podsCreated} pods bound, ${rep.scheduling.leaseTerms} Lease term(s), ${rep.scheduling.leaders.length} leader(s)`);
   lines.push(`watch: ${String(rep.watch['received'])} events on ${String(rep.watch['streams'])} stream(s), ${String(rep.watch['relistsAfterGone'])} relist(s) after 410, ${String(rep.watch['idleReconnects'])} stalled stream(s) resumed`);
   for (const f of rep.faults) {

@@ -22,7 +22,9 @@ import { sleep } from './sleep.js';
 import { NamespaceWatcher } from './watcher.js';
 import { LeaderAudit } from './leaders.js';
 import { DeploymentWorkload } from './deployments.js';
+import { DaemonSetWorkload } from './daemonsets.js';
 import { JobWorkload } from './jobs.js';
+import { StatefulSetWorkload } from './statefulsets.js';
 import { CONTROLLERS } from '../../pkg/controller-manager/controllers.js';
 import type { Lease } from '../../pkg/api/coordination/v1/index.js';
 import { CONFIGMAPS, NAMESPACES, Workload, errorText, writeIdOf, type ConfigMap } from './workload.js';
@@ -265,6 +267,9 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
       : undefined;
   // Jobs run on real kubelets only: their pods must really finish.
   const jobs = apps !== undefined && (topology.nodes ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'job-controller') ? new JobWorkload({ client: appsClient, namespace: appsNamespace, everyMs: 6_000, now, log }) : undefined;
+  const statefulsets = apps !== undefined && CONTROLLERS.some((c) => c.name === 'statefulset-controller') ? new StatefulSetWorkload({ client: appsClient, namespace: appsNamespace, seed: opts.seed, changeEveryMs: 5_000, now, log, kubelets: (topology.nodes ?? 0) > 0 }) : undefined;
+  // A DaemonSet needs nodes of its own: real kubelets only.
+  const daemonset = apps !== undefined && (topology.nodes ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'daemonset-controller') ? new DaemonSetWorkload({ client: appsClient, namespace: appsNamespace, changeEveryMs: 15_000, now, log }) : undefined;
   const appsStop = new AbortController();
   const standInStop = new AbortController();
   signal.addEventListener('abort', () => standInStop.abort(), { once: true });
@@ -280,6 +285,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     await leaders?.start(auditStop.signal, podsStop.signal);
     await apps?.start(AbortSignal.any([appsStop.signal, workStop.signal]), standInStop.signal);
     jobs?.start(AbortSignal.any([appsStop.signal, workStop.signal]));
+    await statefulsets?.start(AbortSignal.any([appsStop.signal, workStop.signal]), standInStop.signal);
+    await daemonset?.start(AbortSignal.any([appsStop.signal, workStop.signal]));
     const workStart = now();
     workload.start(workStop.signal);
     const end = workStart + opts.durationMs;
@@ -312,6 +319,9 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
       await apps?.settle(convergeBoundMs, signal);
       // Every Job should reach its completions, each counted once.
       await jobs?.settle(convergeBoundMs, signal);
+      // Every StatefulSet should hold exactly its ordinals, every Ready node one daemon pod.
+      await statefulsets?.settle(convergeBoundMs, signal);
+      await daemonset?.settle(convergeBoundMs, signal);
       let fenceTry = 0;
       const fence = await attempt(
         'writing the fence',
@@ -350,6 +360,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     standInStop.abort();
     await apps?.stop();
     await jobs?.stop();
+    await statefulsets?.stop();
+    await daemonset?.stop();
     await workload.done();
     await watcher.stopped();
     await leaders?.stop();
@@ -367,6 +379,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const leaderHistory = leaders?.history();
   const appsHistory = apps?.history(convergeBoundMs);
   const jobHistory = jobs?.history(convergeBoundMs);
+  const statefulSetHistory = statefulsets?.history(convergeBoundMs);
+  const daemonSetHistory = daemonset?.history(convergeBoundMs);
   const invariants = checkAll({
     writes,
     watch,
@@ -376,6 +390,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     ...(leaderHistory !== undefined && !signal.aborted ? { leaders: leaderHistory } : {}),
     ...(appsHistory !== undefined && !signal.aborted ? { deployments: appsHistory } : {}),
     ...(jobHistory !== undefined && !signal.aborted ? { jobs: jobHistory } : {}),
+    ...(statefulSetHistory !== undefined && !signal.aborted ? { statefulsets: statefulSetHistory } : {}),
+    ...(daemonSetHistory !== undefined && !signal.aborted ? { daemonset: daemonSetHistory } : {}),
   });
   return buildReport({
     seed: opts.seed,
@@ -394,6 +410,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
     ...(leaderHistory !== undefined ? { leaders: leaderHistory } : {}),
     ...(appsHistory !== undefined ? { deployments: appsHistory } : {}),
     ...(jobHistory !== undefined ? { jobs: jobHistory } : {}),
+    ...(statefulSetHistory !== undefined ? { statefulsets: statefulSetHistory } : {}),
+    ...(daemonSetHistory !== undefined ? { daemonset: daemonSetHistory } : {}),
   });
 }
 

@@ -2,51 +2,16 @@
 // pods web-0, web-1, web-2 made in order with stable hostnames and one claim each, a rolling update
 // from the top with rollout status/history/undo, a partitioned update, a deleted pod coming back
 // under its name, ordered scale-down, and claims kept when the set is deleted.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
 import { pollUntil } from '../helpers/local-leaders.js';
 
-const WEB = `apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-spec:
-  clusterIP: None
-  selector: { app: nginx }
-  ports:
-  - { port: 80, name: web }
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: web
-spec:
-  serviceName: nginx
-  replicas: 3
-  selector:
-    matchLabels: { app: nginx }
-  template:
-    metadata:
-      labels: { app: nginx }
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: nginx
-        image: registry.k8s.io/nginx-slim:0.24
-        ports:
-        - { containerPort: 80, name: web }
-        volumeMounts:
-        - { name: www, mountPath: /usr/share/nginx/html }
-  volumeClaimTemplates:
-  - metadata:
-      name: www
-    spec:
-      accessModes: [ReadWriteOnce]
-      resources:
-        requests:
-          storage: 1Gi
-`;
+/** The README's example: a headless Service and a StatefulSet of 2, as in the upstream tutorial. */
+const WEB = readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'examples', 'web.yaml'), 'utf8');
 
 describe('a StatefulSet', () => {
   let c: LocalCluster;
@@ -69,7 +34,9 @@ describe('a StatefulSet', () => {
 
   test('makes its pods in order with stable names, hostnames and claims, rolls updates from the top, and keeps the claims when deleted', async () => {
     c.kubectlOk(['apply', '-f', '-'], { input: WEB });
-    assert.match(c.kubectlOk(['rollout', 'status', 'statefulset/web', '--timeout=60s']), /partitioned roll out complete: 3 new pods have been updated/);
+    assert.match(c.kubectlOk(['rollout', 'status', 'statefulset/web', '--timeout=60s']), /partitioned roll out complete: 2 new pods have been updated/);
+    c.kubectlOk(['scale', 'statefulset', 'web', '--replicas=3']);
+    c.kubectlOk(['rollout', 'status', 'statefulset/web', '--timeout=60s']);
     assert.deepEqual(pods(), ['web-0=registry.k8s.io/nginx-slim:0.24=Running', 'web-1=registry.k8s.io/nginx-slim:0.24=Running', 'web-2=registry.k8s.io/nginx-slim:0.24=Running']);
     assert.match(c.kubectlOk(['get', 'statefulset', 'web']), /^web\s+3\/3\s/m);
     assert.equal(c.kubectlOk(['get', 'pod', 'web-1', '-o', 'jsonpath={.spec.hostname}.{.spec.subdomain} {.metadata.labels.statefulset\\.kubernetes\\.io/pod-name} {.metadata.labels.apps\\.kubernetes\\.io/pod-index} {.spec.volumes[0].persistentVolumeClaim.claimName}']), 'web-1.nginx web-1 1 www-web-1');

@@ -24,6 +24,8 @@ export interface KubeletStandInOptions {
   readonly passive?: boolean;
   /** Every pod the watch shows, as it shows it. */
   readonly onPod?: (type: string, pod: Pod) => void;
+  /** A (re)list: the whole truth, before its pods are handed to onPod — deletions the watch missed are not reported. */
+  readonly onList?: (pods: readonly Pod[]) => void;
   /** Pods that run to completion (a Job's): reported Succeeded, their container exited 0, instead of Running. */
   readonly completes?: (pod: Pod) => boolean;
 }
@@ -60,6 +62,7 @@ export class KubeletStandIn {
           const listed = new Set(list.items.map((p) => p.metadata?.name ?? ''));
           for (const live of this.livePerGroup.values()) for (const name of [...live]) if (!listed.has(name)) live.delete(name);
           for (const name of [...this.pending.keys()]) if (!listed.has(name)) this.pending.delete(name);
+          this.opts.onList?.(list.items);
           for (const p of list.items) this.observe('ADDED', p);
         }
         const stream = await pods.watch({ ...selector, resourceVersion: rv, allowWatchBookmarks: true, signal });

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DeploymentHistory, FaultRecord, JobHistory, JobRecord, FinalState, ObjectState, RelistRecord, WatchHistory, WatchRecord, WriteRecord } from '../../../test/chaos/history.js';
+import type { Pod } from '../../../pkg/api/core/v1/pod-types.js';
+import type { DaemonSetHistory, DeploymentHistory, FaultRecord, JobHistory, JobRecord, StatefulSetHistory, FinalState, ObjectState, RelistRecord, WatchHistory, WatchRecord, WriteRecord } from '../../../test/chaos/history.js';
+import { OrdinalHolders } from '../../../test/chaos/statefulsets.js';
 import {
+  checkDaemonSetConverges,
+  checkStatefulSets,
   checkContainersAdopted,
   checkJobsCountedOnce,
   checkPodsWithinSurge,
@@ -337,4 +341,37 @@ test('jobs count every completion once: a Job that counted other than its comple
     'slow did not finish within 60s: conditions []',
     'gap completed indexes 0,1,3',
   ]);
+});
+
+test('statefulsets: a pod seen while another pod of its name is not deleted is an overlap; a relist starts over from what it lists', () => {
+  const pod = (name: string, uid: string): Pod => ({ metadata: { name, uid }, status: { phase: 'Running' } });
+  const h = new OrdinalHolders();
+  h.observe('ADDED', pod('db-0', 'a'));
+  h.observe('MODIFIED', pod('db-0', 'a'));
+  h.observe('DELETED', pod('db-0', 'a'));
+  h.observe('ADDED', pod('db-0', 'b'));
+  assert.deepEqual(h.overlaps, []);
+  assert.equal(h.seen, 2);
+  // The watch dropped: b was deleted and c made while it was down; the relist shows only c.
+  h.relisted([pod('db-0', 'c')]);
+  h.observe('MODIFIED', pod('db-0', 'c'));
+  assert.deepEqual(h.overlaps, []);
+  h.observe('ADDED', pod('db-0', 'd'));
+  assert.deepEqual(h.overlaps, ['db-0: pod d (Running) while pod c of that name was not deleted yet']);
+});
+
+test('statefulsets and daemonset: an overlap or a set not converged fails, with its last state', () => {
+  const sets = (overlaps: string[], convergedAfterMs?: number): StatefulSetHistory => ({
+    boundMs: 60_000,
+    podsSeen: 9,
+    overlaps,
+    sets: [{ name: 'db-0', policy: 'OrderedReady', replicasSent: [3], changes: 2, ...(convergedAfterMs !== undefined ? { convergedAfterMs } : {}), last: 'pods [db-0]' }],
+  });
+  assert.equal(checkStatefulSets(sets([], 100)).pass, true);
+  assert.deepEqual(checkStatefulSets(sets(['db-0: two'], 100)).details, ['db-0: two']);
+  assert.deepEqual(checkStatefulSets(sets([])).details, ['db-0 (OrderedReady) did not converge within 60s: pods [db-0]']);
+  const ds = (extra: Partial<DaemonSetHistory>): DaemonSetHistory => ({ boundMs: 60_000, name: 'agent', created: true, changes: 1, last: 'two pods on [n1]', ...extra });
+  assert.equal(checkDaemonSetConverges(ds({ convergedAfterMs: 5 })).pass, true);
+  assert.deepEqual(checkDaemonSetConverges(ds({})).details, ['agent did not converge within 60s: two pods on [n1]']);
+  assert.equal(checkDaemonSetConverges(ds({ created: false })).pass, true);
 });
