@@ -28,7 +28,9 @@ import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufDecodeError } f
 import { addWarning, mediaType, negotiate, parseBody, queryBool, readBody, send, type RequestInfo } from '../http.js';
 import { toTable, parseIncludeObject, partialObjectMetadata } from '../table.js';
 import type { ResourceStore } from '../registry/store.js';
+import { admitLimitRanges } from '../admission/limitranger.js';
 import { admitPodPriority } from '../admission/priority.js';
+import { admitResourceQuota } from '../admission/resourcequota.js';
 import type { Pod } from '../../api/core/v1/index.js';
 import { selectorFilter, type ServerContext } from './context.js';
 import { encodeObject } from './encode.js';
@@ -236,6 +238,7 @@ export async function createObject(ctx: ServerContext, opts: CreateOptions): Pro
   }
   await admitNamespace(ctx, def, meta.namespace, meta.name ?? meta.generateName ?? '');
   if (def.group === '' && def.kind === 'Pod') await admitPodPriority(ctx, obj as Pod);
+  admitLimitRanges(ctx, def, obj);
   const isService = def.group === '' && def.kind === 'Service';
   const userIP = isService ? (obj['spec'] as { clusterIP?: string } | undefined)?.clusterIP : undefined;
   // Only a Service create is retried (with other random values), so only it needs the original.
@@ -248,6 +251,8 @@ export async function createObject(ctx: ServerContext, opts: CreateOptions): Pro
     validateCreate(candidate, def);
     if (fieldManager !== undefined) recordManagedFields(ctx, def, null, candidate, fieldManager, '');
     if (dryRun) return candidate;
+    // Charged once: a Service retried for other allocated values is the same object.
+    if (attempt === 0) await admitResourceQuota(ctx, def, candidate);
     try {
       return await store.create(candidate, { puts });
     } catch (err) {

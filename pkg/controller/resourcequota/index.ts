@@ -1,0 +1,1 @@
+export { ResourceQuotaController, resourceQuotaControllerDefinition } from './resourcequota.js';
