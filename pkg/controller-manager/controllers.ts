@@ -6,6 +6,7 @@ import { deploymentControllerDefinition } from '../controller/deployment/index.j
 import { disruptionControllerDefinition } from '../controller/disruption/index.js';
 import { endpointsControllerDefinition } from '../controller/endpoint/index.js';
 import { endpointSliceControllerDefinition } from '../controller/endpointslice/index.js';
+import { endpointSliceMirroringControllerDefinition } from '../controller/endpointslicemirroring/index.js';
 import { garbageCollectorControllerDefinition } from '../controller/garbagecollector/index.js';
 import { jobControllerDefinition } from '../controller/job/index.js';
 import { namespaceControllerDefinition } from '../controller/namespace/index.js';
@@ -14,8 +15,9 @@ import { nodeLifecycleControllerDefinition } from '../controller/nodelifecycle/i
 import { podGcControllerDefinition } from '../controller/podgc/index.js';
 import { replicaSetControllerDefinition } from '../controller/replicaset/index.js';
 import { statefulSetControllerDefinition } from '../controller/statefulset/index.js';
+import { resourceQuotaControllerDefinition } from '../controller/resourcequota/index.js';
 import { serviceAccountControllerDefinition } from '../controller/serviceaccount/index.js';
 import { taintEvictionControllerDefinition } from '../controller/tainteviction/index.js';
 import { ttlAfterFinishedControllerDefinition } from '../controller/ttlafterfinished/index.js';
 
-export const CONTROLLERS: readonly ControllerDefinition[] = [cronJobControllerDefinition, daemonSetControllerDefinition, deploymentControllerDefinition, disruptionControllerDefinition, endpointsControllerDefinition, endpointSliceControllerDefinition, garbageCollectorControllerDefinition, jobControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, serviceAccountControllerDefinition, statefulSetControllerDefinition, taintEvictionControllerDefinition, ttlAfterFinishedControllerDefinition];
+export const CONTROLLERS: readonly ControllerDefinition[] = [cronJobControllerDefinition, daemonSetControllerDefinition, deploymentControllerDefinition, disruptionControllerDefinition, endpointsControllerDefinition, endpointSliceControllerDefinition, endpointSliceMirroringControllerDefinition, garbageCollectorControllerDefinition, jobControllerDefinition, namespaceControllerDefinition, nodeIpamControllerDefinition, nodeLifecycleControllerDefinition, podGcControllerDefinition, replicaSetControllerDefinition, resourceQuotaControllerDefinition, serviceAccountControllerDefinition, statefulSetControllerDefinition, taintEvictionControllerDefinition, ttlAfterFinishedControllerDefinition];

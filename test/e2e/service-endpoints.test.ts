@@ -20,6 +20,26 @@ spec:
       periodSeconds: 1
 `;
 
+const EXTERNAL = `apiVersion: v1
+kind: Service
+metadata:
+  name: external-db
+spec:
+  ports:
+  - { name: pg, port: 5432 }
+---
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: external-db
+  labels: { team: data }
+subsets:
+- addresses: [{ ip: 192.168.10.5 }, { ip: 192.168.10.6 }]
+  notReadyAddresses: [{ ip: 192.168.10.7 }]
+  ports:
+  - { name: pg, port: 5432 }
+`;
+
 describe('service endpoints', () => {
   let c: LocalCluster;
   before(async () => {
@@ -64,5 +84,19 @@ describe('service endpoints', () => {
     c.kubectlOk(['delete', 'service', 'web']);
     await pollUntil('Endpoints gone', () => (c.kubectl(['get', 'endpoints', 'web']).code !== 0 ? true : undefined), 30_000, 500);
     await pollUntil('EndpointSlices gone', () => (get('endpointslices -l kubernetes.io/service-name=web', '{.items[*].metadata.name}') === '' ? true : undefined), 30_000, 500);
+  });
+
+  test("a Service without a selector: the user's Endpoints are mirrored into an EndpointSlice, which follows them and goes with them", async () => {
+    c.kubectlOk(['apply', '-f', '-'], { input: EXTERNAL });
+    const slices = (): string => get('endpointslices -l kubernetes.io/service-name=external-db', '{range .items[*]}{.metadata.labels.endpointslice\\.kubernetes\\.io/managed-by} {.metadata.ownerReferences[0].kind} {.metadata.labels.team} {.ports[0].name}:{.ports[0].port} {range .endpoints[*]}{.addresses[0]}={.conditions.ready},{end};{end}');
+    await pollUntil('the mirrored slice', () => (slices() === 'endpointslicemirroring-controller.k8s.io Endpoints data pg:5432 192.168.10.5=true,192.168.10.6=true,192.168.10.7=false,;' ? true : undefined), 30_000, 250);
+    c.kubectlOk(['patch', 'endpoints', 'external-db', '--type=json', '-p', '[{"op":"remove","path":"/subsets/0/notReadyAddresses"}]']);
+    await pollUntil('the slice following the Endpoints', () => (slices().endsWith(' 192.168.10.5=true,192.168.10.6=true,;') ? true : undefined), 30_000, 250);
+    c.kubectlOk(['label', 'endpoints', 'external-db', 'endpointslice.kubernetes.io/skip-mirror=true']);
+    await pollUntil('no slice once the Endpoints opt out', () => (slices() === '' ? true : undefined), 30_000, 250);
+    c.kubectlOk(['label', 'endpoints', 'external-db', 'endpointslice.kubernetes.io/skip-mirror-']);
+    await pollUntil('mirrored again', () => (slices() !== '' ? true : undefined), 30_000, 250);
+    c.kubectlOk(['delete', 'endpoints', 'external-db']);
+    await pollUntil('the slice gone with the Endpoints', () => (slices() === '' ? true : undefined), 30_000, 250);
   });
 });

@@ -16,6 +16,7 @@ import type { Endpoint, EndpointPort, EndpointSlice } from '../../api/discovery/
 import { endpointSliceResource } from '../../api/discovery/v1/endpointslice.js';
 import { selectorFromSet } from '../../api/selectors/labels.js';
 import type { Lister } from '../../client/informer/lister.js';
+import type { SharedIndexInformer } from '../../client/informer/shared-informer.js';
 import { metaNamespaceKey, splitMetaNamespaceKey, unwrapTombstone, type DeepReadonly } from '../../client/informer/store.js';
 import {
   canonicalJson,
@@ -84,6 +85,79 @@ export function desiredEndpoints(svc: ServiceView, pods: readonly PodView[], zon
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => g);
 }
 
+/** A slice a controller manages changed or was deleted by someone else: its Service is synced again, to put it right. */
+export function enqueueServiceOfSlice(informer: SharedIndexInformer<EndpointSlice>, managedBy: string, loop: ReconcileLoop): void {
+  const onSlice = (sl: SliceView): void => {
+    const svc = sl.metadata?.labels?.[SERVICE_NAME_LABEL];
+    if (sl.metadata?.labels?.[MANAGED_BY_LABEL] === managedBy && svc) loop.enqueue(`${sl.metadata?.namespace ?? ''}/${svc}`);
+  };
+  informer.addEventHandler({ onUpdate: (_o, sl) => onSlice(sl), onDelete: (sl) => onSlice(unwrapTombstone(sl)) });
+}
+
+/** The slices of a Service that a controller manages, in name order. */
+export function slicesOf(slices: Lister<EndpointSlice>, namespace: string, service: string, managedBy: string): SliceView[] {
+  return slices
+    .namespace(namespace)
+    .list(selectorFromSet({ [SERVICE_NAME_LABEL]: service, [MANAGED_BY_LABEL]: managedBy }))
+    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+}
+
+/** The endpoints and ports one slice should hold (its address type too, when not IPv4). */
+export interface WantedSlice {
+  readonly ports: EndpointPort[];
+  readonly endpoints: Endpoint[];
+  readonly addressType?: string;
+}
+
+/**
+ * Brings a controller's slices to `wanted`: existing slices with the same ports (and address type)
+ * are reused first, in name order, then any other; the rest are created; slices left over are
+ * deleted (uid-guarded). A slice whose endpoints, ports, labels and annotations already match is not
+ * written. Returns how many slices were created.
+ */
+export async function syncSlices(
+  client: ObjectClient,
+  namespace: string,
+  existing: readonly SliceView[],
+  wanted: readonly WantedSlice[],
+  build: (slice: SliceView | undefined, w: WantedSlice) => EndpointSlice,
+): Promise<number> {
+  const free = [...existing];
+  const shape = (ports: readonly unknown[], addressType: string | undefined): string => canonicalJson([ports, addressType ?? 'IPv4']);
+  const take = (w: WantedSlice): SliceView | undefined => {
+    const i = free.findIndex((sl) => shape(sl.ports ?? [], sl.addressType) === shape(w.ports, w.addressType));
+    return i >= 0 ? free.splice(i, 1)[0] : undefined;
+  };
+  const plan = wanted.map((w) => ({ w, slice: take(w) }));
+  for (const p of plan) if (p.slice === undefined) p.slice = free.shift();
+  let created = 0;
+  for (const { w, slice } of plan) {
+    const body = build(slice, w);
+    if (
+      slice !== undefined &&
+      slice.addressType === body.addressType &&
+      canonicalJson(slice.endpoints ?? []) === canonicalJson(body.endpoints ?? []) &&
+      canonicalJson(slice.ports ?? []) === canonicalJson(body.ports ?? []) &&
+      canonicalJson(slice.metadata?.labels ?? {}) === canonicalJson(body.metadata?.labels ?? {}) &&
+      canonicalJson(slice.metadata?.annotations ?? {}) === canonicalJson(body.metadata?.annotations ?? {})
+    ) {
+      continue;
+    }
+    if (slice === undefined) {
+      await client.create<EndpointSlice>(endpointSliceResource, namespace, body);
+      created++;
+    } else {
+      await client.update<EndpointSlice>(endpointSliceResource, body);
+    }
+  }
+  for (const sl of free) {
+    await client.delete(endpointSliceResource, namespace, sl.metadata?.name ?? '', { preconditions: { uid: sl.metadata?.uid ?? '' } }).catch((err: unknown) => {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    });
+  }
+  return created;
+}
+
 export class EndpointSliceController implements Controller, Reconciler {
   readonly loop: ReconcileLoop;
   private readonly services: Lister<Service>;
@@ -109,12 +183,7 @@ export class EndpointSliceController implements Controller, Reconciler {
     this.slices = sliceInformer.lister();
     svcInformer.addEventHandler({ onAdd: (s) => this.loop.enqueueObject(s), onUpdate: (_o, s) => this.loop.enqueueObject(s) });
     enqueueServicesOnPodChange(podInformer, this.services, this.loop);
-    // A slice of ours changed or deleted by someone else: put it right.
-    const onSlice = (sl: SliceView): void => {
-      const svc = sl.metadata?.labels?.[SERVICE_NAME_LABEL];
-      if (sl.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY && svc) this.loop.enqueue(`${sl.metadata?.namespace ?? ''}/${svc}`);
-    };
-    sliceInformer.addEventHandler({ onUpdate: (_o, sl) => onSlice(sl), onDelete: (sl) => onSlice(unwrapTombstone(sl)) });
+    enqueueServiceOfSlice(sliceInformer, MANAGED_BY, this.loop);
   }
 
   run(signal: AbortSignal): Promise<void> {
@@ -126,48 +195,25 @@ export class EndpointSliceController implements Controller, Reconciler {
     const svc = this.services.namespace(namespace).get(name);
     // A deleted Service's slices go with it (owner references); a selector-less one has none of ours.
     if (svc === undefined || !hasSelectorEndpoints(svc)) return;
-    const existing = this.slices
-      .namespace(namespace)
-      .list(selectorFromSet({ [SERVICE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY }))
-      .filter((sl) => controllerRefOf(sl)?.uid === svc.metadata?.uid)
-      .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    const existing = slicesOf(this.slices, namespace, name, MANAGED_BY).filter((sl) => controllerRefOf(sl)?.uid === svc.metadata?.uid);
     const groups = desiredEndpoints(svc, podsOfService(this.pods, svc), (n) => this.nodes.get(n)?.metadata?.labels?.[ZONE_LABEL]);
     // No endpoints: one placeholder slice, so consumers can tell "none" from "not yet computed".
-    const wanted: { ports: EndpointPort[]; endpoints: Endpoint[] }[] = [];
+    const wanted: WantedSlice[] = [];
     for (const g of groups) for (let i = 0; i < g.endpoints.length; i += this.maxPerSlice) wanted.push({ ports: g.ports, endpoints: g.endpoints.slice(i, i + this.maxPerSlice) });
     if (wanted.length === 0) wanted.push({ ports: [], endpoints: [] });
     const labels: Record<string, string> = { ...svc.metadata?.labels, [SERVICE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY };
     if (svc.spec?.clusterIP === 'None') labels[HEADLESS_LABEL] = '';
     else delete labels[HEADLESS_LABEL];
 
-    // Reuse existing slices with the same ports first, in name order; then any other; create the rest.
-    const free = [...existing];
-    const take = (ports: EndpointPort[]): SliceView | undefined => {
-      const i = free.findIndex((sl) => canonicalJson(sl.ports ?? []) === canonicalJson(ports));
-      return i >= 0 ? free.splice(i, 1)[0] : undefined;
-    };
-    const plan = wanted.map((w) => ({ w, slice: take(w.ports) }));
-    for (const p of plan) if (p.slice === undefined) p.slice = free.shift();
-    const ref = newControllerRef(svc, SERVICE_KIND);
-    for (const { w, slice } of plan) {
-      const body: EndpointSlice = {
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: slice === undefined ? { generateName: `${name}-`, namespace, labels, ownerReferences: [ref] } : { ...(structuredClone(slice.metadata) as EndpointSlice['metadata']), labels },
-        addressType: 'IPv4',
-        endpoints: w.endpoints,
-        ports: w.ports,
-      };
-      if (slice !== undefined && canonicalJson(slice.endpoints ?? []) === canonicalJson(w.endpoints) && canonicalJson(slice.ports ?? []) === canonicalJson(w.ports) && canonicalJson(slice.metadata?.labels ?? {}) === canonicalJson(labels)) continue;
-      if (slice === undefined) await this.client.create<EndpointSlice>(endpointSliceResource, namespace, body);
-      else await this.client.update<EndpointSlice>(endpointSliceResource, body);
-    }
-    for (const sl of free) {
-      await this.client.delete(endpointSliceResource, namespace, sl.metadata?.name ?? '', { preconditions: { uid: sl.metadata?.uid ?? '' } }).catch((err: unknown) => {
-        if (!isNotFound(err) && !isConflict(err)) throw err;
-      });
-    }
-    if (plan.some((p) => p.slice === undefined)) this.log.debug({ service: metaNamespaceKey(svc), slices: plan.length }, 'endpoint slices created');
+    const created = await syncSlices(this.client, namespace, existing, wanted, (slice, w) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: slice === undefined ? { generateName: `${name}-`, namespace, labels, ownerReferences: [newControllerRef(svc, SERVICE_KIND)] } : { ...(structuredClone(slice.metadata) as EndpointSlice['metadata']), labels },
+      addressType: 'IPv4',
+      endpoints: w.endpoints,
+      ports: w.ports,
+    }));
+    if (created > 0) this.log.debug({ service: metaNamespaceKey(svc), slices: wanted.length, created }, 'endpoint slices created');
   }
 }
 

@@ -201,7 +201,8 @@ test("the end of the leader's term aborts its writes in flight, and no write of 
     const c = client({ servers: [s!.url], leaderTerm: () => term.signal });
     try {
       const write = c.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body: {} });
-      const read = c.request({ path: '/api/v1/pods', timeoutMs: 400 });
+      // Long enough that a loaded machine still sees both requests arrive before it ends.
+      const read = c.request({ path: '/api/v1/pods', timeoutMs: 3000 });
       await waitFor(() => s!.requests.length === 2);
       term.abort(new Error('term over'));
       await assert.rejects(write, /term over/);

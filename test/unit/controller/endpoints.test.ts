@@ -12,6 +12,7 @@ import { serviceResource, type Service } from '../../../pkg/api/core/v1/service.
 import { endpointSliceResource, type EndpointSlice } from '../../../pkg/api/discovery/v1/endpointslice.js';
 import { EndpointsController } from '../../../pkg/controller/endpoint/index.js';
 import { EndpointSliceController } from '../../../pkg/controller/endpointslice/index.js';
+import { mirroredSlices, shouldMirror } from '../../../pkg/controller/endpointslicemirroring/index.js';
 import { FakeApi, settle } from '../../helpers/fake-api.js';
 
 const service = (name: string, spec: Partial<NonNullable<Service['spec']>> = {}): Service => ({
@@ -127,5 +128,21 @@ describe('endpointslice controller', () => {
     assert.equal(all.length, 1);
     assert.deepEqual([all[0]!.endpoints, all[0]!.ports], [[], []]);
     stop.abort();
+  });
+
+  test('mirroring: only selector-less Services whose Endpoints do not opt out; per subset and address family, ready first, capped per subset', () => {
+    const ep: Endpoints = {
+      metadata: { name: 'ext', namespace: 'default' },
+      subsets: [
+        { addresses: [{ ip: '10.0.0.1', hostname: 'a' }, { ip: 'fd00::1' }], notReadyAddresses: [{ ip: '10.0.0.2' }], ports: [{ name: 'pg', port: 5432 }] },
+        { addresses: [{ ip: '10.0.0.3' }, { ip: '10.0.0.4' }, { ip: '10.0.0.5' }], ports: [{ port: 80, protocol: 'UDP' }] },
+      ],
+    };
+    assert.equal(shouldMirror({ spec: {} }, ep), true);
+    assert.equal(shouldMirror({ spec: { selector: { app: 'x' } } }, ep), false, 'the endpoints controller owns those');
+    assert.equal(shouldMirror({ spec: {} }, { ...ep, metadata: { ...ep.metadata, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } } }), false);
+    assert.equal(shouldMirror(undefined, ep), false);
+    const slices = mirroredSlices(ep, 2).map((sl) => `${sl.addressType ?? ''} ${sl.ports.map((p) => `${p.name ?? ''}:${p.port ?? ''}/${p.protocol ?? ''}`).join()} ${sl.endpoints.map((e) => `${e.addresses?.[0] ?? ''}=${String(e.conditions?.ready)}${e.hostname ? `(${e.hostname})` : ''}`).join(' ')}`);
+    assert.deepEqual(slices, ['IPv4 pg:5432/TCP 10.0.0.1=true(a)', 'IPv6 pg:5432/TCP fd00::1=true', 'IPv4 :80/UDP 10.0.0.3=true 10.0.0.4=true']);
   });
 });
