@@ -42,6 +42,9 @@ import { matchPodFailurePolicy, matchSuccessPolicy } from './policy.js';
 
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 export const JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
+/** With backoffLimitPerIndex: the failures of the pod's index before this pod (upstream's annotations). */
+export const JOB_INDEX_FAILURE_COUNT = 'batch.kubernetes.io/job-index-failure-count';
+export const JOB_INDEX_IGNORED_FAILURE_COUNT = 'batch.kubernetes.io/job-index-ignored-failure-count';
 /** Upstream's DefaultJobPodFailureBackOff, doubled per failure since the last success. */
 export const POD_FAILURE_BACKOFF_MS = 10_000;
 /** The documented cap of the back-off. */
@@ -63,6 +66,36 @@ const indexOf = (p: PodView): number | undefined => {
   const n = Number(v);
   return v !== undefined && Number.isInteger(n) && n >= 0 ? n : undefined;
 };
+
+const countAnnotation = (p: PodView, name: string): number => {
+  const n = Number(p.metadata?.annotations?.[name] ?? '0');
+  return Number.isInteger(n) && n >= 0 ? n : 0;
+};
+
+/** The latest failed pod of each index (the one carrying the highest failure count), for per-index back-off. */
+function lastFailedPerIndex(pods: readonly PodView[], job: JobView): Map<number, PodView> {
+  const out = new Map<number, PodView>();
+  for (const p of pods) {
+    const i = indexOf(p);
+    if (i === undefined || !isPodFailed(p, job)) continue;
+    const prev = out.get(i);
+    if (prev === undefined || countAnnotation(p, JOB_INDEX_FAILURE_COUNT) + countAnnotation(p, JOB_INDEX_IGNORED_FAILURE_COUNT) >= countAnnotation(prev, JOB_INDEX_FAILURE_COUNT) + countAnnotation(prev, JOB_INDEX_IGNORED_FAILURE_COUNT)) out.set(i, p);
+  }
+  return out;
+}
+
+/** A failure a podFailurePolicy rule said to ignore: counted neither against the limits nor for back-off. */
+function isIgnoredFailure(p: PodView, job: JobView): boolean {
+  return p.status?.phase === 'Failed' && job.spec?.podFailurePolicy !== undefined && matchPodFailurePolicy(job, p)?.action === 'Ignore';
+}
+
+/** How long an index waits after its latest failed pod: 10 s doubled per failure of that index, at most 6 min. */
+export function indexBackoff(last: PodView, job: JobView, nowMs: number): number {
+  if (isIgnoredFailure(last, job)) return 0;
+  const failures = countAnnotation(last, JOB_INDEX_FAILURE_COUNT) + 1;
+  const delay = Math.min(MAX_POD_FAILURE_BACKOFF_MS, POD_FAILURE_BACKOFF_MS * 2 ** (failures - 1));
+  return Math.max(0, finishTime(last, nowMs) + delay - nowMs);
+}
 
 /** Whether a pod has failed for the Job: Failed, or (unless only failed pods are replaced) deleted before succeeding. */
 export function isPodFailed(p: PodView, job: JobView): boolean {
@@ -209,6 +242,9 @@ export class JobController extends WorkloadController {
     const completions = spec.completions;
     const uncounted = { succeeded: new Set(status.uncountedTerminatedPods?.succeeded ?? []), failed: new Set(status.uncountedTerminatedPods?.failed ?? []) };
     const completedIndexes = indexed ? parseIndexes(status.completedIndexes, completions ?? 0) : new Set<number>();
+    // backoffLimitPerIndex: each index has its own retries; one past them (or a FailIndex rule) fails that index only.
+    const perIndex = indexed && spec.backoffLimitPerIndex !== undefined;
+    const failedIndexes = perIndex ? parseIndexes(status.failedIndexes, completions ?? 0) : new Set<number>();
 
     // Newly finished pods: tracked (finalizer) and not yet in the uncounted lists.
     let failJob: Terminal | undefined;
@@ -233,6 +269,11 @@ export class JobController extends WorkloadController {
           continue;
         }
         if (match?.action === 'FailJob' && failJob === undefined) failJob = { complete: false, reason: 'PodFailurePolicy', message: match.message };
+        const index = indexOf(p);
+        if (perIndex && index !== undefined && index < (completions ?? 0)) {
+          const failures = countAnnotation(p, JOB_INDEX_FAILURE_COUNT) + 1;
+          if (match?.action === 'FailIndex' || failures > (spec.backoffLimitPerIndex ?? 0)) failedIndexes.add(index);
+        }
         uncounted.failed.add(uid);
         newlyFinished = true;
       } else if (p.metadata?.deletionTimestamp !== undefined && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed') {
@@ -250,6 +291,7 @@ export class JobController extends WorkloadController {
     if (newlyFinished) {
       status.uncountedTerminatedPods = { succeeded: [...uncounted.succeeded], failed: [...uncounted.failed] };
       if (indexed) status.completedIndexes = formatIndexes(completedIndexes);
+      if (perIndex) status.failedIndexes = formatIndexes(failedIndexes);
       job = await this.writeStatus(job);
     }
     // Step 2: finalizers off every counted (and every ignored) pod.
@@ -262,6 +304,9 @@ export class JobController extends WorkloadController {
     const existingTarget = job.status?.conditions?.find((c) => (c.type === 'FailureTarget' || c.type === 'SuccessCriteriaMet') && c.status === 'True');
     if (existingTarget !== undefined) terminal = { complete: existingTarget.type === 'SuccessCriteriaMet', reason: existingTarget.reason ?? '', message: existingTarget.message ?? '' };
     if (terminal === undefined && failed > (spec.backoffLimit ?? 6)) terminal = { complete: false, reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+    if (terminal === undefined && perIndex && spec.maxFailedIndexes !== undefined && failedIndexes.size > spec.maxFailedIndexes) {
+      terminal = { complete: false, reason: 'MaxFailedIndexesExceeded', message: 'Job has exceeded the specified maximal number of failed indexes' };
+    }
     if (terminal === undefined && spec.activeDeadlineSeconds !== undefined && !spec.suspend && Number.isFinite(startMs) && nowMs - startMs >= spec.activeDeadlineSeconds * 1000) {
       terminal = { complete: false, reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
     }
@@ -270,6 +315,8 @@ export class JobController extends WorkloadController {
       if (rule !== undefined) terminal = { complete: true, reason: 'SuccessPolicy', message: `Matched rules at index ${rule}` };
       else if (indexed ? completedIndexes.size >= (completions ?? 0) : completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0) {
         terminal = { complete: true, reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' };
+      } else if (perIndex && failedIndexes.size > 0 && completedIndexes.size + failedIndexes.size >= (completions ?? 0)) {
+        terminal = { complete: false, reason: 'FailedIndexes', message: 'Job has failed indexes' };
       }
     }
 
@@ -305,7 +352,7 @@ export class JobController extends WorkloadController {
       ns.startTime ??= now;
       if (satisfied) {
         try {
-          const r = await this.manage(key, cached, active, terminating, pods, succeeded, completedIndexes, nowMs);
+          const r = await this.manage(key, cached, active, terminating, pods, succeeded, completedIndexes, failedIndexes, nowMs);
           activeCount += r.created - r.deleted;
           terminatingCount += r.deleted;
           requeueAfterMs = r.requeueAfterMs;
@@ -334,6 +381,7 @@ export class JobController extends WorkloadController {
     ns.failed = (job.status?.failed ?? 0) + moved.failed;
     ns.uncountedTerminatedPods = { succeeded: left.succeeded, failed: left.failed };
     if (indexed) ns.completedIndexes = formatIndexes(completedIndexes);
+    if (perIndex) ns.failedIndexes = formatIndexes(failedIndexes);
     ns.active = activeCount;
     ns.ready = active.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
     ns.terminating = terminatingCount;
@@ -366,6 +414,7 @@ export class JobController extends WorkloadController {
     pods: readonly PodView[],
     succeeded: number,
     completedIndexes: ReadonlySet<number>,
+    failedIndexes: ReadonlySet<number>,
     nowMs: number,
   ): Promise<{ created: number; deleted: number; requeueAfterMs?: number }> {
     const spec = job.spec ?? {};
@@ -373,7 +422,7 @@ export class JobController extends WorkloadController {
     const completions = spec.completions;
     const indexed = spec.completionMode === 'Indexed';
     let wantActive: number;
-    if (indexed) wantActive = Math.min(parallelism, (completions ?? 0) - completedIndexes.size);
+    if (indexed) wantActive = Math.min(parallelism, (completions ?? 0) - completedIndexes.size - failedIndexes.size);
     else if (completions !== undefined) wantActive = Math.min(parallelism, completions - succeeded);
     else wantActive = succeeded > 0 ? Math.min(active.length, parallelism) : parallelism;
     wantActive = Math.max(0, wantActive);
@@ -387,7 +436,7 @@ export class JobController extends WorkloadController {
       keep = [];
       for (const p of sorted) {
         const i = indexOf(p);
-        if (i === undefined || i >= (completions ?? 0) || seen.has(i) || completedIndexes.has(i)) toDelete.push(p);
+        if (i === undefined || i >= (completions ?? 0) || seen.has(i) || completedIndexes.has(i) || failedIndexes.has(i)) toDelete.push(p);
         else {
           seen.add(i);
           keep.push(p);
@@ -409,10 +458,15 @@ export class JobController extends WorkloadController {
     const occupied = keep.length + (spec.podReplacementPolicy === 'Failed' ? terminating.length : 0);
     const missing = Math.min(wantActive - occupied, BURST);
     if (missing <= 0) return { created: 0, deleted: 0 };
-    const failedAt = pods.filter((p) => isPodFailed(p, job)).map((p) => finishTime(p, nowMs));
-    const succeededAt = pods.filter((p) => p.status?.phase === 'Succeeded').map((p) => finishTime(p, nowMs));
-    const wait = replacementDelay(failedAt, succeededAt.length > 0 ? Math.max(...succeededAt) : undefined, nowMs);
-    if (wait > 0) return { created: 0, deleted: 0, requeueAfterMs: wait };
+    const perIndex = indexed && spec.backoffLimitPerIndex !== undefined;
+    // Per index, each index waits out its own back-off; otherwise the Job's failures since its last success count.
+    const lastFailed = perIndex ? lastFailedPerIndex(pods, job) : new Map<number, PodView>();
+    if (!perIndex) {
+      const failedAt = pods.filter((p) => isPodFailed(p, job)).map((p) => finishTime(p, nowMs));
+      const succeededAt = pods.filter((p) => p.status?.phase === 'Succeeded').map((p) => finishTime(p, nowMs));
+      const wait = replacementDelay(failedAt, succeededAt.length > 0 ? Math.max(...succeededAt) : undefined, nowMs);
+      if (wait > 0) return { created: 0, deleted: 0, requeueAfterMs: wait };
+    }
 
     const ns = job.metadata?.namespace ?? '';
     const ref = newControllerRef(job, JOB_KIND);
@@ -423,10 +477,34 @@ export class JobController extends WorkloadController {
       const busy = new Set(keep.map(indexOf).filter((i): i is number => i !== undefined));
       if (spec.podReplacementPolicy === 'Failed') for (const p of terminating) if (indexOf(p) !== undefined) busy.add(indexOf(p)!);
       const free: number[] = [];
-      for (let i = 0; i < (completions ?? 0) && free.length < missing; i++) if (!completedIndexes.has(i) && !busy.has(i)) free.push(i);
+      let soonest = Infinity;
+      for (let i = 0; i < (completions ?? 0) && free.length < missing; i++) {
+        if (completedIndexes.has(i) || failedIndexes.has(i) || busy.has(i)) continue;
+        const last = lastFailed.get(i);
+        if (last !== undefined) {
+          const wait = indexBackoff(last, job, nowMs);
+          if (wait > 0) {
+            soonest = Math.min(soonest, wait);
+            continue;
+          }
+        }
+        free.push(i);
+      }
       count = free.length;
       let n = 0;
-      make = () => this.indexedPod(job, ns, ref, free[n++]!);
+      make = () => {
+        const i = free[n++]!;
+        const pod = this.indexedPod(job, ns, ref, i);
+        if (perIndex) {
+          const last = lastFailed.get(i);
+          const annotations = (pod.metadata!.annotations ??= {});
+          annotations[JOB_INDEX_FAILURE_COUNT] = String(last === undefined ? 0 : countAnnotation(last, JOB_INDEX_FAILURE_COUNT) + (isIgnoredFailure(last, job) ? 0 : 1));
+          const ignored = last === undefined ? 0 : countAnnotation(last, JOB_INDEX_IGNORED_FAILURE_COUNT) + (isIgnoredFailure(last, job) ? 1 : 0);
+          if (ignored > 0) annotations[JOB_INDEX_IGNORED_FAILURE_COUNT] = String(ignored);
+        }
+        return pod;
+      };
+      if (count === 0 && Number.isFinite(soonest)) return { created: 0, deleted: 0, requeueAfterMs: soonest };
     } else {
       make = () => this.trackedPod(podFromTemplate({ namespace: ns, template, controllerRef: ref, generateName: generateNamePrefix(job.metadata?.name ?? '') }));
     }

@@ -179,4 +179,75 @@ describe('job controller', () => {
     assert.deepEqual([...parseIndexes('1,3-5,7', 6)].sort(), [1, 3, 4, 5]);
     assert.deepEqual([...parseIndexes('', 3)], []);
   });
+
+  test('backoffLimitPerIndex: an index retries on its own back-off with its failure count, then fails alone; the Job ends Failed with FailedIndexes', async () => {
+    const clock = new FakeClock(T0);
+    const api = new FakeApi(clock);
+    api.seed(jobResource, job({ completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 1, backoffLimit: 2147483647 }));
+    const { c, stop } = await start(api);
+    const sync = async (): Promise<void> => {
+      await c.reconcile('default/work');
+      await settle();
+    };
+    const live = (i: number): Pod => api.all<Pod>(podResource).find((p) => p.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'] === String(i) && p.status?.phase !== 'Failed')!;
+    const finish = async (i: number, phase: 'Succeeded' | 'Failed'): Promise<void> => {
+      const p = live(i);
+      await api.updateStatus(podResource, { ...p, status: { phase, containerStatuses: [{ name: 'main', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: phase === 'Failed' ? 1 : 0, finishedAt: formatTime(clock.now()) } } }] } });
+      await settle();
+    };
+    await sync();
+    assert.deepEqual(api.all<Pod>(podResource).map((p) => p.metadata?.annotations?.['batch.kubernetes.io/job-index-failure-count']), ['0', '0', '0']);
+    await finish(0, 'Succeeded');
+    await finish(1, 'Failed');
+    await sync();
+    await sync();
+    assert.equal(current(api).status?.failedIndexes, '', 'one retry left');
+    assert.equal(api.all<Pod>(podResource).length, 3, 'index 1 waits out its 10 s back-off');
+    clock.advance(10_000);
+    await sync();
+    assert.equal(live(1).metadata?.annotations?.['batch.kubernetes.io/job-index-failure-count'], '1');
+    await finish(1, 'Failed');
+    await sync();
+    await sync();
+    let s = current(api).status!;
+    assert.equal(s.failedIndexes, '1');
+    clock.advance(60_000);
+    await sync();
+    assert.equal(api.all<Pod>(podResource).length, 4, 'a failed index gets no more pods');
+    await finish(2, 'Succeeded');
+    await sync();
+    await sync();
+    s = current(api).status!;
+    assert.deepEqual([s.completedIndexes, s.failedIndexes, s.failed, s.succeeded], ['0,2', '1', 2, 2]);
+    assert.deepEqual(
+      s.conditions?.filter((x) => x.status === 'True').map((x) => [x.type, x.reason, x.message]),
+      [
+        ['FailureTarget', 'FailedIndexes', 'Job has failed indexes'],
+        ['Failed', 'FailedIndexes', 'Job has failed indexes'],
+      ],
+    );
+    stop.abort();
+  });
+
+  test('a FailIndex rule fails the index at once, and more failed indexes than maxFailedIndexes fail the Job', async () => {
+    const clock = new FakeClock(T0);
+    const api = new FakeApi(clock);
+    api.seed(
+      jobResource,
+      job({ completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 5, maxFailedIndexes: 0, backoffLimit: 2147483647, podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [42] } }] } }),
+    );
+    const { c, stop } = await start(api);
+    await c.reconcile('default/work');
+    await settle();
+    const p = api.all<Pod>(podResource).find((x) => x.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'] === '2')!;
+    await api.updateStatus(podResource, { ...p, status: { phase: 'Failed', containerStatuses: [{ name: 'main', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 42, finishedAt: formatTime(T0) } } }] } });
+    await settle();
+    await c.reconcile('default/work');
+    await settle();
+    const s = current(api).status!;
+    assert.equal(s.failedIndexes, '2');
+    assert.deepEqual(s.conditions?.map((x) => [x.type, x.reason, x.message]), [['FailureTarget', 'MaxFailedIndexesExceeded', 'Job has exceeded the specified maximal number of failed indexes']]);
+    assert.equal(api.writes('pods').filter((a) => a.verb === 'delete').length, 2, 'the other indexes are stopped');
+    stop.abort();
+  });
 });
