@@ -31,7 +31,9 @@ const manifest: DaemonSet = {
   metadata: { name: NAME },
   spec: {
     selector: { matchLabels: { [LABEL]: NAME } },
-    updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+    // A node removed for good keeps its daemon pod unavailable for ever (its Node object stays, as
+    // upstream's does): with maxUnavailable 1 the rollout would stall there, as upstream's would.
+    updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '100%' } },
     template: {
       metadata: { labels: { [LABEL]: NAME }, annotations: { 'chaos/revision': '0' } },
       spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'agent', image: 'registry.k8s.io/pause:3.10' }] },
