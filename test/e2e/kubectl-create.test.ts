@@ -62,6 +62,9 @@ describe('kubectl create generators and run against a local kubets cluster', () 
   test('create serviceaccount, quota, priorityclass and poddisruptionbudget', () => {
     assert.equal(created(['create', 'serviceaccount', 'robot', '-n', 'gen'], 'serviceaccount/robot created\n', ['sa', 'robot', '-n', 'gen'], '{.metadata.name}'), 'robot');
     assert.equal(created(['create', 'quota', 'q', '-n', 'gen', '--hard=pods=10,cpu=2'], 'resourcequota/q created\n', ['quota', 'q', '-n', 'gen'], '{.spec.hard.pods} {.spec.hard.cpu}'), '10 2');
+    // The quota is enforced: a cpu quota refuses pods that state no cpu request, as upstream's does. The
+    // pods the later tests run state none, so it goes.
+    assert.equal(c.kubectl(['delete', 'quota', 'q', '-n', 'gen']).code, 0);
     assert.equal(
       created(['create', 'priorityclass', 'urgent', '--value=1000', '--description=urgent work'], 'priorityclass.scheduling.k8s.io/urgent created\n', ['pc', 'urgent'], '{.value} {.globalDefault} {.description} {.preemptionPolicy}'),
       // globalDefault is omitempty: false is not serialized, so jsonpath prints nothing for it.
