@@ -110,6 +110,9 @@ class AvailabilityProbe {
   }
 }
 
+/** How long a fault aimed at a leader waits for the Lease to have a holder. */
+const LEADER_WAIT_MS = 20_000;
+
 async function resolveTarget(step: FaultStep, ctx: FaultContext): Promise<Member | string> {
   const { cluster } = ctx;
   const members = await cluster.members();
@@ -122,8 +125,15 @@ async function resolveTarget(step: FaultStep, ctx: FaultContext): Promise<Member
   const leaderKind: LeaderKind | undefined = step.target === SCHEDULER_LEADER ? 'scheduler' : step.target === CONTROLLER_MANAGER_LEADER ? 'controller-manager' : undefined;
   if (leaderKind !== undefined) {
     const lease = `kube-${leaderKind}`;
-    const holder = await ctx.leaseHolder(lease);
-    if (holder === undefined || holder === '') return `no ${leaderKind} holds the ${lease} Lease`;
+    // The Lease may be between holders (a leader that missed a renewal stands down, the other
+    // takes over a moment later): the fault waits for the next holder, within the recovery bound.
+    const deadline = ctx.now() + LEADER_WAIT_MS;
+    let holder = await ctx.leaseHolder(lease);
+    while ((holder === undefined || holder === '') && ctx.now() < deadline && !ctx.signal.aborted) {
+      await sleep(250, ctx.signal);
+      holder = await ctx.leaseHolder(lease);
+    }
+    if (holder === undefined || holder === '') return `no ${leaderKind} holds the ${lease} Lease (waited ${LEADER_WAIT_MS / 1000}s)`;
     const leader = await cluster.leaderFor(leaderKind, holder);
     if (leader === undefined) return `no ${leaderKind} member has the Lease holder's identity ${holder}`;
     name = leader;
