@@ -162,6 +162,21 @@ const watchCases: { name: string; writes: WriteRecord[]; watch: WatchHistory; fi
     pass: true,
   },
   {
+    name: 'a delete inside a 410 gap whose key the workload made again before the relist is excused (the list shows a new object, not a deletion)',
+    writes: [...base, w(5, 'create', 'b', 'acknowledged', { rv: 50, uid: 'ub2' })],
+    watch: history([...baseEvents.slice(0, 3), { type: 'MODIFIED', key: 'b', rv: 50, uid: 'ub2', writeId: 5, at: 60, stream: 0, synthetic: true }], [{ at: 60, reason: 'gone', fromRv: 30, listRv: 50 }]),
+    final: final({ a: { rv: 20, uid: 'ua', writeId: 2 }, b: { rv: 50, uid: 'ub2', writeId: 5 } }),
+    pass: true,
+  },
+  {
+    name: 'a delete acknowledged after the relist still needs its DELETED event',
+    writes: [...base, w(5, 'create', 'b', 'acknowledged', { rv: 50, uid: 'ub2' })],
+    watch: history([...baseEvents.slice(0, 3), { type: 'MODIFIED', key: 'b', rv: 50, uid: 'ub2', writeId: 5, at: 60, stream: 0, synthetic: true }], [{ at: 44, reason: 'gone', fromRv: 30, listRv: 50 }]),
+    final: final({ a: { rv: 20, uid: 'ua', writeId: 2 }, b: { rv: 50, uid: 'ub2', writeId: 5 } }),
+    pass: false,
+    match: /gap: no DELETED event for the acknowledged delete #4/,
+  },
+  {
     name: 'an event from a refused write is a phantom',
     writes: [...base, w(5, 'update', 'a', 'failed', { precondition: 10 })],
     watch: history([...baseEvents, { type: 'MODIFIED', key: 'a', rv: 60, uid: 'ua', writeId: 5, at: 60, stream: 1, synthetic: false }]),
