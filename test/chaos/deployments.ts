@@ -142,6 +142,7 @@ export class DeploymentWorkload {
           last: t.last,
           peakPods: this.standIn.peakPerGroup.get(t.name) ?? 0,
           podBound: most + surgeOf(most),
+          peakPodNames: this.standIn.peakPods.get(t.name) ?? [],
         };
       }),
       standIn: { readyWrites: this.standIn.readyWrites, errors: this.standIn.errors },

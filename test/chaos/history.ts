@@ -170,6 +170,8 @@ export interface DeploymentRecord {
   /** The most pods it ran at once (from the watch) and the bound they had to stay within. */
   readonly peakPods: number;
   readonly podBound: number;
+  /** The pods alive at that peak, with their owners and creation times. */
+  readonly peakPodNames?: readonly string[];
 }
 
 export interface DeploymentHistory {

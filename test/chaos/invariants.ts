@@ -356,7 +356,7 @@ export function checkWorkloadsConverge(h: DeploymentHistory): InvariantResult {
 
 /** No Deployment ever ran more pods than the most replicas it was asked for plus its maxSurge (counted from the watch). */
 export function checkPodsWithinSurge(h: DeploymentHistory): InvariantResult {
-  const problems = h.deployments.filter((d) => d.peakPods > d.podBound).map((d) => `${d.name} ran ${d.peakPods} pods at once; asked for at most ${Math.max(...d.replicasSent)} replicas, so the bound was ${d.podBound}`);
+  const problems = h.deployments.filter((d) => d.peakPods > d.podBound).map((d) => `${d.name} ran ${d.peakPods} pods at once; asked for at most ${Math.max(...d.replicasSent)} replicas, so the bound was ${d.podBound}; alive then: ${(d.peakPodNames ?? []).join('; ')}`);
   return result('never above replicas + maxSurge', problems, `no Deployment ran more pods than its replicas + maxSurge (peaks ${h.deployments.map((d) => `${d.peakPods}/${d.podBound}`).join(', ')})`, (n) => `${n} Deployment(s) overshot`);
 }
 

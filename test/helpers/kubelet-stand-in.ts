@@ -39,6 +39,9 @@ export class KubeletStandIn {
   readonly peakPerGroup = new Map<string, number>();
   /** Each time a group's alive count reached a new peak: when (ms since start) and how many. */
   readonly peaks: { group: string; at: number; alive: number }[] = [];
+  /** The pods alive at each group's peak, as "name (owner kind/name, created at)": what made it. */
+  readonly peakPods = new Map<string, string[]>();
+  private readonly described = new Map<string, string>();
   readyWrites = 0;
   errors = 0;
   /** Idle workers; every one is woken, since with a single slot the others would sleep forever. */
@@ -92,11 +95,18 @@ export class KubeletStandIn {
     if (group !== undefined) {
       const live = this.livePerGroup.get(group) ?? new Set<string>();
       this.livePerGroup.set(group, live);
-      if (type === 'DELETED' || p.metadata?.deletionTimestamp !== undefined) live.delete(name);
-      else live.add(name);
+      if (type === 'DELETED' || p.metadata?.deletionTimestamp !== undefined) {
+        live.delete(name);
+        this.described.delete(name);
+      } else {
+        live.add(name);
+        const owner = p.metadata?.ownerReferences?.find((r) => r.controller === true);
+        this.described.set(name, `${name} (${owner !== undefined ? `${owner.kind}/${owner.name}` : 'no owner'}, created ${p.metadata?.creationTimestamp ?? '?'})`);
+      }
       if (live.size > (this.peakPerGroup.get(group) ?? 0)) {
         this.peakPerGroup.set(group, live.size);
         this.peaks.push({ group, at: Date.now() - this.started, alive: live.size });
+        this.peakPods.set(group, [...live].map((n) => this.described.get(n) ?? n));
       }
     }
     if (type === 'DELETED' || this.opts.passive === true) {

@@ -77,6 +77,12 @@ export function storageError(err: unknown): StatusError {
   return serviceUnavailable(`storage is unavailable: ${text}`);
 }
 
+/** A write that may or may not have been applied: the client must look before doing it again. */
+function outcomeUnknown(err: unknown): StatusError {
+  const text = err instanceof Error ? err.message : String(err);
+  return timeout(`the write may have been applied: storage did not answer its retry (${text})`, 1);
+}
+
 function toStored(kv: { key: Buffer; value: Buffer; mod_revision: string; create_revision: string }): StoredValue {
   return { key: kv.key.toString(), value: kv.value, modRevision: Number(kv.mod_revision), createRevision: Number(kv.create_revision) };
 }
@@ -214,6 +220,9 @@ export class EtcdStore {
           ambiguous = true;
           continue;
         }
+        // After a try that may have applied, "unavailable" would read as "not done": a controller
+        // would then make the pod again (compose chaos: 8 pods for 5 + 2). A 504 says "unknown".
+        if (ambiguous) throw outcomeUnknown(err);
         throw storageError(err);
       }
       if (res.succeeded) return Number(res.header.revision);

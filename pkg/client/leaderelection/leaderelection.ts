@@ -48,6 +48,8 @@ const JITTER = 1.2;
 export class LeaderElector {
   private observed: Observation | undefined;
   private leaseRv: string | undefined;
+  /** The Lease as this elector's last successful write left it (the next renewal starts from it). */
+  private lastWritten: Lease | undefined;
   private lastRenew = -Infinity;
   private leading = false;
   private token: string | undefined;
@@ -180,8 +182,27 @@ export class LeaderElector {
   /** One try: read the Lease, and write ourselves into it unless someone else holds it. */
   private async tryAcquireOrRenew(signal: AbortSignal, budgetMs = this.opts.renewDeadlineMs): Promise<boolean> {
     if (budgetMs <= 0) return false;
+    const started = this.clock.now();
     const call = { signal, timeoutMs: Math.max(1, Math.min(budgetMs, this.opts.renewDeadlineMs)) };
     try {
+      // A leader renews from the Lease its last write returned: one round trip instead of a read
+      // and a write (as client-go's optimistic fast path), which matters on a loaded machine where
+      // each request can take a good part of the renew deadline. A conflict means someone else
+      // wrote: read it (the slow path below) with what is left of the budget.
+      if (this.leading && this.lastWritten !== undefined) {
+        const record = nextRecord(recordOf(this.lastWritten.spec), this.opts.identity, this.leaseDurationSeconds, this.clock.now());
+        try {
+          const updated = await this.opts.leases.update({ ...this.lastWritten, spec: specOf(record) }, call);
+          this.won(updated, started);
+          return true;
+        } catch (err) {
+          if (!(err instanceof StatusError && err.code === 409)) throw err;
+          this.lastWritten = undefined;
+          const left = budgetMs - (this.clock.now() - started);
+          if (left <= 0) return false;
+          call.timeoutMs = Math.max(1, Math.min(left, this.opts.renewDeadlineMs));
+        }
+      }
       let lease: Lease | undefined;
       try {
         lease = await this.opts.leases.get(this.opts.name, call);
@@ -222,6 +243,7 @@ export class LeaderElector {
   }
 
   private won(lease: Lease, startedAt: number): void {
+    this.lastWritten = lease;
     const record = recordOf(lease.spec);
     this.observed = { record, observedAt: this.clock.now() };
     this.leaseRv = lease.metadata?.resourceVersion;

@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GRPCUnavailableError, type ITxnResponse } from 'etcd3';
+import { StatusError } from '../../../pkg/api/errors.js';
 import { CasFailedError, EtcdStore } from '../../../pkg/apiserver/storage/etcd.js';
 import { startEtcd, type TestEtcd } from '../../helpers/etcd.js';
 
@@ -62,5 +63,12 @@ describe('etcd writes with a lost reply', () => {
     // The first try fails its compare (the key exists) and then "loses" its reply; the retry
     // finds someone else's value, not ours.
     await assert.rejects(store.create('/t/b', Buffer.from('mine')), CasFailedError);
+  });
+
+  test('a create whose retry loses its reply too is reported as a 504 (outcome unknown), not as unavailable', async () => {
+    dropReplies = 2;
+    await assert.rejects(store.create('/t/c', Buffer.from('maybe')), (err: unknown) => err instanceof StatusError && err.code === 504 && err.status.reason === 'Timeout');
+    // It did apply: a client told "503 unavailable" would have made a second one.
+    assert.equal((await plain.get('/t/c'))?.value.toString(), 'maybe');
   });
 });

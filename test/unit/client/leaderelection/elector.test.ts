@@ -14,12 +14,14 @@ class FakeLeases {
   lease: Lease | undefined;
   private rv = 0;
   reachable = true;
+  readonly calls = { get: 0, update: 0 };
 
   private check(): void {
     if (!this.reachable) throw new Error('connect ECONNREFUSED');
   }
 
   get = async (): Promise<Lease> => {
+    this.calls.get++;
     this.check();
     if (this.lease === undefined) throw notFound({ group: 'coordination.k8s.io', resource: 'leases' }, 'lock');
     return structuredClone(this.lease);
@@ -32,6 +34,7 @@ class FakeLeases {
   };
 
   update = async (l: Lease): Promise<Lease> => {
+    this.calls.update++;
     this.check();
     if (l.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion) throw conflict({ group: 'coordination.k8s.io', resource: 'leases' }, 'x', 'modified');
     this.lease = { ...structuredClone(l), metadata: { ...l.metadata, resourceVersion: String(++this.rv) } };
@@ -127,4 +130,29 @@ test('a standby that could not read the Lease waits a full lease duration after 
   assert.deepEqual(bLeads, [], `b took over ${bLeads[0]! - back} ms after the apiserver came back (stalled at ${stalledAt})`);
   await advance(clock, 1500);
   assert.equal(bLeads.length, 1, 'after a full lease duration with no renewal b takes over');
+});
+
+test('a leader renews with one write from the Lease it last wrote, and reads the Lease again only when that write conflicts', async () => {
+  const clock = new FakeClock(1_000_000);
+  const leases = new FakeLeases();
+  const a = candidate(leases, clock, 'a');
+  const stop = new AbortController();
+  const outcome = a.run(stop.signal, async (leading) => {
+    await new Promise((r) => leading.addEventListener('abort', r, { once: true }));
+  });
+  await advance(clock, 300);
+  assert.equal(leases.holder(), 'a');
+  const before = { ...leases.calls };
+  const renewedBefore = leases.lease?.spec?.renewTime;
+  await advance(clock, 1000);
+  assert.notEqual(leases.lease?.spec?.renewTime, renewedBefore, 'it renewed');
+  assert.ok(leases.calls.update - before.update >= 3, `renewals in 1 s: ${leases.calls.update - before.update}`);
+  assert.equal(leases.calls.get, before.get, 'no read per renewal');
+
+  // Someone else takes the Lease: the next renewal's write conflicts, the read shows the new holder.
+  leases.lease = { ...leases.lease!, spec: { ...leases.lease!.spec, holderIdentity: 'b', leaseTransitions: 9 }, metadata: { ...leases.lease!.metadata, resourceVersion: '999' } };
+  await advance(clock, 300);
+  assert.equal(await outcome, 'lost');
+  assert.ok(leases.calls.get > before.get, 'the conflict was answered by reading the Lease');
+  assert.equal(leases.holder(), 'b');
 });
