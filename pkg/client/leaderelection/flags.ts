@@ -1,7 +1,10 @@
 // The --leader-elect* flags every leader-elected component takes, named as upstream's. kubets'
-// defaults are shorter than upstream's (15s/10s/2s) so a replica takes over within about 2.5 s of
-// a leader's death (1 s after a SIGTERM, which releases the lease); fencing, not timing margins,
-// keeps a slow leader from doing harm (see README.md here).
+// defaults are shorter than upstream's (15s/10s/2s) so a replica takes over within about 4.5 s of
+// a leader's death (0.5 s after a SIGTERM, which releases the lease); fencing, not timing margins,
+// keeps a slow leader from doing harm (see README.md here). They were 2s/1.5s/250ms: on a loaded
+// 2-CPU machine a renewal round trip often took over a second, and the leaders of a compose chaos
+// run lost their Lease every few seconds (28 controller-manager terms in two minutes), each new
+// term relisting every cache.
 import { DurationError, parseGoDurationMs } from '../../api/meta/duration.js';
 
 export interface LeaderElectionFlags {
@@ -13,7 +16,7 @@ export interface LeaderElectionFlags {
   readonly resourceNamespace: string;
 }
 
-export const LEADER_ELECTION_DEFAULTS = { leaseDuration: '2s', renewDeadline: '1500ms', retryPeriod: '250ms', resourceNamespace: 'kube-system' } as const;
+export const LEADER_ELECTION_DEFAULTS = { leaseDuration: '4s', renewDeadline: '3s', retryPeriod: '500ms', resourceNamespace: 'kube-system' } as const;
 
 /** parseArgs option specs for the flags; spread them into a component's options. */
 export function leaderElectionOptions(resourceName: string) {

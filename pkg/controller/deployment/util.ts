@@ -57,10 +57,15 @@ export const sumAvailable = (rss: readonly (RS | undefined)[]): number => rss.re
  * NewRSNewReplicas). Beyond upstream, which counts only the ReplicaSets' specs, the pods an old
  * ReplicaSet still has (status.replicas, before its controller deleted the surplus) count too: so
  * the pods alive at any moment never exceed replicas + maxSurge, even when a scale-down is slow
- * (a controller-manager failover, a stalled apiserver).
+ * (a controller-manager failover, a stalled apiserver). And it does not grow while an old ReplicaSet
+ * has not observed its latest generation: pods its controller was still creating for a former size
+ * would land beside the new ones (compose chaos: 8 pods for 5 + 2).
  */
 export function newRSNewReplicas(d: D, all: readonly RS[], newRS: RS): number {
   if (!isRolling(d)) return replicasOf(d);
+  // An old ReplicaSet whose controller has not yet synced its latest spec may still be making pods
+  // for its former size (creates in flight, not in status.replicas): grow once it has caught up.
+  if (all.some((rs) => rs !== newRS && rs.metadata?.name !== newRS.metadata?.name && !replicaSetObserved(rs))) return replicasOf(newRS);
   const surge = maxSurge(d);
   const current = all.reduce((n, rs) => n + Math.max(replicasOf(rs), rs.status?.replicas ?? 0), 0);
   const maxTotal = replicasOf(d) + surge;
@@ -68,6 +73,9 @@ export function newRSNewReplicas(d: D, all: readonly RS[], newRS: RS): number {
   const up = Math.min(maxTotal - current, replicasOf(d) - replicasOf(newRS));
   return replicasOf(newRS) + up;
 }
+
+/** The ReplicaSet controller has synced this ReplicaSet's latest spec (see computeReplicaSetStatus). */
+export const replicaSetObserved = (rs: RS): boolean => (rs.status?.observedGeneration ?? 0) >= (rs.metadata?.generation ?? 0);
 
 /** The surplus old ReplicaSets may lose now without breaking minAvailable (before unhealthy cleanup). */
 export function oldScaleDownBudget(d: D, all: readonly RS[], newRS: RS | undefined): number {

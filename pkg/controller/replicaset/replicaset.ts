@@ -154,7 +154,7 @@ export class ReplicaSetController extends WorkloadController {
       }
     }
     const now = this.clock.now();
-    const status = computeReplicaSetStatus(rs, active, manageError, now);
+    const status = computeReplicaSetStatus(rs, active, manageError, now, needsSync);
     if (!statusEqual(rs.status, status)) {
       const updated = structuredClone(rs) as ReplicaSet;
       updated.status = status;

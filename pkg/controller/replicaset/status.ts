@@ -1,6 +1,9 @@
 // A ReplicaSet's status from its active pods, as upstream computes it: replicas, pods whose labels
 // match the template (fullyLabeled), ready and available pods, the generation observed, and the
-// ReplicaFailure condition while creating or deleting pods fails.
+// ReplicaFailure condition while creating or deleting pods fails. Beyond upstream, the generation
+// is observed only by a sync that managed the replicas: while creates or deletes of an earlier
+// sync are still unobserved, the pods it reports may not be all it will have (see
+// newRSNewReplicas, which waits for old ReplicaSets to have observed their scale-down).
 import type { ReplicaSet } from '../../api/apps/v1/replicaset.js';
 import type { Pod } from '../../api/core/v1/pod-types.js';
 import { selectorFromSet } from '../../api/selectors/labels.js';
@@ -12,7 +15,7 @@ type Condition = NonNullable<Status['conditions']>[number];
 
 const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
-export function computeReplicaSetStatus(rs: DeepReadonly<ReplicaSet>, active: readonly DeepReadonly<Pod>[], manageError: unknown, nowMs: number): Status {
+export function computeReplicaSetStatus(rs: DeepReadonly<ReplicaSet>, active: readonly DeepReadonly<Pod>[], manageError: unknown, nowMs: number, managed = true): Status {
   const templateLabels = selectorFromSet(rs.spec?.template?.metadata?.labels ?? {});
   const minReady = rs.spec?.minReadySeconds ?? 0;
   const conditions = (rs.status?.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure').map((c) => ({ ...c }) as Condition);
@@ -28,7 +31,7 @@ export function computeReplicaSetStatus(rs: DeepReadonly<ReplicaSet>, active: re
     fullyLabeledReplicas: active.filter((p) => templateLabels.matches(p.metadata?.labels)).length,
     readyReplicas: active.filter(isPodReady).length,
     availableReplicas: active.filter((p) => isPodAvailable(p, minReady, nowMs)).length,
-    observedGeneration: rs.metadata?.generation ?? 0,
+    observedGeneration: managed ? (rs.metadata?.generation ?? 0) : (rs.status?.observedGeneration ?? 0),
   };
   if (conditions.length > 0) status.conditions = conditions;
   return status;

@@ -318,9 +318,9 @@ test('workloads converge fails for a Deployment that never matched its spec, nam
 });
 
 test('never above replicas + maxSurge compares the peak with the most replicas ever asked for plus the surge', () => {
-  const r = checkPodsWithinSurge(apps({ replicasSent: [2, 5, 1], peakPods: 7, podBound: 7 }, { replicasSent: [4], peakPods: 6, podBound: 5 }));
+  const r = checkPodsWithinSurge(apps({ replicasSent: [2, 5, 1], peakPods: 7, podBound: 7 }, { replicasSent: [4], peakPods: 6, podBound: 5, peakPodNames: ['p1 (ReplicaSet/d1-a, created 1)', 'p2 (ReplicaSet/d1-b, created 2)'] }));
   assert.equal(r.pass, false);
-  assert.deepEqual(r.details, ['d1 ran 6 pods at once; asked for at most 4 replicas, so the bound was 5']);
+  assert.deepEqual(r.details, ['d1 ran 6 pods at once; asked for at most 4 replicas, so the bound was 5; alive then: p1 (ReplicaSet/d1-a, created 1); p2 (ReplicaSet/d1-b, created 2)']);
 });
 
 test('containers adopted: one container ID and restart count 0 per pod container, else each offender is named', () => {

@@ -86,6 +86,17 @@ describe('Deployment budgets', () => {
     const deleted = { ...replicaSet('old', 3), status: { replicas: 3 } } as ReplicaSet;
     assert.equal(newRSNewReplicas(d, [deleted, newRS], newRS), 4, 'once they are gone the new one grows');
   });
+
+  test('the new ReplicaSet does not grow while an old one has not observed its scale-down (its creates for the former size may still land)', () => {
+    const d = deployment(5, rolling(2, 1));
+    const newRS = replicaSet('new', 2);
+    // Scaled 5 → 3 (generation 2) while its controller, at generation 1, was still creating two
+    // pods: status.replicas says 3, but 5 may come.
+    const old = { ...replicaSet('old', 3), metadata: { ...replicaSet('old', 3).metadata, generation: 2 }, status: { replicas: 3, observedGeneration: 1 } } as ReplicaSet;
+    assert.equal(newRSNewReplicas(d, [old, newRS], newRS), 2, 'wait for the old ReplicaSet to catch up');
+    const caughtUp = { ...old, status: { replicas: 3, observedGeneration: 2 } } as ReplicaSet;
+    assert.equal(newRSNewReplicas(d, [caughtUp, newRS], newRS), 4);
+  });
 });
 
 describe('Deployment proportional scaling', () => {
