@@ -42,7 +42,7 @@ import {
   templateRevisionData,
   WorkloadController,
 } from '../framework/index.js';
-import { CONTROLLER_UID_INDEX, byControllerUid } from '../framework/index.js';
+import { CONTROLLER_UID_INDEX, byControllerUid, type ReconcileResult } from '../framework/index.js';
 
 const DS_KIND = { apiVersion: 'apps/v1', kind: 'DaemonSet' } as const;
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -157,7 +157,7 @@ export class DaemonSetController extends WorkloadController {
     if (what === 'update' && minReady > 0) this.loop.enqueueAfter(key, minReady * 1000 + 1000);
   }
 
-  async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<ReconcileResult | void> {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const ds = this.sets.namespace(namespace).get(name);
     if (ds === undefined) {
@@ -195,6 +195,8 @@ export class DaemonSetController extends WorkloadController {
     }
     await this.updateStatus(ds, nodes, byNode, hash);
     if (manageError !== undefined) throw manageError;
+    const recheck = this.expectations.recheckInMs(key);
+    if (recheck !== undefined) return { requeueAfterMs: recheck };
   }
 
   /** Creates, deletes and (RollingUpdate) replaces daemon pods; one kind of change per sync, as upstream. */

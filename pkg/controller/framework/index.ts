@@ -2,7 +2,7 @@
 export { restObjectClient } from './client.js';
 export type { ObjectClient } from './client.js';
 export type { Controller, ControllerContext, ControllerDefinition, ControllerFlag, EventSink } from './context.js';
-export { ControllerExpectations, EXPECTATIONS_TIMEOUT_MS } from './expectations.js';
+export { ControllerExpectations, EXPECTATIONS_TIMEOUT_MS, UNCERTAIN_TIMEOUT_MS } from './expectations.js';
 export { adoptPatch, claimChildren, claimObjects, controllerRefOf, isControlledBy, newControllerRef, releasePatch } from './controller-ref.js';
 export type { ClaimOptions, OwnerKind } from './controller-ref.js';
 export { isAlreadyExists, isConflict, isInvalid, isNamespaceTerminating, isNotFound, isTimeout } from './errors.js';

@@ -55,8 +55,11 @@ export class PodControl {
         const made = await this.client.create<Pod>(podResource, ns, make());
         void this.events.record(owner, 'Normal', 'SuccessfulCreate', 'Create', `Created pod: ${made.metadata?.name ?? ''}`);
       } catch (err) {
-        // The pod may exist: the watch will tell, or the expectation expires and the next sync repairs.
-        if (isTimeout(err)) return;
+        // The pod may exist: the watch will tell, or the (shortened) expectation expires and the next sync repairs.
+        if (isTimeout(err)) {
+          this.expectations.outcomeUnknown(ownerKey);
+          return;
+        }
         this.expectations.creationFailed(ownerKey);
         // Creates into a namespace being deleted are refused until it is gone: nothing to report.
         if (isNamespaceTerminating(err)) return;
@@ -80,7 +83,10 @@ export class PodControl {
           void this.events.record(owner, 'Normal', 'SuccessfulDelete', 'Delete', `Deleted pod: ${name}`);
         } catch (err) {
           // A delete that may have happened is left to the watch, like a create.
-          if (isTimeout(err)) return;
+          if (isTimeout(err)) {
+            this.expectations.outcomeUnknown(ownerKey);
+            return;
+          }
           this.expectations.deletionObserved(ownerKey, metaNamespaceKey(p));
           if (isNotFound(err)) return;
           void this.events.record(owner, 'Warning', 'FailedDelete', 'Delete', `Error deleting: ${err instanceof Error ? err.message : String(err)}`);

@@ -402,7 +402,9 @@ export class JobController extends WorkloadController {
     }
     if (manageError !== undefined) throw manageError;
     if (terminal !== undefined && !settled) return { requeueAfterMs: 1000 };
-    if (requeueAfterMs !== undefined && Number.isFinite(requeueAfterMs)) return { requeueAfterMs: Math.max(requeueAfterMs, 1) };
+    // Waiting on expectations: look again when they expire, even if no event comes.
+    requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, this.expectations.recheckInMs(key) ?? Infinity);
+    if (Number.isFinite(requeueAfterMs)) return { requeueAfterMs: Math.max(requeueAfterMs, 1) };
   }
 
   /** Creates and deletes pods toward the wanted number of active ones; returns what it did. */

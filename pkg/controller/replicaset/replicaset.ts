@@ -166,6 +166,9 @@ export class ReplicaSetController extends WorkloadController {
       }
     }
     if (manageError !== undefined) throw manageError;
+    // Waiting on expectations: look again when they expire, even if no event comes.
+    const recheck = this.expectations.recheckInMs(key);
+    if (recheck !== undefined) return { requeueAfterMs: recheck };
     const minReady = rs.spec?.minReadySeconds ?? 0;
     // Pods ready but not yet available: look again when the first of them gets there.
     if (minReady > 0 && (status.readyReplicas ?? 0) > (status.availableReplicas ?? 0)) return { requeueAfterMs: minReady * 1000 };

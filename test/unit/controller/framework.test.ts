@@ -16,6 +16,7 @@ import {
   computeHash,
   CONTROLLER_REVISION_HASH_LABEL,
   ControllerExpectations,
+  UNCERTAIN_TIMEOUT_MS,
   controllerRevisionName,
   equalRevision,
   EXPECTATIONS_TIMEOUT_MS,
@@ -170,6 +171,21 @@ describe('pod control', () => {
       expectations.creationObserved('default/web');
       assert.ok(expectations.satisfied('default/web'));
     }
+  });
+
+  test('a create of unknown outcome that never shows up is waited for 15 s, not five minutes', async () => {
+    const { api, expectations, control, rs, make } = setup();
+    await control.createPods(rs, 'default/web', 1, make);
+    const clock = api.clock as FakeClock;
+    // A sure create still unobserved: the five-minute wait.
+    assert.equal(expectations.recheckInMs('default/web'), EXPECTATIONS_TIMEOUT_MS + 1);
+    api.react({ verb: 'create', resource: 'pods', error: new StatusError({ code: 504, reason: 'Timeout', message: 'the write may have been applied' }) });
+    await control.createPods(rs, 'default/web', 1, make);
+    assert.equal(expectations.recheckInMs('default/web'), UNCERTAIN_TIMEOUT_MS + 1, 'look again when the uncertain wait ends');
+    clock.advance(UNCERTAIN_TIMEOUT_MS);
+    assert.ok(!expectations.satisfied('default/web'));
+    clock.advance(1);
+    assert.ok(expectations.satisfied('default/web'), 'a fenced write that has not shown up by now never will');
   });
 
   test('deletes are Events; a pod already gone counts as deleted', async () => {
