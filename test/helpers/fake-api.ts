@@ -144,6 +144,19 @@ export class FakeApi implements ObjectClient {
     return { client: this, informers: this.informerFactory(), discovery: this, events: (c) => this.eventSink(c), clock: this.clock, log: pino({ level: 'silent' }), workers, flag };
   }
 
+  /**
+   * A controller built on a fresh context of this fake, with its informers started and synced
+   * (its workers are not: a test runs them, or calls reconcile itself). `stop` ends the informers.
+   */
+  async startController<C>(make: (ctx: ControllerContext) => C, opts: { workers?: number; flags?: Readonly<Record<string, string>> } = {}): Promise<{ c: C; stop: AbortController }> {
+    const ctx = this.context(opts.workers ?? 1, opts.flags ?? {});
+    const c = make(ctx);
+    const stop = new AbortController();
+    ctx.informers.start(stop.signal);
+    await ctx.informers.waitForCacheSync(stop.signal);
+    return { c, stop };
+  }
+
   // ---- ObjectClient ----
 
   get<T extends KubeObject>(r: ResourceDescriptor, namespace: string, name: string): Promise<T> {

@@ -82,11 +82,7 @@ const ownedJob = (name: string, finished?: 'Complete' | 'Failed', startMs = T0):
 });
 
 async function start(api: FakeApi): Promise<{ c: CronJobController; stop: AbortController }> {
-  const ctx = api.context(1);
-  const c = new CronJobController(ctx, 'UTC');
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new CronJobController(ctx, 'UTC'));
   return { c, stop };
 }
 

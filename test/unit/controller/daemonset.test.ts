@@ -30,11 +30,7 @@ const daemonSet = (spec: Partial<NonNullable<DaemonSet['spec']>> = {}, image = '
 });
 
 async function start(api: FakeApi): Promise<{ c: DaemonSetController; stop: AbortController }> {
-  const ctx = api.context(1);
-  const c = new DaemonSetController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new DaemonSetController(ctx));
   return { c, stop };
 }
 

@@ -169,11 +169,7 @@ async function podsComeUp(api: FakeApi): Promise<void> {
 }
 
 async function start(api: FakeApi): Promise<AbortController> {
-  const ctx = api.context(2);
-  const c = new DeploymentController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new DeploymentController(ctx), { workers: 2 });
   void c.run(stop.signal);
   await settle(60);
   return stop;

@@ -36,11 +36,7 @@ const deployment: Deployment = { apiVersion: 'apps/v1', kind: 'Deployment', meta
 const replicaSet: ReplicaSet = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-rs', namespace: 'default', uid: 'rs-uid', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true }] }, spec: { replicas: 4, selector: { matchLabels: { app: 'web' } } } };
 
 async function run(api: FakeApi): Promise<PodDisruptionBudget['status']> {
-  const ctx = api.context(1);
-  const c = new DisruptionController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new DisruptionController(ctx));
   await c.reconcile('default/web');
   await settle();
   stop.abort();

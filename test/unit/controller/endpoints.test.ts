@@ -31,12 +31,7 @@ const pod = (name: string, ip: string | undefined, extra: { ready?: boolean; por
 });
 
 async function start<C>(api: FakeApi, make: (ctx: ReturnType<FakeApi['context']>) => C): Promise<{ c: C; stop: AbortController }> {
-  const ctx = api.context(1, { 'max-endpoints-per-slice': '2' });
-  const c = make(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
-  return { c, stop };
+  return api.startController(make, { flags: { 'max-endpoints-per-slice': '2' } });
 }
 
 describe('endpoints controller', () => {

@@ -48,11 +48,7 @@ const pod = (name: string, phase: string, extra: { finalizer?: boolean; exitCode
 });
 
 async function start(api: FakeApi): Promise<{ c: JobController; stop: AbortController }> {
-  const ctx = api.context(1);
-  const c = new JobController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new JobController(ctx));
   return { c, stop };
 }
 

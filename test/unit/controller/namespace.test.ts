@@ -19,11 +19,7 @@ const terminating = (name: string): Namespace => ({
 });
 
 async function controller(api: FakeApi): Promise<{ c: NamespaceController; stop: AbortController }> {
-  const ctx = api.context();
-  const c = new NamespaceController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new NamespaceController(ctx));
   return { c, stop };
 }
 

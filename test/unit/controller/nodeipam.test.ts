@@ -7,11 +7,7 @@ import { FakeApi } from '../../helpers/fake-api.js';
 const FLAGS = { 'allocate-node-cidrs': 'true', 'cluster-cidr': '10.244.0.0/16', 'node-cidr-mask-size': '24' };
 
 async function controller(api: FakeApi, flags: Record<string, string> = FLAGS): Promise<{ c: NodeIpamController; stop: AbortController }> {
-  const ctx = api.context(1, flags);
-  const c = new NodeIpamController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new NodeIpamController(ctx), { flags });
   return { c, stop };
 }
 

@@ -46,11 +46,7 @@ const pod = (name: string, nodeName: string): Pod => ({
 });
 
 async function start(api: FakeApi): Promise<{ c: NodeLifecycleController; stop: AbortController }> {
-  const ctx = api.context(1, FLAGS);
-  const c = new NodeLifecycleController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new NodeLifecycleController(ctx), { flags: FLAGS });
   return { c, stop };
 }
 

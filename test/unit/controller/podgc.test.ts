@@ -10,11 +10,7 @@ import { PodGcController, QUARANTINE_MS } from '../../../pkg/controller/podgc/in
 import { FakeApi } from '../../helpers/fake-api.js';
 
 async function controller(api: FakeApi, threshold = '12500'): Promise<{ c: PodGcController; stop: AbortController }> {
-  const ctx = api.context(1, { 'terminated-pod-gc-threshold': threshold });
-  const c = new PodGcController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new PodGcController(ctx), { flags: { 'terminated-pod-gc-threshold': threshold } });
   return { c, stop };
 }
 

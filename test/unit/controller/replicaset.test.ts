@@ -5,7 +5,8 @@ import type { Pod } from '../../../pkg/api/core/v1/pod-types.js';
 import { podResource } from '../../../pkg/api/core/v1/pod.js';
 import { FakeClock } from '../../../pkg/client/clock.js';
 import { computeReplicaSetStatus, podsToDelete, ReplicaSetController } from '../../../pkg/controller/replicaset/index.js';
-import { slowStartBatch } from '../../../pkg/controller/framework/index.js';
+import { slowStartBatch, UNCERTAIN_TIMEOUT_MS } from '../../../pkg/controller/framework/index.js';
+import { StatusError } from '../../../pkg/api/errors.js';
 import { FakeApi, settle } from '../../helpers/fake-api.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -52,11 +53,7 @@ function pod(name: string, o: PodOpts = {}): Pod {
 }
 
 async function start(api: FakeApi): Promise<{ c: ReplicaSetController; stop: AbortController }> {
-  const ctx = api.context(2);
-  const c = new ReplicaSetController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new ReplicaSetController(ctx), { workers: 2 });
   void c.run(stop.signal);
   await settle(60);
   return { c, stop };
@@ -161,6 +158,22 @@ describe('ReplicaSet controller', () => {
     await settle(60);
     assert.equal(api.all(podResource).length, 4);
     assert.equal(api.peek<ReplicaSet>(replicaSetResource, 'default', 'web')?.status?.observedGeneration, 2);
+    stop.abort();
+  });
+
+  test('a create of unknown outcome that never shows up is made again 15 s later, without any event to trigger it', async () => {
+    const clock = new FakeClock(T0);
+    const api = new FakeApi(clock);
+    api.react({ verb: 'create', resource: 'pods', error: new StatusError({ code: 504, reason: 'Timeout', message: 'Timeout: the write may have been applied' }) });
+    api.seed(replicaSetResource, rs('web', 2));
+    const { stop } = await start(api);
+    assert.equal(api.all(podResource).length, 1, 'the lost create is still expected');
+    clock.advance(UNCERTAIN_TIMEOUT_MS - 1000);
+    await settle(60);
+    assert.equal(api.all(podResource).length, 1);
+    clock.advance(1002);
+    await settle(60);
+    assert.equal(api.all(podResource).length, 2);
     stop.abort();
   });
 

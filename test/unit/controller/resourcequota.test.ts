@@ -22,11 +22,7 @@ const pod = (name: string, cpu: string | undefined, phase = 'Running'): Pod => (
 const quota = (name: string, spec: ResourceQuota['spec']): ResourceQuota => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name, namespace: 'q' }, spec });
 
 async function start(api: FakeApi): Promise<{ c: ResourceQuotaController; stop: AbortController }> {
-  const ctx = api.context(1, { 'resource-quota-sync-period': '5m0s' });
-  const c = new ResourceQuotaController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new ResourceQuotaController(ctx), { flags: { 'resource-quota-sync-period': '5m0s' } });
   return { c, stop };
 }
 

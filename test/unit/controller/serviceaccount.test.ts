@@ -8,11 +8,7 @@ import { FakeApi, settle } from '../../helpers/fake-api.js';
 const ns = (name: string, phase = 'Active'): Namespace => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase } });
 
 async function started(api: FakeApi): Promise<AbortController> {
-  const ctx = api.context();
-  const c = new ServiceAccountController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new ServiceAccountController(ctx));
   void c.run(stop.signal);
   await settle(30);
   return stop;

@@ -46,11 +46,7 @@ interface Harness {
 }
 
 async function start(api: FakeApi): Promise<Harness> {
-  const ctx = api.context(1);
-  const c = new StatefulSetController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new StatefulSetController(ctx));
   const h: Harness = {
     api,
     c,

@@ -25,11 +25,7 @@ const pod = (name: string, tolerations: Toleration[]): Pod => ({
 });
 
 async function start(api: FakeApi): Promise<{ c: TaintEvictionController; stop: AbortController }> {
-  const ctx = api.context(1);
-  const c = new TaintEvictionController(ctx);
-  const stop = new AbortController();
-  ctx.informers.start(stop.signal);
-  await ctx.informers.waitForCacheSync(stop.signal);
+  const { c, stop } = await api.startController((ctx) => new TaintEvictionController(ctx));
   return { c, stop };
 }
 

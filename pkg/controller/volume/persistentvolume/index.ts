@@ -1,0 +1,2 @@
+export * from './binder.js';
+export * from './pv-controller.js';
