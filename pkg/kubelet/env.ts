@@ -25,7 +25,8 @@ export function expandReferences(text: string, env: ReadonlyMap<string, string>)
   return text.replace(REFERENCE, (m, name: string | undefined) => (name === undefined ? '$(' : (env.get(name) ?? m)));
 }
 
-function fieldValue(pod: Pod, path: string, podIp: string, hostIp: string): string {
+/** metadata.name, .namespace, .uid, .labels['k'] and .annotations['k'] of a pod; undefined for any other path. */
+export function metadataFieldValue(pod: Pod, path: string): string | undefined {
   switch (path) {
     case 'metadata.name':
       return pod.metadata?.name ?? '';
@@ -33,6 +34,15 @@ function fieldValue(pod: Pod, path: string, podIp: string, hostIp: string): stri
       return pod.metadata?.namespace ?? '';
     case 'metadata.uid':
       return pod.metadata?.uid ?? '';
+    default: {
+      const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+      return m ? ((m[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[m[2]!] ?? '') : undefined;
+    }
+  }
+}
+
+function fieldValue(pod: Pod, path: string, podIp: string, hostIp: string): string {
+  switch (path) {
     case 'spec.nodeName':
       return pod.spec?.nodeName ?? '';
     case 'spec.serviceAccountName':
@@ -43,11 +53,8 @@ function fieldValue(pod: Pod, path: string, podIp: string, hostIp: string): stri
     case 'status.hostIP':
     case 'status.hostIPs':
       return hostIp;
-    default: {
-      const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-      if (m) return (m[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[m[2]!] ?? '';
-      return '';
-    }
+    default:
+      return metadataFieldValue(pod, path) ?? '';
   }
 }
 

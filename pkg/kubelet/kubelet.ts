@@ -21,27 +21,55 @@ import { admitPod } from './admission.js';
 import type { EnvSources } from './env.js';
 import { configMapResource } from '../api/core/v1/configmap.js';
 import { secretResource } from '../api/core/v1/secret.js';
-import type { KubeObject } from '../client/resource.js';
+import type { KubeObject, ResourceDescriptor } from '../client/resource.js';
+import { persistentVolumeClaimResource, type PersistentVolumeClaim } from '../api/core/v1/persistentvolumeclaim.js';
+import { persistentVolumeResource, type PersistentVolume } from '../api/core/v1/persistentvolume.js';
+import { VolumeManager, type VolumeSources } from './volume/manager.js';
 import { FAKE_RUNTIME_NAME } from '../cri/fake/runtime.js';
 import { PodSyncer } from './pod-sync.js';
 import { containersNamed, POD_UID_LABEL, readRuntimePod, runtimePodUids } from './runtime-pod.js';
 
+type DataObject = KubeObject & { data?: Record<string, string>; binaryData?: Record<string, string> };
+
+/** Reads one object from the API; undefined when it does not exist. */
+async function readOptional<T extends KubeObject>(client: RestClient, r: ResourceDescriptor, ns: string | undefined, name: string, signal: AbortSignal): Promise<T | undefined> {
+  try {
+    const res = client.resource<T>(r);
+    return await (ns === undefined ? res.get(name, { signal }) : res.namespace(ns).get(name, { signal }));
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 /** ConfigMap and Secret data read from the API when a container is created (Secret values decoded). */
 function apiEnvSources(client: RestClient, signal: () => AbortSignal): EnvSources {
-  const read = async (r: typeof configMapResource | typeof secretResource, ns: string, name: string): Promise<Record<string, string> | undefined> => {
-    try {
-      return ((await client.resource<KubeObject & { data?: Record<string, string> }>(r).namespace(ns).get(name, { signal: signal() })).data ?? {});
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  };
   return {
-    configMap: (ns, name) => read(configMapResource, ns, name),
-    secret: async (ns, name) => {
-      const data = await read(secretResource, ns, name);
-      return data === undefined ? undefined : Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    configMap: async (ns, name) => {
+      const o = await readOptional<DataObject>(client, configMapResource, ns, name, signal());
+      return o === undefined ? undefined : (o.data ?? {});
     },
+    secret: async (ns, name) => {
+      const o = await readOptional<DataObject>(client, secretResource, ns, name, signal());
+      return o === undefined ? undefined : Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    },
+  };
+}
+
+/** What the kubelet's volumes are made from, read from the API at each setup (ConfigMap binaryData and Secret data decoded). */
+function apiVolumeSources(client: RestClient, signal: () => AbortSignal): VolumeSources {
+  return {
+    configMap: async (ns, name) => {
+      const o = await readOptional<DataObject>(client, configMapResource, ns, name, signal());
+      if (o === undefined) return undefined;
+      return { ...Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8')])), ...Object.fromEntries(Object.entries(o.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])) };
+    },
+    secret: async (ns, name) => {
+      const o = await readOptional<DataObject>(client, secretResource, ns, name, signal());
+      return o === undefined ? undefined : Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+    },
+    claim: (ns, name) => readOptional<PersistentVolumeClaim>(client, persistentVolumeClaimResource, ns, name, signal()),
+    persistentVolume: (name) => readOptional<PersistentVolume>(client, persistentVolumeResource, undefined, name, signal()),
   };
 }
 
@@ -101,6 +129,11 @@ export class Kubelet {
       mustRestart: (pod, c, id) => this.prober.mustRestart(pod, c, id),
       env: apiEnvSources(o.client, () => this.signal),
       allocatable: () => (this.node.current()?.status?.allocatable ?? {}) as Record<string, string>,
+      volumes: new VolumeManager({
+        rootDir: o.flags.rootDir,
+        sources: apiVolumeSources(o.client, () => this.signal),
+        allocatable: () => (this.node.current()?.status?.allocatable ?? {}) as Record<string, string>,
+      }),
     });
   }
 

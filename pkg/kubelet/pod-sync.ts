@@ -11,6 +11,7 @@ import type { ContainerConfig, ContainerStatus, DeepPartial, PodSandboxConfig } 
 import { computeHash } from '../controller/framework/hash.js';
 import { Backoff } from './backoff.js';
 import { EnvError, expandReferences, resolveEnv, type EnvSources } from './env.js';
+import { VolumeSetupError, type PodVolume, type VolumeManager } from './volume/manager.js';
 import { initProgress, restartsAfter, type WaitingReason } from './pod-status.js';
 import {
   CONTAINER_HASH_ANNOTATION,
@@ -38,6 +39,8 @@ export interface PodSyncOptions {
   readonly env: EnvSources;
   /** The node's allocatable resources (resourceFieldRef of a limit the container leaves out). */
   readonly allocatable: () => Readonly<Record<string, string>>;
+  /** The pod's volumes on the node. */
+  readonly volumes: VolumeManager;
   /** Why a running container must be restarted now (its liveness or startup probe failed). */
   readonly mustRestart?: (pod: Pod, c: Container, containerId: string) => { message: string; graceSeconds?: number } | undefined;
 }
@@ -52,6 +55,9 @@ export interface SyncResult {
 const DEFAULT_GRACE_SECONDS = 30;
 /** How soon a pod whose pull just failed is synced again. */
 const PULL_RESYNC_MS = 1000;
+/** Upstream's volume operation back-off: 500 ms doubling to 2m2s. */
+const MOUNT_RETRY_INITIAL_MS = 500;
+const MOUNT_RETRY_MAX_MS = 122_000;
 
 /** Where a pod's container logs go: <pod-logs-dir>/<namespace>_<name>_<uid>. */
 export function podLogDirectory(podLogsDir: string, pod: Pod): string {
@@ -82,9 +88,10 @@ export class PodSyncer {
     };
   }
 
-  private async containerConfig(pod: Pod, c: Container, attempt: number, imageRef: string, podIp: string): Promise<DeepPartial<ContainerConfig>> {
+  private async containerConfig(pod: Pod, c: Container, attempt: number, imageRef: string, podIp: string, volumes: ReadonlyMap<string, PodVolume>): Promise<DeepPartial<ContainerConfig>> {
     const env = await resolveEnv(pod, c, podIp, this.o.hostIp, this.o.env, this.o.allocatable());
     const expand = (text: string): string => expandReferences(text, env);
+    const mounts = await this.o.volumes.mounts(pod, c, volumes, env);
     return {
       metadata: { name: c.name, attempt },
       image: { image: imageRef, userSpecifiedImage: c.image ?? '' },
@@ -92,6 +99,7 @@ export class PodSyncer {
       args: (c.args ?? []).map(expand),
       workingDir: c.workingDir ?? '',
       envs: [...env].map(([key, value]) => ({ key, value })),
+      mounts,
       labels: { ...podLabels(pod), [CONTAINER_NAME_LABEL]: c.name },
       annotations: {
         [CONTAINER_HASH_ANNOTATION]: containerHash(c),
@@ -149,17 +157,19 @@ export class PodSyncer {
   }
 
   private readonly pullFailedAt = new Map<string, number>();
+  /** The last wait before a failed volume setup is tried again, per pod uid. */
+  private readonly mountRetry = new Map<string, number>();
 
   /** Pulls, creates and starts one container; resolves with why it waits when it could not. */
-  private async startContainer(pod: Pod, c: Container, sandboxId: string, sandboxConfig: DeepPartial<PodSandboxConfig>, attempt: number, podIp: string, last: WaitingReason | undefined, signal: AbortSignal): Promise<{ waiting?: WaitingReason; retryAfterMs?: number }> {
+  private async startContainer(pod: Pod, c: Container, sandboxId: string, sandboxConfig: DeepPartial<PodSandboxConfig>, attempt: number, podIp: string, volumes: ReadonlyMap<string, PodVolume>, last: WaitingReason | undefined, signal: AbortSignal): Promise<{ waiting?: WaitingReason; retryAfterMs?: number }> {
     const key = `${pod.metadata?.uid ?? ''}/${c.name}`;
     const image = await this.ensureImage(pod, c, key, last, signal);
     if ('waiting' in image) return image;
     let config: DeepPartial<ContainerConfig>;
     try {
-      config = await this.containerConfig(pod, c, attempt, image.ref, podIp);
+      config = await this.containerConfig(pod, c, attempt, image.ref, podIp, volumes);
     } catch (err) {
-      if (!(err instanceof EnvError)) throw err;
+      if (!(err instanceof EnvError) && !(err instanceof VolumeSetupError)) throw err;
       this.o.event(pod, 'Warning', 'Failed', `Error: ${err.message}`);
       // The missing ConfigMap or Secret may appear: look again after a while, as upstream's back-off does.
       return { waiting: { reason: 'CreateContainerConfigError', message: err.message }, retryAfterMs: 10_000 };
@@ -230,6 +240,19 @@ export class PodSyncer {
     const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
     if (terminal) return { runtime: rp, waiting };
 
+    // Volumes first, as upstream's WaitForAttachAndMount: no sandbox before they are all there.
+    let volumes: Map<string, PodVolume>;
+    try {
+      volumes = await this.o.volumes.setUp(pod);
+      this.mountRetry.delete(uid);
+    } catch (err) {
+      if (!(err instanceof VolumeSetupError)) throw err;
+      this.o.event(pod, 'Warning', 'FailedMount', err.message);
+      const delay = Math.min(MOUNT_RETRY_MAX_MS, (this.mountRetry.get(uid) ?? MOUNT_RETRY_INITIAL_MS / 2) * 2);
+      this.mountRetry.set(uid, delay);
+      return { runtime: rp, waiting, retryAfterMs: delay };
+    }
+
     // The sandbox: make one when there is none ready (a new attempt kills what the old one held).
     let sandbox = rp.sandboxes[0];
     if (sandbox === undefined || sandbox.state !== 'SANDBOX_READY') {
@@ -271,7 +294,7 @@ export class PodSyncer {
         }
         attempt = d.start;
       }
-      const r = await this.startContainer(pod, c, sandboxId, sandboxConfig, attempt, podIp, previous.get(c.name), signal);
+      const r = await this.startContainer(pod, c, sandboxId, sandboxConfig, attempt, podIp, volumes, previous.get(c.name), signal);
       if (r.waiting) waiting.set(c.name, r.waiting);
       retry(r.retryAfterMs);
     };
@@ -366,8 +389,10 @@ export class PodSyncer {
   async remove(uid: string, signal: AbortSignal): Promise<void> {
     const rp = await readRuntimePod(this.o.cri, uid, signal);
     for (const s of rp.sandboxes) await this.o.cri.removePodSandbox(s.id, { signal });
+    await this.o.volumes.tearDown(uid);
     this.backoff.forget(`${uid}/`);
     this.waiting.delete(uid);
+    this.mountRetry.delete(uid);
   }
 
   waitingOf(uid: string): ReadonlyMap<string, WaitingReason> {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../pkg/cluster/launcher.js';
-import { ComposeProject, REPO_ROOT, docker, ipOf, serviceOf, type ContainerInfo } from '../helpers/compose.js';
+import { ComposeProject, REPO_ROOT, containerLogTail, docker, ipOf, serviceOf, type ContainerInfo } from '../helpers/compose.js';
 
 interface Run {
   code: number;
@@ -62,12 +62,28 @@ describe('the compose cluster', { timeout: 600_000 }, () => {
   let kubeconfig: string;
 
   /** Waits until every container of the project runs and passes its health check; a timeout names the others. */
-  function everyServiceHealthy(ms: number): Promise<ContainerInfo[]> {
-    return waitFor('every service healthy', ms, async () => {
-      const now = await project.containers();
-      if (!healthy(now)) throw new Error(`not healthy: ${notHealthy(now)}`);
-      return now;
-    });
+  async function everyServiceHealthy(ms: number): Promise<ContainerInfo[]> {
+    try {
+      return await waitFor('every service healthy', ms, async () => {
+        const now = await project.containers();
+        if (!healthy(now)) throw new Error(`not healthy: ${notHealthy(now)}`);
+        return now;
+      });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${await unhealthyEvidence()}`);
+    }
+  }
+
+  /** For each container not healthy: its last health checks and the tail of its log, so a timeout explains itself. */
+  async function unhealthyEvidence(): Promise<string> {
+    const out: string[] = [];
+    for (const c of await project.containers().catch(() => [])) {
+      if (c.State.Running && c.State.Health?.Status === 'healthy') continue;
+      const checks = (c.State.Health?.Log ?? []).map((l) => `  check ${l.Start} exit ${l.ExitCode}: ${l.Output.trim().slice(0, 300)}`);
+      const log = await containerLogTail(c.Id, 40).catch((e: unknown) => String(e));
+      out.push(`${serviceOf(c)} ${c.Id.slice(0, 12)} (restarts ${c.RestartCount}, failing streak ${c.State.Health?.FailingStreak ?? '-'}):`, ...checks, '  log:', ...log.trimEnd().split('\n').map((l) => `  ${l}`));
+    }
+    return out.join('\n');
   }
 
   /**

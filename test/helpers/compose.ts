@@ -16,7 +16,7 @@ export interface ContainerInfo {
   readonly Id: string;
   readonly Name: string;
   readonly RestartCount: number;
-  readonly State: { readonly Running: boolean; readonly Paused: boolean; readonly Pid: number; readonly StartedAt: string; readonly Health?: { readonly Status: string } };
+  readonly State: { readonly Running: boolean; readonly Paused: boolean; readonly Pid: number; readonly StartedAt: string; readonly Health?: { readonly Status: string; readonly FailingStreak?: number; readonly Log?: readonly { readonly Start: string; readonly ExitCode: number; readonly Output: string }[] } };
   readonly Config: { readonly Labels: Record<string, string>; readonly Hostname: string };
   readonly NetworkSettings: { readonly Networks: Record<string, { readonly IPAddress: string; readonly Aliases: readonly string[] | null }> };
 }
@@ -44,6 +44,12 @@ async function exec(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv
 
 export async function docker(args: readonly string[], timeoutMs = 60_000): Promise<string> {
   return (await exec('docker', args, undefined, timeoutMs)).stdout;
+}
+
+/** The tail of a container's log, its stdout and stderr one after the other. */
+export async function containerLogTail(id: string, lines: number): Promise<string> {
+  const { stdout, stderr } = await exec('docker', ['logs', '--tail', String(lines), id], undefined, 30_000);
+  return `${stdout}${stderr}`;
 }
 
 export function ipOf(c: ContainerInfo): string {

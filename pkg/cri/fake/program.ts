@@ -1,9 +1,14 @@
 // What a simulated container does, read from its command line so that manifests written for real
-// images behave plausibly: `sleep N` sleeps, `echo` writes its line to the log, `true`/`false`/
-// `exit N` end with their codes, `touch`/`rm`/`cat` work on a small per-container file set (the
-// classic `touch /tmp/healthy` liveness example), and the same words behind `sh -c` joined by `;`,
+// images behave plausibly: `sleep N` sleeps, `echo` writes its line to the log (or with `>`/`>>`
+// to a file), `true`/`false`/`exit N` end with their codes, `touch`/`rm`/`cat`/`mkdir` work on a
+// small per-container file set (the classic `touch /tmp/healthy` liveness example) and, under a
+// volume mount, on the real files of the volume on the node — so a ConfigMap volume can be read
+// and an emptyDir shared between containers — and the same words behind `sh -c` joined by `;`,
 // `&&`, `||` or new lines mean the same. Any other command (a server such as nginx, a shell loop)
 // runs until it is stopped. README "The simulated runtime" documents this vocabulary.
+
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 
 /** One command of a script and how it joins the one before it. */
 export interface ScriptStep {
@@ -156,7 +161,45 @@ export interface ProgramHost {
   unknown(argv: readonly string[]): Promise<number>;
   write(stream: 'stdout' | 'stderr', line: string): void;
   readonly files: Set<string>;
+  /** The container's volume mounts: paths under them are the node's files. */
+  readonly mounts: readonly ProgramMount[];
 }
+
+export interface ProgramMount {
+  readonly containerPath: string;
+  readonly hostPath: string;
+  readonly readonly: boolean;
+}
+
+/** The node file behind a container path under a mount (the deepest mount wins), or undefined. */
+export function resolveMounted(mounts: readonly ProgramMount[], path: string): { hostPath: string; readOnly: boolean } | undefined {
+  // Normalized first, so `..` cannot climb out of the volume.
+  const clean = posix.resolve('/', path);
+  let best: ProgramMount | undefined;
+  let bestLen = -1;
+  for (const m of mounts) {
+    const root = posix.resolve('/', m.containerPath);
+    if ((clean === root || clean.startsWith(root === '/' ? '/' : `${root}/`)) && root.length > bestLen) {
+      best = m;
+      bestLen = root.length;
+    }
+  }
+  if (best === undefined) return undefined;
+  const rest = clean.slice(bestLen).replace(/^\/+/, '');
+  return { hostPath: rest === '' ? best.hostPath : join(best.hostPath, rest), readOnly: best.readonly };
+}
+
+/** What a file operation under a mount failed with, in coreutils' words. */
+function fsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'No such file or directory';
+  if (code === 'EISDIR') return 'Is a directory';
+  if (code === 'ENOTDIR') return 'Not a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'Permission denied';
+  return (err as Error).message;
+}
+
+const READ_ONLY = 'Read-only file system';
 
 /** Runs the steps and resolves with the exit code (or stays pending for a command that never ends). */
 export async function runProgram(program: Program, host: ProgramHost): Promise<number> {
@@ -186,8 +229,31 @@ async function runCommand(argv: readonly string[], host: ProgramHost, lastStatus
     }
     case 'echo': {
       const noNewline = operands[0] === '-n';
-      host.write('stdout', (noNewline ? operands.slice(1) : operands).join(' '));
-      return { code: 0 };
+      // `>file` and `>>file` written without a space are the same redirections.
+      const words = (noNewline ? operands.slice(1) : operands).flatMap((w) => (/^>>?[^>]/.test(w) ? [w.startsWith('>>') ? '>>' : '>', w.replace(/^>>?/, '')] : [w]));
+      const redirect = words.findIndex((w) => w === '>' || w === '>>');
+      if (redirect < 0 || words[redirect + 1] === undefined) {
+        host.write('stdout', words.join(' '));
+        return { code: 0 };
+      }
+      const file = words[redirect + 1]!;
+      const text = [...words.slice(0, redirect), ...words.slice(redirect + 2)].join(' ') + (noNewline ? '' : '\n');
+      const mounted = resolveMounted(host.mounts, file);
+      if (mounted === undefined) {
+        host.files.add(file);
+        return { code: 0 };
+      }
+      if (mounted.readOnly) {
+        host.write('stderr', `sh: can't create ${file}: ${READ_ONLY}`);
+        return { code: 1 };
+      }
+      try {
+        await (words[redirect] === '>>' ? appendFile(mounted.hostPath, text) : writeFile(mounted.hostPath, text));
+        return { code: 0 };
+      } catch (err) {
+        host.write('stderr', `sh: can't create ${file}: ${fsError(err)}`);
+        return { code: 1 };
+      }
     }
     case 'printenv':
       return { code: 0 };
@@ -202,15 +268,50 @@ async function runCommand(argv: readonly string[], host: ProgramHost, lastStatus
       return { code: 0 };
     }
     case 'touch':
-    case 'mkdir':
-      for (const f of operands.filter((o) => !o.startsWith('-'))) host.files.add(f);
-      return { code: 0 };
-    case 'rm': {
-      const force = operands.some((o) => /^-[a-z]*f/.test(o));
+    case 'mkdir': {
       let code = 0;
       for (const f of operands.filter((o) => !o.startsWith('-'))) {
-        if (!host.files.delete(f) && !force) {
-          host.write('stderr', `rm: cannot remove '${f}': No such file or directory`);
+        const mounted = resolveMounted(host.mounts, f);
+        if (mounted === undefined) {
+          host.files.add(f);
+          continue;
+        }
+        const what = name === 'touch' ? `touch: cannot touch '${f}'` : `mkdir: cannot create directory '${f}'`;
+        if (mounted.readOnly) {
+          host.write('stderr', `${what}: ${READ_ONLY}`);
+          code = 1;
+          continue;
+        }
+        try {
+          if (name === 'mkdir') await mkdir(mounted.hostPath, { recursive: operands.includes('-p') });
+          else await appendFile(mounted.hostPath, '');
+        } catch (err) {
+          if (name === 'mkdir' && (err as NodeJS.ErrnoException).code === 'EEXIST') host.write('stderr', `${what}: File exists`);
+          else host.write('stderr', `${what}: ${fsError(err)}`);
+          code = 1;
+        }
+      }
+      return { code };
+    }
+    case 'rm': {
+      const force = operands.some((o) => /^-[a-z]*f/.test(o));
+      const recursive = operands.some((o) => /^-[a-z]*r/i.test(o));
+      let code = 0;
+      for (const f of operands.filter((o) => !o.startsWith('-'))) {
+        const mounted = resolveMounted(host.mounts, f);
+        let failure: string | undefined;
+        if (mounted === undefined) {
+          if (!host.files.delete(f)) failure = 'No such file or directory';
+        } else if (mounted.readOnly) failure = READ_ONLY;
+        else {
+          try {
+            await rm(mounted.hostPath, { recursive });
+          } catch (err) {
+            failure = fsError(err);
+          }
+        }
+        if (failure !== undefined && !(force && failure === 'No such file or directory')) {
+          host.write('stderr', `rm: cannot remove '${f}': ${failure}`);
           code = 1;
         }
       }
@@ -219,7 +320,18 @@ async function runCommand(argv: readonly string[], host: ProgramHost, lastStatus
     case 'cat': {
       let code = 0;
       for (const f of operands) {
-        if (!host.files.has(f)) {
+        const mounted = resolveMounted(host.mounts, f);
+        if (mounted !== undefined) {
+          try {
+            const text = await readFile(mounted.hostPath, 'utf8');
+            const lines = text.split('\n');
+            if (lines[lines.length - 1] === '') lines.pop();
+            for (const line of lines) host.write('stdout', line);
+          } catch (err) {
+            host.write('stderr', `cat: ${f}: ${fsError(err)}`);
+            code = 1;
+          }
+        } else if (!host.files.has(f)) {
           host.write('stderr', `cat: ${f}: No such file or directory`);
           code = 1;
         }

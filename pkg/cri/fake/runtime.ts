@@ -325,7 +325,7 @@ export class FakeRuntime {
       message: '',
       labels: { ...(c.config.labels ?? {}) },
       annotations: { ...(c.config.annotations ?? {}) },
-      mounts: [],
+      mounts: (c.config.mounts ?? []).map((m) => ({ containerPath: m?.containerPath ?? '', hostPath: m?.hostPath ?? '', readonly: m?.readonly ?? false, selinuxRelabel: m?.selinuxRelabel ?? false, propagation: m?.propagation ?? 'PROPAGATION_PRIVATE' })),
       logPath: c.logFile,
       imageId: c.image.id,
     };
@@ -421,6 +421,7 @@ export class FakeRuntime {
       });
     return {
       files: c.files,
+      mounts: (c.config.mounts ?? []).map((m) => ({ containerPath: m?.containerPath ?? '', hostPath: m?.hostPath ?? '', readonly: m?.readonly ?? false })).filter((m) => m.containerPath !== '' && m.hostPath !== ''),
       sleep: (ms) =>
         new Promise<void>((resolve, reject) => {
           if (signal.aborted) {
