@@ -13,7 +13,8 @@ import { unwrapTombstone, type DeletedFinalStateUnknown, type DeepReadonly, type
 import type { RestClient } from '../client/rest.js';
 import { microTime } from '../client/leaderelection/record.js';
 import { SchedulerCache, podKey } from './cache/cache.js';
-import { PodInfo, type Framework } from './framework/index.js';
+import { isSuccess, PodInfo, statusMessage, type CycleState, type Framework } from './framework/index.js';
+import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, STORAGE_CLASSES, storageListers, type StorageListers } from './volume-binder.js';
 import { bindingFor } from './plugins/defaultbinder/default-binder.js';
 import { SchedulingQueue, type QueuedPod } from './queue/scheduling-queue.js';
 
@@ -55,7 +56,8 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 export class Scheduler {
-  private readonly cache = new SchedulerCache();
+  private readonly cache: SchedulerCache;
+  private readonly storage: StorageListers;
   private readonly queue: SchedulingQueue<PodInfo>;
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -67,6 +69,8 @@ export class Scheduler {
   constructor(private readonly opts: SchedulerOptions) {
     this.clock = opts.clock ?? realClock;
     this.random = opts.random ?? Math.random;
+    this.storage = storageListers(opts.informers);
+    this.cache = new SchedulerCache(this.storage);
     const first = [...opts.frameworks.values()][0];
     if (first === undefined) throw new Error('the scheduler needs at least one profile');
     this.queue = new SchedulingQueue<PodInfo>({
@@ -90,6 +94,10 @@ export class Scheduler {
     const podInformer = informers.forResource<Pod>(PODS, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
     const nodeInformer = informers.forResource<Node>(NODES);
     const nsInformer = informers.forResource<Namespace>(NAMESPACES);
+    // A claim bound, a volume made or freed, a class added: pods waiting on volumes may fit now.
+    const storageInformers = [PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, STORAGE_CLASSES].map((r) => informers.forResource(r));
+    const requeue = (): void => this.queue.moveAllToActiveOrBackoff();
+    const storageRegs = storageInformers.map((inf) => inf.addEventHandler({ onAdd: requeue, onUpdate: requeue, onDelete: requeue }));
     this.pods = podInformer.lister();
     const regs = [
       podInformer.addEventHandler({
@@ -140,6 +148,7 @@ export class Scheduler {
       podInformer.removeEventHandler(regs[0]!);
       nodeInformer.removeEventHandler(regs[1]!);
       nsInformer.removeEventHandler(regs[2]!);
+      storageInformers.forEach((inf, i) => inf.removeEventHandler(storageRegs[i]!));
       await Promise.allSettled([...this.binds]);
     }
   }
@@ -197,7 +206,7 @@ export class Scheduler {
       case 'scheduled':
         this.cache.assume(pi, result.node);
         this.queue.done(qp.key);
-        this.track(this.bind(qp, pi, result.node, signal));
+        this.track(this.bind(qp, pi, result.node, fw, result.state, signal));
         return;
       case 'unschedulable': {
         const message = result.error.message;
@@ -220,9 +229,20 @@ export class Scheduler {
     void p.finally(() => this.binds.delete(p));
   }
 
-  private async bind(qp: QueuedPod<PodInfo>, pi: PodInfo, node: string, signal: AbortSignal): Promise<void> {
+  private async bind(qp: QueuedPod<PodInfo>, pi: PodInfo, node: string, fw: Framework, state: CycleState, signal: AbortSignal): Promise<void> {
     const ns = pi.namespace;
     const name = pi.pod.metadata?.name ?? '';
+    const preBind = await fw.runPreBind(state, pi, node, signal);
+    if (!isSuccess(preBind)) {
+      this.cache.forget(pi.key);
+      fw.runUnreserve(state, pi, node);
+      this.queue.addBackoff(qp, this.current(qp) !== undefined);
+      if (signal.aborted) return;
+      const message = statusMessage(preBind);
+      this.opts.log.warn({ pod: pi.key, node, message }, 'prebind failed');
+      await this.reportFailure(pi.pod, 'SchedulerError', message);
+      return;
+    }
     try {
       await this.opts.client.request({ method: 'POST', path: `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/binding`, body: bindingFor(pi, node), signal });
       this.scheduled++;

@@ -13,7 +13,9 @@ import { runCandidateProcess, type ComponentExit } from '../cli/candidate.js';
 import { RestClient } from '../client/rest.js';
 import { restOptionsFromFlags } from '../cli/client.js';
 import { LEADER_HEALTH_TOLERANCE_MS, type HealthServer } from '../cli/health.js';
-import { newFramework, newInTreeRegistry, parseSchedulerConfiguration, resolveProfile, type Framework, type SchedulerConfiguration } from './framework/index.js';
+import { newFramework, newInTreeRegistry, parseSchedulerConfiguration, resolveProfile, type Framework, type PluginDeps, type SchedulerConfiguration } from './framework/index.js';
+import { ApiVolumeBinder, storageListers } from './volume-binder.js';
+import { realClock } from '../client/clock.js';
 import type { SchedulerFlags } from './options.js';
 import { NAMESPACES, NODES, PODS, Scheduler } from './scheduler.js';
 
@@ -24,10 +26,10 @@ export function loadSchedulerConfiguration(path: string | undefined): SchedulerC
   return parseSchedulerConfiguration(parseYaml(readFileSync(path, 'utf8')) as unknown);
 }
 
-export function frameworksFor(config: SchedulerConfiguration): Map<string, Framework> {
+export function frameworksFor(config: SchedulerConfiguration, deps: PluginDeps = {}): Map<string, Framework> {
   const registry = newInTreeRegistry();
   const out = new Map<string, Framework>();
-  config.profiles.forEach((p, i) => out.set(p.schedulerName, newFramework(resolveProfile(p, registry, config.percentageOfNodesToScore ?? 0, i), registry)));
+  config.profiles.forEach((p, i) => out.set(p.schedulerName, newFramework(resolveProfile(p, registry, config.percentageOfNodesToScore ?? 0, i), registry, deps)));
   return out;
 }
 
@@ -40,7 +42,6 @@ export async function runSchedulerProcess(flags: SchedulerFlags, log: Logger, si
 
 /** Clients, informers and a scheduler for one incarnation, and its campaign (see pkg/cli/candidate.ts). */
 async function runIncarnation(flags: SchedulerFlags, config: SchedulerConfiguration, log: Logger, signal: AbortSignal, identity: string, health: HealthServer | undefined): Promise<ComponentExit> {
-  const frameworks = frameworksFor(config);
   const kc = restOptionsFromFlags(flags);
   const servers = kc.servers;
   let elector: LeaderElector | undefined;
@@ -52,6 +53,7 @@ async function runIncarnation(flags: SchedulerFlags, config: SchedulerConfigurat
   informers.forResource(PODS, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
   informers.forResource(NODES);
   informers.forResource(NAMESPACES);
+  const frameworks = frameworksFor(config, { volumeBinder: new ApiVolumeBinder(work, storageListers(informers), realClock) });
   informers.start(signal);
   health?.checks.set(
     () => [{ name: 'leaderElection', ok: elector?.healthy(LEADER_HEALTH_TOLERANCE_MS) ?? true }],

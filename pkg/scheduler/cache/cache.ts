@@ -6,7 +6,7 @@
 // change the cache during a cycle, and the snapshot can share the cache's NodeInfos. It is
 // rebuilt only when the set of nodes or a node object changes.
 import type { Node, Pod } from '../../api/core/v1/index.js';
-import { NodeInfo, PodInfo, Snapshot } from '../framework/index.js';
+import { NO_STORAGE, NodeInfo, PodInfo, Snapshot, type StorageLister } from '../framework/index.js';
 
 interface PodState {
   info: PodInfo;
@@ -27,12 +27,15 @@ export class SchedulerCache {
   private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   private current: Snapshot | undefined;
 
+  /** The claims, volumes and classes every snapshot reads (the scheduler's listers, live). */
+  constructor(private readonly storage: StorageLister = NO_STORAGE) {}
+
   nodeCount(): number {
     return this.nodes.size;
   }
 
   snapshot(): Snapshot {
-    this.current ??= new Snapshot([...this.nodes.values()], this.namespaceLabels);
+    this.current ??= new Snapshot([...this.nodes.values()], this.namespaceLabels, this.storage);
     return this.current;
   }
 

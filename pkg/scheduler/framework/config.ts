@@ -54,6 +54,7 @@ export const DEFAULT_MULTI_POINT: readonly PluginEntry[] = [
   { name: 'NodeAffinity', weight: 2 },
   { name: 'NodePorts' },
   { name: 'NodeResourcesFit', weight: 1 },
+  { name: 'VolumeBinding' },
   { name: 'PodTopologySpread', weight: 2 },
   { name: 'InterPodAffinity', weight: 2 },
   { name: 'DefaultPreemption' },
@@ -224,6 +225,12 @@ export function validatePluginArgs(name: string, args: Readonly<Record<string, u
       if (p !== undefined && (!isInt(p) || p < 0 || p > 100)) errs.push(invalid(path.child('minCandidateNodesPercentage'), p, 'not in valid range [0, 100]'));
       if (a !== undefined && (!isInt(a) || a < 0)) errs.push(invalid(path.child('minCandidateNodesAbsolute'), a, 'not in valid range [0, inf)'));
       if (p === 0 && a === 0) errs.push(invalid(path, args, 'both minCandidateNodesPercentage and minCandidateNodesAbsolute cannot be zero'));
+      break;
+    }
+    case 'VolumeBinding': {
+      allowed(['bindTimeoutSeconds']);
+      const t = args['bindTimeoutSeconds'];
+      if (t !== undefined && (!isInt(t) || t < 0)) errs.push(invalid(path.child('bindTimeoutSeconds'), t, 'invalid BindTimeoutSeconds, should not be a negative value'));
       break;
     }
     default:

@@ -108,6 +108,11 @@ export interface PermitPlugin extends Plugin {
   permit(state: CycleState, pod: PodInfo, nodeName: string): PermitOutcome;
 }
 
+/** Work before the pod is bound (VolumeBinding's volume bindings), I/O like binding itself. */
+export interface PreBindPlugin extends Plugin {
+  preBind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status>;
+}
+
 /** Binding is I/O: the scheduler process supplies the implementation (DefaultBinder posts pods/binding). */
 export interface BindPlugin extends Plugin {
   bind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status>;
@@ -123,6 +128,7 @@ export type AnyPlugin = Plugin &
       Pick<ScorePlugin, 'score' | 'normalizeScore'> &
       Pick<ReservePlugin, 'reserve' | 'unreserve'> &
       Pick<PermitPlugin, 'permit'> &
+      Pick<PreBindPlugin, 'preBind'> &
       Pick<BindPlugin, 'bind'>
   >;
 
@@ -134,6 +140,7 @@ export const isPreScorePlugin = (p: AnyPlugin): p is PreScorePlugin => typeof p.
 export const isScorePlugin = (p: AnyPlugin): p is ScorePlugin => typeof p.score === 'function';
 export const isReservePlugin = (p: AnyPlugin): p is ReservePlugin => typeof p.reserve === 'function' && typeof p.unreserve === 'function';
 export const isPermitPlugin = (p: AnyPlugin): p is PermitPlugin => typeof p.permit === 'function';
+export const isPreBindPlugin = (p: AnyPlugin): p is PreBindPlugin => typeof p.preBind === 'function';
 export const isBindPlugin = (p: AnyPlugin): p is BindPlugin => typeof p.bind === 'function';
 
 export type ExtensionPoint =
@@ -163,7 +170,7 @@ export const EXTENSION_POINTS: readonly ExtensionPoint[] = [
   'postBind',
 ];
 
-/** Whether the plugin implements the extension point (preBind/postBind have no plugins here). */
+/** Whether the plugin implements the extension point (postBind has no plugins here). */
 export function implementsPoint(p: AnyPlugin, point: ExtensionPoint): boolean {
   switch (point) {
     case 'queueSort':
@@ -182,9 +189,10 @@ export function implementsPoint(p: AnyPlugin, point: ExtensionPoint): boolean {
       return isReservePlugin(p);
     case 'permit':
       return isPermitPlugin(p);
+    case 'preBind':
+      return isPreBindPlugin(p);
     case 'bind':
       return isBindPlugin(p);
-    case 'preBind':
     case 'postBind':
       return false;
   }

@@ -12,23 +12,25 @@ import { NODE_UNSCHEDULABLE, nodeUnschedulable } from '../plugins/nodeunschedula
 import { POD_TOPOLOGY_SPREAD, podTopologySpread } from '../plugins/podtopologyspread/pod-topology-spread.js';
 import { PRIORITY_SORT, prioritySort } from '../plugins/queuesort/priority-sort.js';
 import { TAINT_TOLERATION, taintToleration } from '../plugins/tainttoleration/taint-toleration.js';
+import { newVolumeBinding, VOLUME_BINDING, type VolumeBinderIO, type VolumeBindingArgs } from '../plugins/volumebinding/volume-binding.js';
 import type { AnyPlugin } from './interface.js';
 
 export interface PluginDeps {
   /** The pods/binding call used by DefaultBinder. */
   readonly postBinding?: PostBinding;
+  /** VolumeBinding's PreBind writes and wait. */
+  readonly volumeBinder?: VolumeBinderIO;
 }
 
 /** Builds a plugin from its (already validated) args. */
 export type PluginFactory = (args: unknown, deps: PluginDeps) => AnyPlugin;
 export type Registry = ReadonlyMap<string, PluginFactory>;
 
-/** Upstream default plugins kubets does not implement (volumes, images, DRA, gates): they may be disabled, not enabled. */
+/** Upstream default plugins kubets does not implement (volume limits, images, DRA, gates): they may be disabled, not enabled. */
 export const UNIMPLEMENTED_UPSTREAM_PLUGINS: ReadonlySet<string> = new Set([
   'SchedulingGates',
   'VolumeRestrictions',
   'NodeVolumeLimits',
-  'VolumeBinding',
   'VolumeZone',
   'ImageLocality',
   'DynamicResources',
@@ -44,6 +46,7 @@ export function newInTreeRegistry(): Registry {
     [NODE_PORTS, () => nodePorts],
     [NODE_RESOURCES_FIT, (a) => newNodeResourcesFit((a ?? {}) as NodeResourcesFitArgs)],
     [NODE_RESOURCES_BALANCED_ALLOCATION, (a) => newBalancedAllocation((a ?? {}) as BalancedAllocationArgs)],
+    [VOLUME_BINDING, (a, deps) => newVolumeBinding((a ?? {}) as VolumeBindingArgs, deps.volumeBinder)],
     [POD_TOPOLOGY_SPREAD, () => podTopologySpread],
     [INTER_POD_AFFINITY, (a) => newInterPodAffinity((a ?? {}) as InterPodAffinityArgs)],
     [DEFAULT_PREEMPTION, (a) => newDefaultPreemption((a ?? {}) as DefaultPreemptionArgs)],

@@ -5,6 +5,7 @@ import { FitError, type Diagnosis } from './fit-error.js';
 import {
   isFilterPlugin,
   isPermitPlugin,
+  isPreBindPlugin,
   isPostFilterPlugin,
   isPreFilterPlugin,
   isPreScorePlugin,
@@ -20,6 +21,7 @@ import {
   type PermitPlugin,
   type PostFilterOutcome,
   type PostFilterPlugin,
+  type PreBindPlugin,
   type PreFilterPlugin,
   type PreScorePlugin,
   type QueuedPodInfo,
@@ -86,6 +88,7 @@ export class Framework {
   private readonly score: ScorePlugin[];
   private readonly reserve: ReservePlugin[];
   private readonly permit: PermitPlugin[];
+  private readonly preBind: PreBindPlugin[];
   private readonly weights: ReadonlyMap<string, number>;
   private readonly percentage: number;
   /** Round-robin start of the node sample, carried across cycles as upstream does. */
@@ -119,6 +122,7 @@ export class Framework {
     this.score = pick(pts.score, isScorePlugin, 'Score');
     this.reserve = pick(pts.reserve, isReservePlugin, 'Reserve');
     this.permit = pick(pts.permit, isPermitPlugin, 'Permit');
+    this.preBind = pick(pts.preBind, isPreBindPlugin, 'PreBind');
     this.weights = profile.scoreWeights;
     this.percentage = profile.percentageOfNodesToScore;
   }
@@ -296,6 +300,15 @@ export class Framework {
       if (!isSuccess(s)) return { status: withPlugin(isRejected(s) ? s : errorStatus(`running Permit plugin "${pl.name}": ${statusMessage(s)}`), pl.name) };
     }
     return wait === undefined ? { status: SUCCESS } : { status: newStatus('Wait'), timeoutMs: wait };
+  }
+
+  /** The PreBind plugins in order; the first that does not succeed ends the run. */
+  async runPreBind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status> {
+    for (const pl of this.preBind) {
+      const s = await pl.preBind(state, pod, nodeName, signal);
+      if (!isSuccess(s)) return withPlugin(isRejected(s) ? s : errorStatus(`running PreBind plugin "${pl.name}": ${statusMessage(s)}`), pl.name);
+    }
+    return SUCCESS;
   }
 
   /** Filters nodes from the round-robin start until enough feasible ones are found. */

@@ -1,6 +1,10 @@
 // PodInfo (a pod with everything the plugins need pre-parsed), NodeInfo (a node and the pods on
 // it, with running totals) and Snapshot (all NodeInfos of one scheduling cycle).
 import type { Node, Pod } from '../../api/core/v1/index.js';
+import type { PersistentVolume } from '../../api/core/v1/persistentvolume.js';
+import type { PersistentVolumeClaim } from '../../api/core/v1/persistentvolumeclaim.js';
+import type { StorageClass } from '../../api/storage/v1/storageclass.js';
+import type { DeepReadonly } from '../../client/informer/store.js';
 import { affinityTermMatches, compileAffinityTerm, type AffinityTerm, type WeightedAffinityTerm } from './affinity-term.js';
 import { computePodResources, resourceFromList, Resource, RESOURCE_PODS, quantityValue } from './resources.js';
 
@@ -187,13 +191,28 @@ export class NodeInfo {
   }
 }
 
+/** The claims, volumes and storage classes the volume plugins read (the scheduler's listers). */
+export interface StorageLister {
+  claim(namespace: string, name: string): DeepReadonly<PersistentVolumeClaim> | undefined;
+  volumes(): readonly DeepReadonly<PersistentVolume>[];
+  storageClass(name: string): DeepReadonly<StorageClass> | undefined;
+}
+
+/** No claims, volumes or classes at all. */
+export const NO_STORAGE: StorageLister = { claim: () => undefined, volumes: () => [], storageClass: () => undefined };
+
 export class Snapshot {
   readonly nodeInfos: readonly NodeInfo[];
   private readonly byName: Map<string, NodeInfo>;
   /** Labels of each namespace, for affinity terms with a namespaceSelector. */
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
 
-  constructor(nodeInfos: readonly NodeInfo[], namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>> = new Map()) {
+  constructor(
+    nodeInfos: readonly NodeInfo[],
+    namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>> = new Map(),
+    /** Read live, not copied: claims and volumes change under a cycle only by their own events, which requeue the pod. */
+    readonly storage: StorageLister = NO_STORAGE,
+  ) {
     this.nodeInfos = nodeInfos;
     this.byName = new Map(nodeInfos.map((n) => [n.name, n]));
     this.namespaceLabels = namespaceLabels;
@@ -222,6 +241,7 @@ export interface SnapshotInput {
   /** Pods with spec.nodeName set are placed on their node; others are ignored. */
   readonly pods: readonly Pod[];
   readonly namespaces?: readonly { metadata?: { name?: string; labels?: Record<string, string> } }[];
+  readonly storage?: StorageLister;
 }
 
 export function buildSnapshot(input: SnapshotInput): Snapshot {
@@ -233,7 +253,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   }
   const ns = new Map<string, Readonly<Record<string, string>>>();
   for (const n of input.namespaces ?? []) if (n.metadata?.name) ns.set(n.metadata.name, n.metadata.labels ?? {});
-  return new Snapshot(infos, ns);
+  return new Snapshot(infos, ns, input.storage);
 }
 
 export { affinityTermMatches };

@@ -188,7 +188,8 @@ test('config: the default profile enables the upstream default plugins and weigh
   const cfg = parseSchedulerConfiguration({ apiVersion: 'kubescheduler.config.k8s.io/v1', kind: 'KubeSchedulerConfiguration' });
   const p = resolveProfile(cfg.profiles[0]!, registry);
   assert.equal(p.schedulerName, 'default-scheduler');
-  assert.deepEqual(p.points.filter, ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+  assert.deepEqual(p.points.filter, ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity']);
+  assert.deepEqual(p.points.preBind, ['VolumeBinding']);
   assert.deepEqual(Object.fromEntries(p.scoreWeights), {
     TaintToleration: 3,
     NodeAffinity: 2,
