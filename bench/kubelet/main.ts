@@ -15,6 +15,7 @@ import type { Deployment } from '../../pkg/api/apps/v1/deployment.js';
 import { deploymentResource } from '../../pkg/api/apps/v1/deployment.js';
 import { nodeResource, type Node } from '../../pkg/api/core/v1/node.js';
 import type { Pod } from '../../pkg/api/core/v1/pod-types.js';
+import { isNodeSidecar } from '../../pkg/cluster/launcher.js';
 import { podResource } from '../../pkg/api/core/v1/pod.js';
 import { loadKubeconfig } from '../../pkg/client/kubeconfig.js';
 import { RestClient } from '../../pkg/client/rest.js';
@@ -159,9 +160,9 @@ async function main(): Promise<number> {
     const scheduling = records.filter((r) => r.bound !== undefined).map((r) => r.bound! - r.created).sort((a, b) => a - b);
     const kubeletShare = records.filter((r) => r.running !== undefined && r.bound !== undefined).map((r) => r.running! - r.bound!).sort((a, b) => a - b);
     const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { components: { name: string; pid?: number }[] };
-    const rssOf = (runtime: boolean): number[] => cluster.components.filter((c) => c.name.startsWith('node-') && c.name.endsWith('-runtime') === runtime && c.pid !== undefined).map((c) => rssMiB(c.pid!));
-    const kubeletRss = rssOf(false);
-    const runtimeRss = rssOf(true);
+    const rssOf = (pick: (name: string) => boolean): number[] => cluster.components.filter((c) => pick(c.name) && c.pid !== undefined).map((c) => rssMiB(c.pid!));
+    const kubeletRss = rssOf((n) => n.startsWith('node-') && !isNodeSidecar(n));
+    const runtimeRss = rssOf((n) => n.startsWith('node-') && n.endsWith('-runtime'));
     const result = {
       bench: 'kubelet',
       pods,

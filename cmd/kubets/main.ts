@@ -9,6 +9,7 @@ const COMPONENTS: Record<string, string> = {
   kubelet: '../kubelet/main.js',
   node: '../node/main.js',
   'fake-runtime': '../fake-runtime/main.js',
+  'csi-hostpath': '../csi-hostpath/main.js',
   probe: '../probe/main.js',
 };
 

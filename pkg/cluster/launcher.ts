@@ -1,11 +1,12 @@
 // The local cluster launcher: etcd, the apiservers, the schedulers, the controller-managers and the kubelets as separate processes on free loopback
 // ports, everything (data, logs, pids, kubeconfig) under one directory, and nothing left
 // running after it stops.
-import { createWriteStream, existsSync, openSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, openSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { csiSocketUnder } from '../csi/hostpath/driver.js';
 import { Supervisor, type SupervisedProcess } from './supervisor.js';
 
 export interface LauncherOptions {
@@ -35,6 +36,9 @@ interface Component extends SupervisedProcess {
   readonly url: string;
   log?: WriteStream;
 }
+
+/** A node's runtime or CSI driver process (node-N-runtime, node-N-csi): beside its kubelet, not a kubelet. */
+export const isNodeSidecar = (name: string): boolean => /^node-.+-(runtime|csi)$/.test(name);
 
 /** What cluster.json records, so tools (chaos, tests) can find and kill a chosen process. */
 export interface ClusterRecord {
@@ -186,10 +190,13 @@ export class ClusterLauncher {
       apiservers: this.components.filter((c) => c.name.startsWith('apiserver')).map((c) => c.url),
       schedulers: this.components.filter((c) => c.name.startsWith('scheduler')).map((c) => c.url),
       controllerManagers: this.components.filter((c) => c.name.startsWith('controller-manager')).map((c) => c.url),
-      nodes: this.components.filter((c) => c.name.startsWith('node-') && !c.name.endsWith('-runtime')).map((c) => c.url),
+      nodes: this.components.filter((c) => c.name.startsWith('node-') && !isNodeSidecar(c.name)).map((c) => c.url),
       components: this.components.map((c) => ({ name: c.name, url: c.url, pid: c.child?.pid, restarts: c.restarts })),
     };
-    writeFileSync(this.path('cluster.json'), JSON.stringify(record, null, 2) + '\n');
+    // Replaced in one rename: a tool reading it while a component restarts never sees half a file.
+    const tmp = this.path('cluster.json.tmp');
+    writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n');
+    renameSync(tmp, this.path('cluster.json'));
   }
 
   async run(signal: AbortSignal): Promise<number> {
@@ -307,6 +314,16 @@ export class ClusterLauncher {
           '--port', String(port),
         ]),
       );
+      // The node's CSI driver and provisioner, on the socket its kubelet looks for.
+      const csiSocket = `unix://${csiSocketUnder(root)}`;
+      clients.push({
+        name: `${name}-csi`,
+        command: process.execPath,
+        url: csiSocket,
+        restarts: 0,
+        startedAt: 0,
+        args: [join(this.opts.distDir, 'cmd', 'csi-hostpath', 'main.js'), '--kubeconfig', kubeconfig, '--endpoint', csiSocket, '--nodeid', name, '--state-dir', join(root, 'csi-hostpath'), '--provision'],
+      });
     }
     writeFileSync(portsFile, JSON.stringify(ports, null, 2) + '\n');
     for (const c of this.components) this.start(c);

@@ -1,10 +1,11 @@
-// One node as a machine runs it, for a container that is a node (compose): the simulated runtime
-// and the kubelet as two processes, each started again when it exits — what systemd does for
+// One node as a machine runs it, for a container that is a node (compose): the simulated runtime,
+// the kubelet and the CSI driver as processes, each started again when it exits — what systemd does for
 // containerd and the kubelet. A kubelet killed with SIGKILL comes back to the containers its
 // runtime kept running, and adopts them.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { KUBELET_USAGE, parseKubeletFlags, type KubeletFlags } from '../kubelet/options.js';
+import { csiSocketUnder } from '../csi/hostpath/driver.js';
 import { Supervisor, type SupervisedProcess } from './supervisor.js';
 
 export interface NodeFlags {
@@ -16,8 +17,9 @@ export interface NodeFlags {
 
 export const NODE_USAGE = `Usage: node [kubelet flags]
   Runs a node: with --runtime=fake and no --container-runtime-endpoint, a simulated container
-  runtime (fake-runtime on <root-dir>/fake-runtime.sock) of its own; and the kubelet with the given
-  flags. Each is started again when it exits.
+  runtime (fake-runtime on <root-dir>/fake-runtime.sock) of its own; the kubelet with the given
+  flags; and the hostpath CSI driver with this node's provisioner (csi-hostpath on
+  <root-dir>/plugins/hostpath.csi.kubets.io/csi.sock). Each is started again when it exits.
 
 ${KUBELET_USAGE}`;
 
@@ -37,6 +39,16 @@ export async function runNode(flags: NodeFlags, distDir: string, log: Logger, si
     kubeletArgs = [...kubeletArgs, '--container-runtime-endpoint', endpoint];
   }
   processes.push({ name: 'kubelet', command: process.execPath, args: [join(distDir, 'cmd', 'kubelet', 'main.js'), ...kubeletArgs], restarts: 0, startedAt: 0 });
+  // The node's CSI driver and provisioner, where the kubelet finds it, talking to the kubelet's apiserver.
+  const k = flags.kubelet;
+  const client = [...(k.kubeconfig !== undefined ? ['--kubeconfig', k.kubeconfig] : []), ...(k.master !== undefined ? ['--master', k.master] : [])];
+  processes.push({
+    name: 'csi-hostpath',
+    command: process.execPath,
+    args: [join(distDir, 'cmd', 'csi-hostpath', 'main.js'), '--endpoint', `unix://${csiSocketUnder(k.rootDir)}`, '--nodeid', k.nodeName, '--state-dir', join(k.rootDir, 'csi-hostpath'), '--provision', '--log-level', flags.logLevel, ...client],
+    restarts: 0,
+    startedAt: 0,
+  });
   for (const p of processes) supervisor.start(p);
   log.info({ node: flags.kubelet.nodeName, processes: processes.map((p) => `${p.name} (pid ${p.child?.pid ?? '?'})`) }, 'node running');
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));

@@ -2,6 +2,7 @@
 // ImageService on `--container-runtime-endpoint` (unix:///path/to.sock). The simulated runtime and
 // a real containerd answer the same calls, so changing runtimes is changing the socket.
 import * as grpc from '@grpc/grpc-js';
+import { callUnary, GrpcCallError } from '../grpcutil/unary.js';
 import { criServices } from './proto.js';
 import type {
   Container,
@@ -21,23 +22,8 @@ import type {
 } from './types.js';
 
 /** A CRI call that failed: the gRPC status code and the runtime's message. */
-export class CriError extends Error {
+export class CriError extends GrpcCallError {
   override readonly name = 'CriError';
-  constructor(
-    readonly method: string,
-    readonly code: grpc.status,
-    readonly details: string,
-  ) {
-    super(`rpc error: code = ${goCodeName(code)} desc = ${details}`);
-  }
-}
-
-/** gRPC code names as Go prints them (NotFound, DeadlineExceeded, Canceled), which users see in events. */
-function goCodeName(code: grpc.status): string {
-  const name = grpc.status[code];
-  if (name === undefined) return `Code(${code})`;
-  if (name === 'CANCELLED') return 'Canceled';
-  return name.toLowerCase().replace(/(^|_)([a-z])/g, (_, _u: string, ch: string) => ch.toUpperCase());
 }
 
 export const isCriNotFound = (err: unknown): boolean => err instanceof CriError && err.code === grpc.status.NOT_FOUND;
@@ -53,8 +39,6 @@ export interface CallOptions {
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }
-
-type Unary = (req: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => grpc.ClientUnaryCall;
 
 const DEFAULT_TIMEOUT_MS = 2 * 60_000;
 
@@ -79,22 +63,7 @@ export class CriClient {
   }
 
   private call<R>(client: grpc.Client, method: string, req: unknown, opts: CallOptions = {}): Promise<R> {
-    const fn = (client as unknown as Record<string, Unary>)[method];
-    if (fn === undefined) throw new Error(`CRI method ${method} is not in proto/cri.proto`);
-    const deadline = new Date(Date.now() + (opts.timeoutMs ?? this.timeoutMs));
-    return new Promise<R>((resolve, reject) => {
-      if (opts.signal?.aborted) {
-        reject(opts.signal.reason);
-        return;
-      }
-      const onAbort = (): void => call.cancel();
-      const call = fn.call(client, req, new grpc.Metadata(), { deadline }, (err, res) => {
-        opts.signal?.removeEventListener('abort', onAbort);
-        if (err) reject(opts.signal?.aborted ? opts.signal.reason : new CriError(method, err.code, err.details));
-        else resolve(res as R);
-      });
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return callUnary<R>(client, method, req, { timeoutMs: opts.timeoutMs ?? this.timeoutMs, signal: opts.signal }, (m, code, details) => new CriError(m, code, details));
   }
 
   // ---- RuntimeService ----

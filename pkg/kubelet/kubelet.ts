@@ -25,6 +25,7 @@ import type { KubeObject, ResourceDescriptor } from '../client/resource.js';
 import { persistentVolumeClaimResource, type PersistentVolumeClaim } from '../api/core/v1/persistentvolumeclaim.js';
 import { persistentVolumeResource, type PersistentVolume } from '../api/core/v1/persistentvolume.js';
 import { VolumeManager, type VolumeSources } from './volume/manager.js';
+import { CsiDrivers } from './volume/csi-drivers.js';
 import { FAKE_RUNTIME_NAME } from '../cri/fake/runtime.js';
 import { PodSyncer } from './pod-sync.js';
 import { containersNamed, POD_UID_LABEL, readRuntimePod, runtimePodUids } from './runtime-pod.js';
@@ -96,6 +97,7 @@ interface Worker {
 export class Kubelet {
   readonly node: NodeAgent;
   private readonly informers: SharedInformerFactory;
+  private readonly csiDrivers: CsiDrivers;
   private readonly events: EventRecorder;
   private readonly syncer: PodSyncer;
   private readonly prober: Prober;
@@ -115,6 +117,7 @@ export class Kubelet {
     this.events = new EventRecorder({ client: o.client, controller: 'kubelet', instance: o.flags.nodeName, clock: o.clock, onError: (err) => o.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'event dropped') });
     this.node = new NodeAgent({ flags: o.flags, client: o.client, cri: o.cri, clock: o.clock, log: o.log, events: this.events, kubeletPort: o.port });
     this.informers = new SharedInformerFactory(o.client, { logger: o.log, clock: o.clock });
+    this.csiDrivers = new CsiDrivers(o.flags.rootDir);
     const podEvent = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void => void this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, reason, message);
     this.prober = new Prober({ cri: o.cri, clock: o.clock, log: o.log, networkProbes: () => this.runtimeName !== FAKE_RUNTIME_NAME, onChange: (uid) => this.enqueue(uid), event: podEvent });
     this.syncer = new PodSyncer({
@@ -133,6 +136,7 @@ export class Kubelet {
         rootDir: o.flags.rootDir,
         sources: apiVolumeSources(o.client, () => this.signal),
         allocatable: () => (this.node.current()?.status?.allocatable ?? {}) as Record<string, string>,
+        csiDriver: (name) => this.csiDrivers.get(name),
       }),
     });
   }
@@ -194,8 +198,12 @@ export class Kubelet {
     // Whether the API has a pod: its cache once it was listed and handed to this kubelet's handler
     // (before that, every running pod would look deleted and be killed).
     this.known = (uid) => (registration.hasSynced() ? this.pods.has(uid) || informer.indexer.list().some((p) => p.metadata?.uid === uid) : undefined);
-    await Promise.all([this.node.run(signal), this.relistLoop(signal), this.informers.waitForCacheSync(signal)]);
-    for (const w of this.workers.values()) w.timer?.cancel();
+    try {
+      await Promise.all([this.node.run(signal), this.relistLoop(signal), this.informers.waitForCacheSync(signal)]);
+    } finally {
+      for (const w of this.workers.values()) w.timer?.cancel();
+      this.csiDrivers.close();
+    }
   }
 
   /** The runtime's version once it answers: a kubelet may start before its runtime, or outlive it. */

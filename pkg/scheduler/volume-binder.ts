@@ -2,9 +2,9 @@
 // claims, volumes and classes the VolumeBinding plugin reads, from this process's informers; and
 // PreBind's writes — a volume's claimRef, a claim's selected node — and its wait until the PV
 // controller (or a provisioner) has bound every claim.
-import type { PersistentVolume } from '../api/core/v1/persistentvolume.js';
-import type { PersistentVolumeClaim } from '../api/core/v1/persistentvolumeclaim.js';
-import type { StorageClass } from '../api/storage/v1/storageclass.js';
+import { persistentVolumeResource, type PersistentVolume } from '../api/core/v1/persistentvolume.js';
+import { persistentVolumeClaimResource, type PersistentVolumeClaim } from '../api/core/v1/persistentvolumeclaim.js';
+import { storageClassResource, type StorageClass } from '../api/storage/v1/storageclass.js';
 import type { Clock } from '../client/clock.js';
 import type { DeepReadonly, Lister, SharedInformerFactory } from '../client/informer/index.js';
 import type { RestClient } from '../client/rest.js';
@@ -12,9 +12,9 @@ import { ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE } from '../controller/volume
 import type { StorageLister } from './framework/index.js';
 import type { VolumeBinderIO } from './plugins/volumebinding/volume-binding.js';
 
-export const PERSISTENT_VOLUME_CLAIMS = { group: '', version: 'v1', plural: 'persistentvolumeclaims', namespaced: true } as const;
-export const PERSISTENT_VOLUMES = { group: '', version: 'v1', plural: 'persistentvolumes', namespaced: false } as const;
-export const STORAGE_CLASSES = { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', namespaced: false } as const;
+export const PERSISTENT_VOLUME_CLAIMS = persistentVolumeClaimResource;
+export const PERSISTENT_VOLUMES = persistentVolumeResource;
+export const STORAGE_CLASSES = storageClassResource;
 
 /** How often PreBind looks at its claims while it waits for them to be bound. */
 const BOUND_POLL_MS = 100;

@@ -2,7 +2,7 @@
 // their start times, so a reused pid is never mistaken for ours), and health probes over loopback.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterRecord } from '../../pkg/cluster/launcher.js';
+import { isNodeSidecar, type ClusterRecord } from '../../pkg/cluster/launcher.js';
 import type { LeakCheck } from './history.js';
 
 /** A process the cluster ran, with its start time so a reused pid is never mistaken for it. */
@@ -171,8 +171,9 @@ export async function unhealthyComponents(record: ClusterRecord, timeoutMs: numb
   const checks = record.components.map(async (c) => {
     if (c.pid === undefined || !isRunning(c.pid)) return `${c.name}: not running`;
     if (procStat(c.pid)?.state === 'T') return `${c.name}: stopped`;
-    // A node's runtime is healthy when its kubelet is (the kubelet's /healthz asks the runtime).
-    if (c.name.endsWith('-runtime')) return undefined;
+    // A node's runtime is healthy when its kubelet is (the kubelet's /healthz asks the runtime); its
+    // CSI driver when it runs.
+    if (isNodeSidecar(c.name)) return undefined;
     const ok = c.name.startsWith('etcd') ? await etcdHealthy(c.url, timeoutMs) : c.name.startsWith('node-') ? await kubeletHealthy(c.url, timeoutMs) : await apiserverReady(c.url, timeoutMs);
     return ok ? undefined : `${c.name}: not ready`;
   });

@@ -2,6 +2,7 @@
 // faults are signals, and the launcher (--restart-crashed) starts whatever exits again.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { isNodeSidecar } from '../../pkg/cluster/launcher.js';
 import { restartDelayMs } from '../../pkg/cluster/supervisor.js';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
 import { ProcessTracker, isRunning, procStat, readClusterRecord, unhealthyComponents } from './cluster.js';
@@ -66,8 +67,8 @@ export class LocalChaosCluster implements ChaosCluster {
     const record = readClusterRecord(this.where);
     const out: Member[] = [];
     for (const c of record?.components ?? []) {
-      // A node's runtime is not a fault target (the kubelet is); its health still counts.
-      if (c.name.endsWith('-runtime')) continue;
+      // A node's runtime and CSI driver are not fault targets (the kubelet is); their health still counts.
+      if (isNodeSidecar(c.name)) continue;
       const startTime = c.pid !== undefined ? procStat(c.pid)?.startTime : undefined;
       out.push({
         name: c.name,

@@ -41,8 +41,8 @@ describe('the local cluster launcher', () => {
       assert.ok(existsSync(join(c.dir, 'logs', 'controller-manager-0.log')));
       assert.ok(existsSync(join(c.dir, 'logs', 'node-1.log')));
       const pids = childPids(c.dir);
-      // etcd, the apiserver, two scheduler and two controller-manager replicas, two kubelets and their runtimes.
-      assert.equal(pids.length, 10);
+      // etcd, the apiserver, two scheduler and two controller-manager replicas, two kubelets with their runtimes and CSI drivers.
+      assert.equal(pids.length, 12);
       assert.ok(pids.every(alive));
       const r = c.kubectl(['get', 'namespace', 'kube-system', '-o', 'name']);
       assert.equal(r.stdout.trim(), 'namespace/kube-system');
@@ -79,7 +79,7 @@ describe('the launcher with an HA topology', () => {
       };
       assert.equal(record.etcd.length, 3);
       assert.equal(record.apiservers.length, 2);
-      assert.deepEqual(record.components.map((x) => x.name), ['etcd-0', 'etcd-1', 'etcd-2', 'apiserver-0', 'apiserver-1', 'scheduler-0', 'scheduler-1', 'controller-manager-0', 'controller-manager-1', 'node-1-runtime', 'node-1', 'node-2-runtime', 'node-2']);
+      assert.deepEqual(record.components.map((x) => x.name), ['etcd-0', 'etcd-1', 'etcd-2', 'apiserver-0', 'apiserver-1', 'scheduler-0', 'scheduler-1', 'controller-manager-0', 'controller-manager-1', 'node-1-runtime', 'node-1', 'node-1-csi', 'node-2-runtime', 'node-2', 'node-2-csi']);
       assert.match(readFileSync(c.kubeconfig, 'utf8'), /kubets\.io\/servers/);
       // Both apiservers serve the same data.
       assert.equal(c.kubectl(['create', 'configmap', 'ha', '--from-literal=a=1']).code, 0);

@@ -3,13 +3,14 @@
 // pod's sandbox starts, and each container's volumeMounts become CRI mounts of those directories.
 // Layout as upstream: <root-dir>/pods/<uid>/volumes/kubernetes.io~<plugin>/<volume>.
 import { constants } from 'node:fs';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Container, Pod } from '../../api/core/v1/pod-types.js';
 import type { PersistentVolume } from '../../api/core/v1/persistentvolume.js';
 import type { PersistentVolumeClaim } from '../../api/core/v1/persistentvolumeclaim.js';
 import type { HostPathVolumeSource, Volume } from '../../api/core/v1/volumes.js';
 import type { Mount } from '../../cri/types.js';
+import { csiAccessMode, type CsiClient } from '../../csi/client.js';
 import { expandReferences } from '../env.js';
 import { writePayload } from './atomic-writer.js';
 import { isPayloadVolume, VolumeSetupError, volumePayload, type VolumeDataSources } from './payload.js';
@@ -28,6 +29,14 @@ export interface VolumeManagerOptions {
   readonly sources: VolumeSources;
   /** The node's allocatable resources (a downward API resourceFieldRef of a limit left out). */
   readonly allocatable: () => Readonly<Record<string, string>>;
+  /** The CSI driver of that name on this node, when one is registered. */
+  readonly csiDriver?: (name: string) => CsiClient | undefined;
+}
+
+/** What the kubelet notes beside a CSI volume's mount, to unpublish it when the pod goes (upstream's vol_data.json). */
+interface CsiVolumeData {
+  readonly driverName: string;
+  readonly volumeHandle: string;
 }
 
 /** One pod volume set up on the node. */
@@ -179,8 +188,27 @@ export class VolumeManager {
       if ((await kindAt(spec.local.path)) === undefined) throw new VolumeSetupError(`path "${spec.local.path}" does not exist`);
       return { path: spec.local.path, readOnly };
     }
-    if (spec.csi) throw new VolumeSetupError(`kubernetes.io/csi: mounter.SetUpAt failed to get CSI client: driver name ${spec.csi.driver} not found in the list of registered CSI drivers`);
+    if (spec.csi) return this.csiVolume(pod, pvName, pv, readOnly);
     throw new VolumeSetupError(`no volume plugin matched for persistent volume ${pvName}`);
+  }
+
+  /** NodePublishVolume of the claim's CSI volume at <pod>/volumes/kubernetes.io~csi/<pv>/mount. */
+  private async csiVolume(pod: Pod, pvName: string, pv: PersistentVolume, claimReadOnly: boolean): Promise<PodVolume> {
+    const csi = pv.spec!.csi!;
+    const driver = this.o.csiDriver?.(csi.driver);
+    if (driver === undefined) throw new VolumeSetupError(`kubernetes.io/csi: mounter.SetUpAt failed to get CSI client: driver name ${csi.driver} not found in the list of registered CSI drivers`);
+    const dir = join(this.podDir(pod.metadata?.uid ?? ''), 'volumes', 'kubernetes.io~csi', pvName);
+    const target = join(dir, 'mount');
+    const readOnly = claimReadOnly || csi.readOnly === true;
+    await mkdir(dir, { recursive: true, mode: 0o750 });
+    const data: CsiVolumeData = { driverName: csi.driver, volumeHandle: csi.volumeHandle };
+    await writeFile(join(dir, 'vol_data.json'), JSON.stringify(data));
+    try {
+      await driver.nodePublishVolume({ volumeId: csi.volumeHandle, targetPath: target, capability: { accessMode: csiAccessMode(pv.spec?.accessModes ?? []), ...(csi.fsType ? { fsType: csi.fsType } : {}), mountFlags: [...(pv.spec?.mountOptions ?? [])] }, readonly: readOnly, volumeContext: { ...(csi.volumeAttributes ?? {}) } });
+    } catch (err) {
+      throw new VolumeSetupError(`kubernetes.io/csi: mounter.SetUpAt failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { path: target, readOnly };
   }
 
   /**
@@ -212,6 +240,16 @@ export class VolumeManager {
   /** Removes the pod's directory and every volume in it (hostPath and claim volumes live elsewhere and stay). */
   async tearDown(uid: string): Promise<void> {
     if (uid === '') return;
+    // CSI volumes are unpublished first; what the driver cannot take back stays (rm removes links, never their targets).
+    const csiDir = join(this.podDir(uid), 'volumes', 'kubernetes.io~csi');
+    for (const pv of await readdir(csiDir).catch(() => [] as string[])) {
+      try {
+        const data = JSON.parse(await readFile(join(csiDir, pv, 'vol_data.json'), 'utf8')) as CsiVolumeData;
+        await this.o.csiDriver?.(data.driverName)?.nodeUnpublishVolume(data.volumeHandle, join(csiDir, pv, 'mount'));
+      } catch {
+        // Not published (setup failed before), or the driver is gone: removing the link is all there is.
+      }
+    }
     await rm(this.podDir(uid), { recursive: true, force: true });
   }
 }

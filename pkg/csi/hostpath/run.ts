@@ -1,0 +1,51 @@
+// One node's hostpath CSI driver process: the driver on its socket and, with --provision, the
+// node's external provisioner fed by claim, volume and class informers (resynced every 30 s, as a
+// level-triggered loop should be), as upstream runs the driver and its sidecars in one pod.
+import type { Logger } from 'pino';
+import { persistentVolumeResource, type PersistentVolume } from '../../api/core/v1/persistentvolume.js';
+import { persistentVolumeClaimResource, type PersistentVolumeClaim } from '../../api/core/v1/persistentvolumeclaim.js';
+import { storageClassResource, type StorageClass } from '../../api/storage/v1/storageclass.js';
+import { restOptionsFromFlags } from '../../cli/client.js';
+import { EventRecorder } from '../../client/events.js';
+import { SharedInformerFactory } from '../../client/informer/index.js';
+import { RestClient } from '../../client/rest.js';
+import { CsiClient } from '../client.js';
+import { NodeProvisioner } from '../provisioner/provisioner.js';
+import { HOSTPATH_DRIVER_NAME } from './driver.js';
+import type { CsiHostPathFlags } from './options.js';
+import { startCsiDriverServer } from './server.js';
+
+const RESYNC_MS = 30_000;
+
+export async function runCsiHostPath(flags: CsiHostPathFlags, log: Logger, signal: AbortSignal): Promise<number> {
+  const server = await startCsiDriverServer(flags.endpoint, { nodeId: flags.nodeId, stateDir: flags.stateDir });
+  log.info({ endpoint: server.endpoint, driver: HOSTPATH_DRIVER_NAME, node: flags.nodeId }, 'CSI driver serving');
+  let client: RestClient | undefined;
+  let csi: CsiClient | undefined;
+  try {
+    if (flags.provision) {
+      client = new RestClient({ ...restOptionsFromFlags(flags), component: 'csi-provisioner' });
+      csi = new CsiClient(server.endpoint);
+      const informers = new SharedInformerFactory(client, { logger: log });
+      const claims = informers.forResource<PersistentVolumeClaim>(persistentVolumeClaimResource);
+      const volumes = informers.forResource<PersistentVolume>(persistentVolumeResource);
+      const classes = informers.forResource<StorageClass>(storageClassResource);
+      const events = new EventRecorder({ client, controller: HOSTPATH_DRIVER_NAME, instance: `${HOSTPATH_DRIVER_NAME}_${flags.nodeId}`, onError: (err) => log.debug({ err: err instanceof Error ? err.message : String(err) }, 'event dropped') });
+      const provisioner = new NodeProvisioner({ driverName: HOSTPATH_DRIVER_NAME, nodeName: flags.nodeId, csi, client, claims: claims.lister(), volumes: volumes.lister(), classes: classes.lister(), events, log });
+      claims.addEventHandler({ onAdd: (c) => void provisioner.syncClaim(c, signal), onUpdate: (_o, c) => void provisioner.syncClaim(c, signal), onDelete: () => undefined });
+      volumes.addEventHandler({ onAdd: (v) => void provisioner.syncVolume(v, signal), onUpdate: (_o, v) => void provisioner.syncVolume(v, signal), onDelete: () => undefined });
+      informers.start(signal);
+      if (await informers.waitForCacheSync(signal)) {
+        log.info({ node: flags.nodeId }, 'provisioner running');
+        const resync = setInterval(() => void provisioner.syncAll(signal), RESYNC_MS);
+        signal.addEventListener('abort', () => clearInterval(resync), { once: true });
+      }
+    }
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    return 0;
+  } finally {
+    csi?.close();
+    client?.close();
+    await server.stop();
+  }
+}
