@@ -322,7 +322,7 @@ export class ClusterLauncher {
         url: csiSocket,
         restarts: 0,
         startedAt: 0,
-        args: [join(this.opts.distDir, 'cmd', 'csi-hostpath', 'main.js'), '--kubeconfig', kubeconfig, '--endpoint', csiSocket, '--nodeid', name, '--state-dir', join(root, 'csi-hostpath'), '--provision'],
+        args: [join(this.opts.distDir, 'cmd', 'csi-hostpath', 'main.js'), '--kubeconfig', kubeconfig, '--endpoint', csiSocket, '--nodeid', name, '--state-dir', join(root, 'csi-hostpath'), '--provision', '--default-storage-class', 'standard'],
       });
     }
     writeFileSync(portsFile, JSON.stringify(ports, null, 2) + '\n');

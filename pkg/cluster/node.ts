@@ -45,7 +45,7 @@ export async function runNode(flags: NodeFlags, distDir: string, log: Logger, si
   processes.push({
     name: 'csi-hostpath',
     command: process.execPath,
-    args: [join(distDir, 'cmd', 'csi-hostpath', 'main.js'), '--endpoint', `unix://${csiSocketUnder(k.rootDir)}`, '--nodeid', k.nodeName, '--state-dir', join(k.rootDir, 'csi-hostpath'), '--provision', '--log-level', flags.logLevel, ...client],
+    args: [join(distDir, 'cmd', 'csi-hostpath', 'main.js'), '--endpoint', `unix://${csiSocketUnder(k.rootDir)}`, '--nodeid', k.nodeName, '--state-dir', join(k.rootDir, 'csi-hostpath'), '--provision', '--default-storage-class', 'standard', '--log-level', flags.logLevel, ...client],
     restarts: 0,
     startedAt: 0,
   });

@@ -11,10 +11,7 @@ import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.j
 import { pollUntil } from '../helpers/local-leaders.js';
 
 /** The README's example: a headless Service and a StatefulSet of 2, as in the upstream tutorial. */
-const EXAMPLES = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'examples');
-const WEB = readFileSync(join(EXAMPLES, 'web.yaml'), 'utf8');
-/** The README's static volumes for the claims (no provisioner yet). */
-const VOLUMES = readFileSync(join(EXAMPLES, 'volumes.yaml'), 'utf8');
+const WEB = readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'examples', 'web.yaml'), 'utf8');
 
 describe('a StatefulSet', () => {
   let c: LocalCluster;
@@ -36,7 +33,6 @@ describe('a StatefulSet', () => {
       .sort();
 
   test('makes its pods in order with stable names, hostnames and claims, rolls updates from the top, and keeps the claims when deleted', async () => {
-    c.kubectlOk(['apply', '-f', '-'], { input: VOLUMES });
     c.kubectlOk(['apply', '-f', '-'], { input: WEB });
     assert.match(c.kubectlOk(['rollout', 'status', 'statefulset/web', '--timeout=60s']), /partitioned roll out complete: 2 new pods have been updated/);
     c.kubectlOk(['scale', 'statefulset', 'web', '--replicas=3']);
@@ -45,7 +41,8 @@ describe('a StatefulSet', () => {
     assert.match(c.kubectlOk(['get', 'statefulset', 'web']), /^web\s+3\/3\s/m);
     assert.equal(c.kubectlOk(['get', 'pod', 'web-1', '-o', 'jsonpath={.spec.hostname}.{.spec.subdomain} {.metadata.labels.statefulset\\.kubernetes\\.io/pod-name} {.metadata.labels.apps\\.kubernetes\\.io/pod-index} {.spec.volumes[0].persistentVolumeClaim.claimName}']), 'web-1.nginx web-1 1 www-web-1');
     assert.deepEqual(c.kubectlOk(['get', 'pvc', '-o', 'name']).trim().split('\n'), ['persistentvolumeclaim/www-web-0', 'persistentvolumeclaim/www-web-1', 'persistentvolumeclaim/www-web-2']);
-    assert.deepEqual(c.kubectlOk(['get', 'pvc', '-o', 'jsonpath={range .items[*]}{.status.phase} {end}']).trim().split(' '), ['Bound', 'Bound', 'Bound']);
+    // The claims name no class: the default one (standard) has the nodes' CSI driver provision them.
+    assert.deepEqual(c.kubectlOk(['get', 'pvc', '-o', 'jsonpath={range .items[*]}{.status.phase}/{.spec.storageClassName} {end}']).trim().split(' '), ['Bound/standard', 'Bound/standard', 'Bound/standard']);
     // OrderedReady: web-1 was made only after web-0 ran, web-2 after web-1.
     const created = c.kubectlOk(['get', 'events', '--field-selector', 'involvedObject.kind=StatefulSet', '--sort-by=.metadata.creationTimestamp', '-o', 'jsonpath={range .items[*]}{.message}|{end}']);
     assert.match(created, /create Pod web-0 in StatefulSet web successful\|.*create Pod web-1 in StatefulSet web successful\|.*create Pod web-2 in StatefulSet web successful/);

@@ -30,6 +30,8 @@ import { toTable, parseIncludeObject, partialObjectMetadata } from '../table.js'
 import type { ResourceStore } from '../registry/store.js';
 import { admitLimitRanges } from '../admission/limitranger.js';
 import { admitPodPriority } from '../admission/priority.js';
+import { admitDefaultStorageClass } from '../admission/storageclass.js';
+import type { PersistentVolumeClaim } from '../../api/core/v1/persistentvolumeclaim.js';
 import { admitResourceQuota } from '../admission/resourcequota.js';
 import type { Pod } from '../../api/core/v1/index.js';
 import { selectorFilter, type ServerContext } from './context.js';
@@ -238,6 +240,7 @@ export async function createObject(ctx: ServerContext, opts: CreateOptions): Pro
   }
   await admitNamespace(ctx, def, meta.namespace, meta.name ?? meta.generateName ?? '');
   if (def.group === '' && def.kind === 'Pod') await admitPodPriority(ctx, obj as Pod);
+  if (def.group === '' && def.kind === 'PersistentVolumeClaim') admitDefaultStorageClass(ctx, obj as PersistentVolumeClaim);
   admitLimitRanges(ctx, def, obj);
   const isService = def.group === '' && def.kind === 'Service';
   const userIP = isService ? (obj['spec'] as { clusterIP?: string } | undefined)?.clusterIP : undefined;

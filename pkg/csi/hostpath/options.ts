@@ -12,6 +12,8 @@ export interface CsiHostPathFlags extends ClientFlags {
   readonly stateDir: string;
   /** Run the node's external provisioner too (needs the apiserver: --kubeconfig or --master). */
   readonly provision: boolean;
+  /** With --provision: the StorageClass made the cluster's default when it has none ('' for none). */
+  readonly defaultStorageClass: string;
   readonly logLevel: string;
 }
 
@@ -23,7 +25,11 @@ export const CSI_HOSTPATH_USAGE = `Usage: csi-hostpath [flags]
                         the kubelet finds drivers at <root-dir>/plugins/<driver name>/csi.sock)
   --nodeid=NAME         the node's name (required)
   --state-dir=DIR       where volumes live (default /var/lib/csi-hostpath)
-  --provision           run the node's provisioner (with --kubeconfig or --master)
+  --provision           run the node's provisioner (with --kubeconfig or --master); it also makes the
+                        driver's CSIDriver object
+  --default-storage-class=NAME
+                        with --provision: a WaitForFirstConsumer StorageClass NAME of this driver,
+                        made the cluster's default, created when the cluster has no default class
   --kubeconfig=PATH     the apiserver to provision through
   --master=URLS         apiserver URLs (comma-separated), instead of or over the kubeconfig's
   --log-level=LEVEL     pino level (default info)`;
@@ -34,6 +40,7 @@ export function parseCsiHostPathFlags(argv: readonly string[]): CsiHostPathFlags
     nodeid: { type: 'string' },
     'state-dir': { type: 'string', default: '/var/lib/csi-hostpath' },
     provision: { type: 'boolean', default: false },
+    'default-storage-class': { type: 'string', default: '' },
     kubeconfig: { type: 'string' },
     master: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
@@ -45,6 +52,7 @@ export function parseCsiHostPathFlags(argv: readonly string[]): CsiHostPathFlags
     nodeId: v.nodeid,
     stateDir: v['state-dir'],
     provision: v.provision,
+    defaultStorageClass: v['default-storage-class'],
     logLevel: v['log-level'],
     ...(v.kubeconfig !== undefined ? { kubeconfig: v.kubeconfig } : {}),
     ...(v.master !== undefined ? { master: v.master } : {}),

@@ -38,6 +38,17 @@ export const StorageClassListSchema = listSchema(P + 'StorageClassList', Storage
 export const isDefaultStorageClassAnnotation = 'storageclass.kubernetes.io/is-default-class';
 export const betaIsDefaultStorageClassAnnotation = 'storageclass.beta.kubernetes.io/is-default-class';
 
+/** The default class's name, or undefined when the cluster has none. */
+export function defaultStorageClassName(classes: readonly Readonly<StorageClass>[]): string | undefined {
+  const defaults = classes.filter(isDefaultStorageClass).sort((a, b) => {
+    const ta = a.metadata?.creationTimestamp ?? '';
+    const tb = b.metadata?.creationTimestamp ?? '';
+    // Newest first; the same second: by name, so the choice does not depend on the order listed.
+    return ta !== tb ? (ta < tb ? 1 : -1) : (a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1;
+  });
+  return defaults[0]?.metadata?.name;
+}
+
 /** Whether a class is marked as the default one (the beta annotation still counts). */
 export function isDefaultStorageClass(sc: Pick<StorageClass, 'metadata'>): boolean {
   const a = sc.metadata?.annotations ?? {};

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { storageClassResource, type StorageClass } from '../../../../pkg/api/storage/v1/index.js';
+import { defaultStorageClassName, storageClassResource, type StorageClass } from '../../../../pkg/api/storage/v1/index.js';
 import { asNode } from '../../../../pkg/api/schema/dsl.js';
 import { applyDefaults, validateSchema } from '../../../../pkg/api/schema/walk.js';
 import { errorString } from '../../../../pkg/api/validation/field.js';
@@ -130,4 +130,14 @@ test('the default class is marked in the name column', () => {
     storageClassResource.table!.columns.map((c) => c.name),
     ['Name', 'Provisioner', 'ReclaimPolicy', 'VolumeBindingMode', 'AllowVolumeExpansion', 'Age'],
   );
+});
+
+test('the default class: marked by either annotation, the newest when several, none when unmarked', () => {
+  const sc = (name: string, created: string, annotation?: string): StorageClass => ({
+    metadata: { name, creationTimestamp: created, ...(annotation ? { annotations: { [annotation]: 'true' } } : {}) },
+    provisioner: 'example.com/p',
+  });
+  assert.equal(defaultStorageClassName([sc('plain', '2026-01-01T00:00:00Z')]), undefined);
+  assert.equal(defaultStorageClassName([sc('old', '2026-01-01T00:00:00Z', 'storageclass.kubernetes.io/is-default-class'), sc('new', '2026-02-01T00:00:00Z', 'storageclass.beta.kubernetes.io/is-default-class'), sc('plain', '2026-03-01T00:00:00Z')]), 'new');
+  assert.equal(defaultStorageClassName([sc('b', '2026-01-01T00:00:00Z', 'storageclass.kubernetes.io/is-default-class'), sc('a', '2026-01-01T00:00:00Z', 'storageclass.kubernetes.io/is-default-class')]), 'a');
 });
