@@ -181,4 +181,17 @@ describe('PersistentVolume binder', () => {
     assert.deepEqual(eventsOf(api, 'data'), ['Warning ClaimLost Bound claim has lost its PersistentVolume. Data on the volume is lost!']);
     stop.abort();
   });
+
+  test('a claim made before the cluster had a default class gets it when one appears; a claim of class "" does not', async () => {
+    const api = new FakeApi(new FakeClock(T0));
+    api.seed(persistentVolumeClaimResource, pvc('early', '1Gi'), pvc('none', '1Gi', { cls: '' }));
+    const stop = await start(api);
+    assert.equal(claimOf(api, 'early').spec?.storageClassName, undefined);
+    const standard: StorageClass = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'hostpath.csi.kubets.io', volumeBindingMode: 'WaitForFirstConsumer' };
+    await api.create(storageClassResource, '', standard);
+    await settle(80);
+    assert.equal(claimOf(api, 'early').spec?.storageClassName, 'standard');
+    assert.equal(claimOf(api, 'none').spec?.storageClassName, '');
+    stop.abort();
+  });
 });

@@ -22,7 +22,7 @@ export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-p
 export const ANN_DYNAMICALLY_PROVISIONED = 'pv.kubernetes.io/provisioned-by';
 /** The node the scheduler chose for a WaitForFirstConsumer claim. */
 export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
-const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
+export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
 
 export const claimClass = (c: PVC): string => c.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS] ?? c.spec?.storageClassName ?? '';
 export const volumeClass = (v: PV): string => v.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS] ?? v.spec?.storageClassName ?? '';

@@ -6,11 +6,12 @@
 // level-triggered: a binding half written when the process died is finished by the next one.
 import { persistentVolumeResource, type PersistentVolume } from '../../../api/core/v1/persistentvolume.js';
 import { persistentVolumeClaimResource, type PersistentVolumeClaim } from '../../../api/core/v1/persistentvolumeclaim.js';
-import { storageClassResource, type StorageClass } from '../../../api/storage/v1/storageclass.js';
+import { defaultStorageClassName, isDefaultStorageClass, storageClassResource, type StorageClass } from '../../../api/storage/v1/storageclass.js';
 import type { Lister } from '../../../client/informer/lister.js';
-import { metaNamespaceKey, splitMetaNamespaceKey, unwrapTombstone } from '../../../client/informer/store.js';
+import { metaNamespaceKey, splitMetaNamespaceKey, unwrapTombstone, type DeepReadonly } from '../../../client/informer/store.js';
 import { WorkloadController, isNotFound, type ControllerContext, type ControllerDefinition, type ReconcileResult } from '../../framework/index.js';
 import {
+  ANN_BETA_STORAGE_CLASS,
   ANN_BETA_STORAGE_PROVISIONER,
   ANN_BIND_COMPLETED,
   ANN_BOUND_BY_CONTROLLER,
@@ -44,7 +45,14 @@ export class PersistentVolumeController extends WorkloadController {
     const pvcInformer = ctx.informers.forResource<PersistentVolumeClaim>(persistentVolumeClaimResource);
     this.volumes = pvInformer.lister();
     this.claims = pvcInformer.lister();
-    this.classes = ctx.informers.forResource<StorageClass>(storageClassResource).lister();
+    const classInformer = ctx.informers.forResource<StorageClass>(storageClassResource);
+    this.classes = classInformer.lister();
+    // A default class appearing gives the claims without a class one at once, not at their next resync.
+    const onClass = (sc: DeepReadonly<StorageClass>): void => {
+      if (!isDefaultStorageClass(sc as StorageClass)) return;
+      for (const c of this.claims.list()) if (!c.spec?.volumeName && (c.spec?.storageClassName === undefined || c.spec.storageClassName === null)) this.loop.enqueue(metaNamespaceKey(c));
+    };
+    classInformer.addEventHandler({ onAdd: onClass, onUpdate: (_o, sc) => onClass(sc), onDelete: () => undefined });
     const onVolume = (v: PV): void => {
       this.loop.enqueue(v.metadata?.name ?? '');
       const ref = v.spec?.claimRef;
@@ -80,6 +88,17 @@ export class PersistentVolumeController extends WorkloadController {
   private async syncUnboundClaim(claim: PVC): Promise<ReconcileResult | void> {
     const again = { requeueAfterMs: this.syncPeriodMs };
     const wanted = claim.spec?.volumeName;
+    // Upstream's retroactive default: a claim made before the cluster had a default class (so the
+    // admission gave it none) gets the default once there is one; "" stays "" (no class wanted).
+    if (!wanted && (claim.spec?.storageClassName === undefined || claim.spec.storageClassName === null) && !hasAnnotation(claim, ANN_BETA_STORAGE_CLASS)) {
+      const def = defaultStorageClassName(this.classes.list() as StorageClass[]);
+      if (def !== undefined) {
+        const copy = structuredClone(claim) as PersistentVolumeClaim;
+        copy.spec = { ...copy.spec, storageClassName: def };
+        await this.client.update<PersistentVolumeClaim>(persistentVolumeClaimResource, copy);
+        return;
+      }
+    }
     if (!wanted) {
       const delay = delaysBinding(claim, (n) => this.classes.get(n));
       const volume = findBestMatch(claim, this.volumes.list(), delay);
