@@ -39,6 +39,7 @@ import {
   maxUnavailable,
   newCondition,
   newRSNewReplicas,
+  surgeRoom,
   oldestFirst,
   oldScaleDownBudget,
   POD_TEMPLATE_HASH_LABEL,
@@ -408,11 +409,17 @@ export class DeploymentController extends WorkloadController {
   }
 
   private async scale(d: D, newRS: RS | undefined, old: readonly RS[]): Promise<void> {
-    const active = [...(newRS !== undefined ? [newRS] : []), ...old].filter((rs) => replicasOf(rs) > 0);
-    // One active ReplicaSet (or none): it simply takes the Deployment's size.
+    const all = [...(newRS !== undefined ? [newRS] : []), ...old];
+    const active = all.filter((rs) => replicasOf(rs) > 0);
+    const rolling = (d.spec?.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+    // One active ReplicaSet (or none): it simply takes the Deployment's size — growing only within
+    // the surge room while other ReplicaSets still have pods (beyond upstream, which may overshoot).
     if (active.length <= 1) {
       const target = active[0] ?? newRS ?? oldestFirst(old).at(-1);
-      if (target !== undefined && replicasOf(target) !== replicasOf(d)) await this.scaleReplicaSet(d, target, replicasOf(d));
+      if (target === undefined || replicasOf(target) === replicasOf(d)) return;
+      let size = replicasOf(d);
+      if (rolling && size > replicasOf(target)) size = replicasOf(target) + Math.min(size - replicasOf(target), surgeRoom(d, all, target));
+      if (size !== replicasOf(target)) await this.scaleReplicaSet(d, target, size);
       return;
     }
     // The new ReplicaSet is saturated: the old ones can all go.
@@ -420,9 +427,12 @@ export class DeploymentController extends WorkloadController {
       for (const rs of old) if (replicasOf(rs) > 0) await this.scaleReplicaSet(d, rs, 0);
       return;
     }
-    if ((d.spec?.strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return;
+    if (!rolling) return;
     const allowed = replicasOf(d) > 0 ? replicasOf(d) + maxSurge(d) : 0;
-    const toAdd = allowed - sumReplicas(active);
+    // Growing: not past what the pods alive now leave room for (see surgeRoom).
+    const wanted = allowed - sumReplicas(active);
+    const toAdd = wanted > 0 ? Math.min(wanted, surgeRoom(d, all)) : wanted;
+    if (toAdd === 0) return;
     // Larger ReplicaSets absorb the change first (newer first when growing, older first when shrinking).
     const sorted = [...active].sort((a, b) => {
       if (replicasOf(a) !== replicasOf(b)) return replicasOf(b) - replicasOf(a);

@@ -63,15 +63,23 @@ export const sumAvailable = (rss: readonly (RS | undefined)[]): number => rss.re
  */
 export function newRSNewReplicas(d: D, all: readonly RS[], newRS: RS): number {
   if (!isRolling(d)) return replicasOf(d);
-  // An old ReplicaSet whose controller has not yet synced its latest spec may still be making pods
-  // for its former size (creates in flight, not in status.replicas): grow once it has caught up.
-  if (all.some((rs) => rs !== newRS && rs.metadata?.name !== newRS.metadata?.name && !replicaSetObserved(rs))) return replicasOf(newRS);
-  const surge = maxSurge(d);
+  const room = surgeRoom(d, all, newRS);
+  if (room === 0) return replicasOf(newRS);
+  return replicasOf(newRS) + Math.min(room, replicasOf(d) - replicasOf(newRS));
+}
+
+/**
+ * How many pods the Deployment's ReplicaSets may gain now without its pods passing replicas +
+ * maxSurge, each ReplicaSet counted at max(spec, status.replicas): a ReplicaSet scaled down keeps
+ * its pods until its controller deletes them. None while a ReplicaSet other than `growing` has not
+ * synced its latest spec: it may still be making pods for its former size (creates in flight, not
+ * in status.replicas). Both the rollout and proportional scaling grow only within it.
+ */
+export function surgeRoom(d: D, all: readonly RS[], growing?: RS): number {
+  const name = growing?.metadata?.name;
+  if (all.some((rs) => rs !== growing && (name === undefined || rs.metadata?.name !== name) && !replicaSetObserved(rs))) return 0;
   const current = all.reduce((n, rs) => n + Math.max(replicasOf(rs), rs.status?.replicas ?? 0), 0);
-  const maxTotal = replicasOf(d) + surge;
-  if (current >= maxTotal) return replicasOf(newRS);
-  const up = Math.min(maxTotal - current, replicasOf(d) - replicasOf(newRS));
-  return replicasOf(newRS) + up;
+  return Math.max(0, replicasOf(d) + maxSurge(d) - current);
 }
 
 /** The ReplicaSet controller has synced this ReplicaSet's latest spec (see computeReplicaSetStatus). */

@@ -10,6 +10,7 @@ import {
   maxUnavailable,
   newCondition,
   newRSNewReplicas,
+  surgeRoom,
   podTemplateHash,
   proportion,
   setCondition,
@@ -111,6 +112,17 @@ describe('Deployment proportional scaling', () => {
     const second = proportion(small, d, toAdd, first);
     assert.deepEqual([first, second], [Math.round((8 * 23) / 13) - 8, Math.round((5 * 23) / 13) - 5]);
     assert.equal(first + second, toAdd);
+  });
+
+  test('a resize mid-rollout grows only within the surge room the pods alive now leave', () => {
+    // 5 → 6 replicas with surge 2 allows 8; the old ReplicaSet was scaled 5 → 3 but still has 5 pods.
+    const d = deployment(6, rolling(2, 1));
+    const newRS = replicaSet('new', 2);
+    const old = { ...replicaSet('old', 3), status: { replicas: 5 } } as ReplicaSet;
+    assert.equal(surgeRoom(d, [old, newRS]), 1, '8 - (5 old pods + 2 new)');
+    const unobserved = { ...old, metadata: { ...old.metadata, generation: 3 }, status: { replicas: 5, observedGeneration: 2 } } as ReplicaSet;
+    assert.equal(surgeRoom(d, [unobserved, newRS]), 0, 'nothing while an old ReplicaSet has not synced its spec');
+    assert.equal(surgeRoom(d, [unobserved, newRS], unobserved), 1, 'the one that grows may be behind');
   });
 
   test('the share is bounded by what is left to add', () => {
