@@ -282,6 +282,31 @@ describe('Deployment controller', () => {
     stop.abort();
   });
 
+  test('a resize mid-rollout keeps the pods alive within replicas + maxSurge while an old ReplicaSet still has pods it was told to lose', async () => {
+    const api = new FakeApi(new FakeClock(T0));
+    api.seed(deploymentResource, deployment(4, rolling(2, 0)));
+    const stop = await start(api);
+    await podsComeUp(api);
+    await rollTo(api, 'nginx:1.28');
+    const [r1, r2] = [...api.all<ReplicaSet>(replicaSetResource)].sort((a, b) => Number(a.metadata?.annotations?.['deployment.kubernetes.io/revision']) - Number(b.metadata?.annotations?.['deployment.kubernetes.io/revision']));
+    assert.deepEqual([r1?.spec?.replicas, r2?.spec?.replicas], [4, 2]);
+    // The two new pods come up; the controller scales the old ReplicaSet 4 → 2.
+    await api.updateStatus(replicaSetResource, { ...r2!, status: { replicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: r2!.metadata?.generation ?? 1 } });
+    await settle(60);
+    const old = api.peek<ReplicaSet>(replicaSetResource, 'default', r1!.metadata!.name!)!;
+    assert.equal(old.spec?.replicas, 2);
+    // Its controller has synced that (and is deleting two pods) but all four still run.
+    await api.updateStatus(replicaSetResource, { ...old, status: { replicas: 4, readyReplicas: 4, availableReplicas: 4, observedGeneration: old.metadata?.generation ?? 1 } });
+    await settle(60);
+    // Now 4 → 5 replicas: 7 pods allowed, 6 alive; proportional scaling may add one, not three.
+    const d = api.peek<Deployment>(deploymentResource, 'default', 'web')!;
+    await api.update(deploymentResource, { ...d, spec: { ...d.spec!, replicas: 5 } });
+    await settle(80);
+    const alive = api.all<ReplicaSet>(replicaSetResource).reduce((n, rs) => n + Math.max(rs.spec?.replicas ?? 0, rs.status?.replicas ?? 0), 0);
+    assert.ok(alive <= 7, `pods alive or asked for: ${alive} (${api.all<ReplicaSet>(replicaSetResource).map((rs) => `${rs.spec?.replicas}/${rs.status?.replicas}`).join(' ')})`);
+    stop.abort();
+  });
+
   test('a rollout making no progress past progressDeadlineSeconds is marked ProgressDeadlineExceeded', async () => {
     const clock = new FakeClock(T0);
     const api = new FakeApi(clock);
