@@ -26,6 +26,7 @@ import { persistentVolumeClaimResource, type PersistentVolumeClaim } from '../ap
 import { persistentVolumeResource, type PersistentVolume } from '../api/core/v1/persistentvolume.js';
 import { VolumeManager, type VolumeSources } from './volume/manager.js';
 import { CsiDrivers } from './volume/csi-drivers.js';
+import { csiNodeResource, type CSINode } from '../api/storage/v1/csinode.js';
 import { FAKE_RUNTIME_NAME } from '../cri/fake/runtime.js';
 import { PodSyncer } from './pod-sync.js';
 import { containersNamed, POD_UID_LABEL, readRuntimePod, runtimePodUids } from './runtime-pod.js';
@@ -73,6 +74,9 @@ function apiVolumeSources(client: RestClient, signal: () => AbortSignal): Volume
     persistentVolume: (name) => readOptional<PersistentVolume>(client, persistentVolumeResource, undefined, name, signal()),
   };
 }
+
+/** How often the kubelet looks for CSI drivers come or gone. */
+const CSI_NODE_PERIOD_MS = 10_000;
 
 /** Upstream's PLEG relist period. */
 export const RELIST_PERIOD_MS = 1000;
@@ -199,7 +203,7 @@ export class Kubelet {
     // (before that, every running pod would look deleted and be killed).
     this.known = (uid) => (registration.hasSynced() ? this.pods.has(uid) || informer.indexer.list().some((p) => p.metadata?.uid === uid) : undefined);
     try {
-      await Promise.all([this.node.run(signal), this.relistLoop(signal), this.informers.waitForCacheSync(signal)]);
+      await Promise.all([this.node.run(signal), this.relistLoop(signal), this.csiNodeLoop(signal), this.informers.waitForCacheSync(signal)]);
     } finally {
       for (const w of this.workers.values()) w.timer?.cancel();
       this.csiDrivers.close();
@@ -353,6 +357,40 @@ export class Kubelet {
     } catch (err) {
       // Gone, or replaced by a pod of the same name: the watch brings the news.
       if (!isNotFound(err) && !isInvalid(err) && !isConflict(err)) throw err;
+    }
+  }
+
+  /**
+   * The node's CSINode object, as upstream's kubelet keeps it: named after the node, owned by it,
+   * listing the CSI drivers whose sockets answer under <root-dir>/plugins. Written when the list
+   * changes (looked at every 10 s), so idle nodes cost the API nothing.
+   */
+  private async csiNodeLoop(signal: AbortSignal): Promise<void> {
+    const name = this.o.flags.nodeName;
+    const csiNodes = this.o.client.resource<CSINode>(csiNodeResource);
+    let written: string | undefined;
+    while (!signal.aborted) {
+      try {
+        const drivers = await this.csiDrivers.registered(signal);
+        const want = JSON.stringify(drivers);
+        if (want !== written) {
+          const node = this.node.current();
+          const current = await csiNodes.get(name, { signal }).catch((err: unknown) => {
+            if (isNotFound(err)) return undefined;
+            throw err;
+          });
+          if (current === undefined) {
+            const owner = node?.metadata?.uid ? [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid }] : [];
+            await csiNodes.create({ apiVersion: 'storage.k8s.io/v1', kind: 'CSINode', metadata: { name, ownerReferences: owner }, spec: { drivers } }, { signal });
+          } else if (JSON.stringify(current.spec?.drivers ?? []) !== want) {
+            await csiNodes.update({ ...current, spec: { ...current.spec, drivers } }, { signal });
+          }
+          written = want;
+        }
+      } catch (err) {
+        if (!signal.aborted) this.o.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'could not update the CSINode');
+      }
+      await this.o.clock.sleep(CSI_NODE_PERIOD_MS, signal).catch(() => undefined);
     }
   }
 

@@ -48,6 +48,14 @@ describe('CSI volumes', () => {
   const phase = (p: string): string => k(['get', 'pod', p, '-o', 'jsonpath={.status.phase}']).stdout;
 
   test('a claim is provisioned on its pod\'s node, keeps its data for the next pod, and its volume goes with it', async () => {
+    // Each kubelet lists its node's driver in the node's CSINode, as upstream's does.
+    const csinodes = await pollUntil('both CSINodes list the driver', () => {
+      const out = c.kubectl(['get', 'csinode', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.drivers[*].name}={.spec.drivers[*].topologyKeys[*]}{"\\n"}{end}']).stdout.trim();
+      return out.split('\n').filter((l) => l.endsWith('=hostpath.csi.kubets.io=kubernetes.io/hostname')).length === 2 ? out : undefined;
+    }, 60_000, 500);
+    assert.deepEqual(csinodes.split('\n').map((l) => l.split('=')[0]).sort(), ['node-1', 'node-2']);
+    assert.match(c.kubectl(['get', 'csidriver', 'hostpath.csi.kubets.io', '--no-headers']).stdout, /^hostpath\.csi\.kubets\.io\s+false\s+false\s+/);
+    assert.match(c.kubectl(['get', 'storageclass', '--no-headers']).stdout, /^standard \(default\)\s+hostpath\.csi\.kubets\.io\s+Delete\s+WaitForFirstConsumer\s+/m);
     assert.equal(c.kubectl(['apply', '-f', '-'], { input: CLASS }).code, 0);
     assert.equal(k(['apply', '-f', '-'], CLAIM).code, 0);
     await pollUntil('WaitForFirstConsumer', () => (/WaitForFirstConsumer/.test(k(['describe', 'pvc', 'data']).stdout) ? true : undefined), 30_000, 250);
