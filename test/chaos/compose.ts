@@ -106,6 +106,9 @@ export class ComposeChaosCluster implements ChaosCluster {
       }
     }
     const c = new ComposeChaosCluster(opts);
+    // A project of this name left by an earlier run (--keep, or a run cut off) would hand its etcd
+    // data to this one (the namespace of the seed would exist already): start from nothing.
+    await c.project.compose(['down', '-v', '--remove-orphans', '-t', '5']);
     const t0 = Date.now();
     await c.project.compose(['up', '-d', '--scale', `apiserver=${opts.topology.apiservers}`, '--scale', `scheduler=${opts.topology.schedulers ?? 0}`, '--scale', `controller-manager=${opts.topology.controllerManagers ?? 0}`,
       '--scale', `node=${opts.topology.nodes ?? 0}`]);
