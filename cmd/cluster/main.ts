@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ClusterLauncher, defaultDistDir } from '../../pkg/cluster/launcher.js';
 
-const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--schedulers N] [--controller-managers N] [--nodes N] [--no-restart-crashed]
+const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers N] [--schedulers N] [--controller-managers N] [--nodes N] [--runtime fake|containerd] [--no-restart-crashed]
                      [--controller-manager-arg FLAG ...]
   --dir DIR            where the cluster keeps etcd data, logs, pids and kubeconfig (default .kubets/)
   --etcd-members N     members of the etcd cluster (default 1)
@@ -11,7 +11,11 @@ const USAGE = `Usage: npm start -- [--dir DIR] [--etcd-members N] [--apiservers 
   --schedulers N       scheduler replicas, one leader elected among them (default 2; 0 for none)
   --controller-managers N
                        controller-manager replicas, one leader elected among them (default 2; 0 for none)
-  --nodes N            kubelets, each a node running pods on a simulated runtime of its own (default 2; 0 to 99)
+  --nodes N            kubelets, each a node running pods on a runtime of its own (default 2; 0 to 99)
+  --runtime fake|containerd
+                       what the nodes run pods on: fake (default), a simulated runtime; containerd, real
+                       containers (each node starts a containerd of its own; needs root, containerd, runc
+                       and Debian's containernetworking-plugins)
   --controller-manager-arg FLAG
                        a flag for every controller-manager, repeatable
                        (e.g. --controller-manager-arg=--node-monitor-grace-period=20s)
@@ -31,6 +35,7 @@ async function main(): Promise<number> {
         schedulers: { type: 'string', default: '2' },
         'controller-managers': { type: 'string', default: '2' },
         nodes: { type: 'string', default: '2' },
+        runtime: { type: 'string', default: 'fake' },
         'restart-crashed': { type: 'boolean' },
         'no-restart-crashed': { type: 'boolean' },
         'controller-manager-arg': { type: 'string', multiple: true },
@@ -66,6 +71,11 @@ async function main(): Promise<number> {
     process.stderr.write(`cluster: --etcd-members and --apiservers take a number from 1 to 9\n${USAGE}\n`);
     return 2;
   }
+  const runtime = values.runtime;
+  if (runtime !== 'fake' && runtime !== 'containerd') {
+    process.stderr.write(`cluster: --runtime takes fake or containerd, not ${JSON.stringify(runtime)}\n${USAGE}\n`);
+    return 2;
+  }
   const distDir = defaultDistDir();
   const dir = values.dir ?? resolve(distDir, '..', '.kubets');
   const root = new AbortController();
@@ -79,6 +89,7 @@ async function main(): Promise<number> {
     schedulers,
     controllerManagers,
     nodes,
+    runtime,
     restartCrashed: values['no-restart-crashed'] !== true,
     controllerManagerArgs: values['controller-manager-arg'] ?? [],
     out: (line) => process.stdout.write(line + '\n'),

@@ -6,7 +6,10 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 import { csiSocketUnder } from '../csi/hostpath/driver.js';
+import { ensureNodeImageArchives } from '../containerd/image.js';
+import { checkContainerdTools, containerdCommand, importImages, prepareContainerdNode, teardownContainerdNode, waitForContainerd } from '../containerd/node.js';
 import { Supervisor, type SupervisedProcess } from './supervisor.js';
 
 export interface LauncherOptions {
@@ -24,8 +27,10 @@ export interface LauncherOptions {
   readonly controllerManagers?: number;
   /** Extra flags for every controller-manager replica, e.g. --node-monitor-grace-period=20s. */
   readonly controllerManagerArgs?: readonly string[];
-  /** Kubelets named node-1 ..., each with a simulated runtime process of its own (node-1-runtime ...; default 2; 0 for none). */
+  /** Kubelets named node-1 ..., each with a container runtime process of its own (node-1-runtime ...; default 2; 0 for none). */
   readonly nodes?: number;
+  /** The nodes' runtime: `fake` (simulated, the default) or `containerd` (real containers with runc and CNI bridges). */
+  readonly runtime?: 'fake' | 'containerd';
   /** Restart a component that exits while the cluster runs (with backoff). */
   readonly restartCrashed?: boolean;
   readonly out: (line: string) => void;
@@ -286,29 +291,50 @@ export class ClusterLauncher {
         clients.push(clientProcess(name, port, kind, ['--bind-address', '127.0.0.1', '--secure-port', String(port), ...extra]));
       }
     }
+    const containerd = this.opts.runtime === 'containerd';
+    /** Node runtimes start with etcd: a containerd must be up, with its images, before its kubelet. */
+    const runtimes: Component[] = [];
+    const runtimesReady: (() => Promise<void>)[] = [];
+    let archives: Promise<string[]> | undefined;
+    if (containerd && (this.opts.nodes ?? 2) > 0) checkContainerdTools();
     for (let i = 1; i <= (this.opts.nodes ?? 2); i++) {
       const name = `node-${i}`;
       const port = await portFor(name);
       const root = this.path('nodes', name);
       mkdirSync(root, { recursive: true });
-      // The runtime is a process of its own, as containerd is: its containers outlive a kubelet
-      // that crashes, and the kubelet adopts them when it comes back.
-      const runtime = `unix://${join(root, 'fake-runtime.sock')}`;
-      clients.push({
-        name: `${name}-runtime`,
-        command: process.execPath,
-        url: runtime,
-        restarts: 0,
-        startedAt: 0,
-        args: [join(this.opts.distDir, 'cmd', 'fake-runtime', 'main.js'), '--listen', runtime],
-      });
+      const podCidr = `10.244.${i}.0/24`;
+      let runtime: string;
+      if (containerd) {
+        // Bridge names are per cluster directory, so two clusters' nodes do not share one.
+        const bridge = `kb${createHash('sha256').update(this.dir).digest('hex').slice(0, 6)}${i}`;
+        const layout = await prepareContainerdNode({ dir: join(root, 'containerd'), podCidr, bridge });
+        runtime = `unix://${layout.socket}`;
+        const { command, args } = containerdCommand(layout);
+        runtimes.push({ name: `${name}-runtime`, command, args, url: runtime, restarts: 0, startedAt: 0, beforeStop: () => teardownContainerdNode(layout.socket, bridge) });
+        runtimesReady.push(async () => {
+          await waitForContainerd(layout.socket, 60_000, signal);
+          await importImages(layout.socket, await (archives ??= ensureNodeImageArchives(this.path('images'))));
+        });
+      } else {
+        // The runtime is a process of its own, as containerd is: its containers outlive a kubelet
+        // that crashes, and the kubelet adopts them when it comes back.
+        runtime = `unix://${join(root, 'fake-runtime.sock')}`;
+        clients.push({
+          name: `${name}-runtime`,
+          command: process.execPath,
+          url: runtime,
+          restarts: 0,
+          startedAt: 0,
+          args: [join(this.opts.distDir, 'cmd', 'fake-runtime', 'main.js'), '--listen', runtime],
+        });
+      }
       clients.push(
         clientProcess(name, port, 'kubelet', [
           '--hostname-override', name,
           '--container-runtime-endpoint', runtime,
           '--root-dir', root,
           '--pod-logs-dir', join(root, 'pods'),
-          '--pod-cidr', `10.244.${i}.0/24`,
+          '--pod-cidr', podCidr,
           '--node-ip', '127.0.0.1',
           '--address', '127.0.0.1',
           '--port', String(port),
@@ -326,9 +352,18 @@ export class ClusterLauncher {
       });
     }
     writeFileSync(portsFile, JSON.stringify(ports, null, 2) + '\n');
+    this.components.push(...runtimes);
     for (const c of this.components) this.start(c);
 
-    const ready = await this.waitReady(servers, signal);
+    let ready = await this.waitReady(servers, signal);
+    if (ready && runtimesReady.length > 0) {
+      try {
+        await Promise.all(runtimesReady.map((f) => f()));
+      } catch (err) {
+        this.opts.out(`kubets: a node's containerd is not ready: ${err instanceof Error ? err.message : String(err)} (see ${this.path('logs')})`);
+        ready = false;
+      }
+    }
     if (ready) {
       writeFileSync(kubeconfig, kubeconfigFor(servers));
       for (const c of clients) {

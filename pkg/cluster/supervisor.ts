@@ -14,6 +14,8 @@ export interface SupervisedProcess {
   /** Restarts since it last ran a minute (the back-off exponent). */
   restarts: number;
   startedAt: number;
+  /** Runs at stop before the SIGTERM, while the process still serves (containerd: take its pods down). */
+  readonly beforeStop?: () => Promise<void>;
 }
 
 export interface SupervisorOptions {
@@ -90,6 +92,7 @@ export class Supervisor {
     for (const p of [...this.started].reverse()) {
       const child = p.child;
       if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+      await p.beforeStop?.().catch((err: unknown) => this.opts.out(`${p.name}: before stopping: ${err instanceof Error ? err.message : String(err)}`));
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), this.opts.stopGraceMs ?? 10_000);

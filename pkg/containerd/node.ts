@@ -1,0 +1,159 @@
+// What a node running real containers needs around its containerd: the config, the pod network
+// configuration containerd's CRI plugin hands to the CNI plugins, the images imported once it
+// answers, and at the end every pod sandbox taken down (containerd leaves its containers running
+// when it exits, as it must for a kubelet or containerd restart, but not when the node goes away).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CriClient } from '../cri/client.js';
+import { sleep } from '../client/retry.js';
+import { containerdLayout, writeContainerdConfig, type ContainerdLayout } from './config.js';
+
+const run = promisify(execFile);
+
+export class ContainerdNodeError extends Error {
+  override readonly name = 'ContainerdNodeError';
+}
+
+export interface ContainerdNodeOptions {
+  /** Where this node's containerd keeps everything. */
+  readonly dir: string;
+  /** The node's pod range: the bridge's host-local IPAM hands out its addresses. */
+  readonly podCidr: string;
+  /** The Linux bridge of this node's pods (at most 15 characters). */
+  readonly bridge: string;
+  readonly cniBinDir?: string;
+}
+
+/** The CNI network list of a node: pods on a bridge with addresses from the pod range, let through the host's firewall, masqueraded out, host ports mapped. */
+export function bridgeNetworkList(podCidr: string, bridge: string, ipamDir: string): object {
+  return {
+    cniVersion: '1.0.0',
+    name: 'kubets',
+    plugins: [
+      {
+        type: 'bridge',
+        bridge,
+        isGateway: true,
+        ipMasq: true,
+        // A pod reaching itself through a Service lands back on its own bridge port.
+        hairpinMode: true,
+        ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: ipamDir },
+      },
+      // The FORWARD policy may be DROP (Docker sets it): the firewall plugin accepts the pod's traffic.
+      { type: 'firewall', backend: 'iptables' },
+      { type: 'portmap', capabilities: { portMappings: true } },
+    ],
+  };
+}
+
+/** The programs a containerd node runs, or the error that says which one is missing and how to get it. */
+export function checkContainerdTools(cniBinDir = '/usr/lib/cni'): void {
+  const missing: string[] = [];
+  for (const [tool, pkg] of [
+    ['/usr/bin/containerd', 'containerd'],
+    ['/usr/bin/ctr', 'containerd'],
+    ['/usr/sbin/runc', 'runc'],
+  ] as const) {
+    if (!existsSync(tool)) missing.push(`${tool} (Debian package ${pkg})`);
+  }
+  for (const plugin of ['bridge', 'host-local', 'loopback', 'firewall', 'portmap']) {
+    if (!existsSync(join(cniBinDir, plugin))) missing.push(`${join(cniBinDir, plugin)} (Debian package containernetworking-plugins)`);
+  }
+  if (missing.length > 0) throw new ContainerdNodeError(`a containerd node needs: ${missing.join(', ')}`);
+}
+
+/** A kubets node bridge: "kb", 6 hex digits of the cluster, the node's number. */
+export const isNodeBridgeName = (name: string): boolean => /^kb[0-9a-f]{6}\d+$/.test(name);
+
+/** The first address of a CIDR (the bridge's, as the bridge plugin's gateway). */
+function gatewayOf(cidr: string): string {
+  const [ip] = cidr.split('/');
+  const parts = (ip ?? '').split('.').map(Number);
+  parts[3] = (parts[3] ?? 0) + 1;
+  return parts.join('.');
+}
+
+/**
+ * Deletes node bridges of other, dead clusters that hold the same pod range with no pod on them: a
+ * cluster killed before it could take its network down leaves one, and its route would shadow
+ * the new bridge's (same prefix, listed first).
+ */
+export async function removeStaleBridges(podCidr: string, keep: string): Promise<string[]> {
+  const { stdout } = await run('ip', ['-j', 'address', 'show']).catch(() => ({ stdout: '[]' }));
+  const gateway = gatewayOf(podCidr);
+  const removed: string[] = [];
+  for (const link of JSON.parse(stdout) as { ifname: string; operstate?: string; addr_info?: { local?: string }[] }[]) {
+    if (link.ifname === keep || !isNodeBridgeName(link.ifname) || link.operstate !== 'DOWN') continue;
+    if (!(link.addr_info ?? []).some((a) => a.local === gateway)) continue;
+    await run('ip', ['link', 'delete', link.ifname]).then(() => removed.push(link.ifname), () => undefined);
+  }
+  return removed;
+}
+
+/** Writes the node's containerd config and pod network; returns where its containerd lives. */
+export async function prepareContainerdNode(o: ContainerdNodeOptions): Promise<ContainerdLayout> {
+  const layout = containerdLayout(o.dir);
+  await removeStaleBridges(o.podCidr, o.bridge);
+  const cniBinDir = o.cniBinDir ?? '/usr/lib/cni';
+  await writeContainerdConfig(layout, { cniBinDir });
+  await writeFile(join(layout.cniConfDir, '10-kubets.conflist'), JSON.stringify(bridgeNetworkList(o.podCidr, o.bridge, join(o.dir, 'ipam')), null, 2) + '\n');
+  return layout;
+}
+
+/** containerd's command line for this layout. */
+export const containerdCommand = (layout: ContainerdLayout): { command: string; args: string[] } => ({ command: '/usr/bin/containerd', args: ['--config', layout.config] });
+
+/** Resolves once the containerd at `socket` answers CRI Version (within `timeoutMs`). */
+export async function waitForContainerd(socket: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const cri = new CriClient({ endpoint: `unix://${socket}`, timeoutMs: 2000 });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        await cri.version({ signal });
+        return;
+      } catch (err) {
+        if (signal?.aborted === true) throw err;
+        if (Date.now() > deadline) throw new ContainerdNodeError(`containerd on ${socket} did not answer within ${timeoutMs} ms: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      await sleep(200, signal);
+    }
+  } finally {
+    cri.close();
+  }
+}
+
+/** Imports image archives into the CRI plugin's namespace of the containerd at `socket`. */
+export async function importImages(socket: string, archives: readonly string[]): Promise<void> {
+  for (const archive of archives) {
+    try {
+      await run('/usr/bin/ctr', ['--address', socket, '--namespace', 'k8s.io', 'images', 'import', archive]);
+    } catch (err) {
+      throw new ContainerdNodeError(`ctr images import ${archive}: ${(err as { stderr?: string }).stderr ?? String(err)}`);
+    }
+  }
+}
+
+/** The node going away: every pod taken down, then its bridge (the CNI plugins leave it behind). */
+export async function teardownContainerdNode(socket: string, bridge: string): Promise<void> {
+  await removeAllPods(socket);
+  await run('ip', ['link', 'delete', bridge]).catch(() => undefined);
+}
+
+/** Stops and removes every pod sandbox (and so its containers and network) of the containerd at `socket`. */
+export async function removeAllPods(socket: string): Promise<number> {
+  const cri = new CriClient({ endpoint: `unix://${socket}`, timeoutMs: 30_000 });
+  try {
+    const sandboxes = await cri.listPodSandbox();
+    for (const s of sandboxes) {
+      await cri.stopPodSandbox(s.id);
+      await cri.removePodSandbox(s.id);
+    }
+    return sandboxes.length;
+  } finally {
+    cri.close();
+  }
+}

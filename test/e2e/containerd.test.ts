@@ -1,0 +1,100 @@
+// A local cluster on real containers: `npm start -- --runtime containerd` gives each node a
+// containerd of its own (runc, CNI bridge), and a user's Deployment of a real HTTP server answers
+// on its pod IPs from a pod on the other node.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
+import { pollUntil } from '../helpers/local-leaders.js';
+import { checkContainerdTools } from '../../pkg/containerd/node.js';
+
+/** Why this machine cannot run containerd nodes (outside CI, where .ci/run installs what they need). */
+function unavailable(): string | undefined {
+  if (process.env.CI === 'true') return undefined;
+  if (process.getuid?.() !== 0) return 'containerd nodes need root';
+  try {
+    checkContainerdTools();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+const SERVER = "require('http').createServer((q,s)=>{console.log(q.method,q.url);s.end('hello from '+require('os').hostname()+'\\n')}).listen(8080)";
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: hello}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: hello}}
+  template:
+    metadata: {labels: {app: hello}}
+    spec:
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - labelSelector: {matchLabels: {app: hello}}
+            topologyKey: kubernetes.io/hostname
+      containers:
+      - name: web
+        image: kubets/node-base:20
+        command: ["node", "-e", ${JSON.stringify(SERVER)}]
+        ports: [{containerPort: 8080}]
+`;
+
+/** Processes whose command line names `dir` (containerd, its shims). */
+function processesUnder(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.includes(dir)) found.push(`${pid} ${cmd}`);
+    } catch {
+      // Gone already.
+    }
+  }
+  return found;
+}
+
+describe('a cluster on containerd', { skip: unavailable() }, () => {
+  let c: LocalCluster;
+  before(async () => {
+    c = await startLocalCluster(['--runtime', 'containerd', '--nodes', '2', '--schedulers', '1', '--controller-managers', '1']);
+    await c.untilNodesReady(['node-1', 'node-2']);
+  });
+  after(async () => {
+    const dir = c?.dir;
+    await c?.stop();
+    if (dir !== undefined) assert.deepEqual(processesUnder(dir), [], 'containerd and every container shim stop with the cluster');
+  });
+
+  test('runs a Deployment of a real HTTP server whose pods answer on their IPs from a pod on another node, and logs the requests', async () => {
+    assert.match(c.kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[*].status.nodeInfo.containerRuntimeVersion}']), /^containerd:\/\/1\.\S+ containerd:\/\/1\.\S+$/);
+    c.kubectlOk(['apply', '-f', '-'], { input: DEPLOYMENT });
+    c.kubectlOk(['rollout', 'status', 'deployment/hello', '--timeout=120s']);
+    const pods = c
+      .kubectlOk(['get', 'pods', '-l', 'app=hello', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.podIP}{"\\n"}{end}'])
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [name, node, ip] = line.split(' ');
+        return { name: name ?? '', node: node ?? '', ip: ip ?? '' };
+      });
+    assert.deepEqual(pods.map((p) => p.node).sort(), ['node-1', 'node-2']);
+    for (const p of pods) assert.match(p.ip, p.node === 'node-1' ? /^10\.244\.1\.\d+$/ : /^10\.244\.2\.\d+$/);
+
+    const client = "(async()=>{for (const ip of process.argv.slice(1)) console.log(ip, (await (await fetch('http://'+ip+':8080/from-client',{signal:AbortSignal.timeout(5000)})).text()).trim())})()";
+    c.kubectlOk(['run', 'client', '--image=kubets/node-base:20', '--restart=Never', '--overrides={"spec":{"nodeName":"node-1"}}', '--command', '--', 'node', '-e', client, ...pods.map((p) => p.ip)]);
+    await pollUntil('the client pod done', () => (/Succeeded|Failed/.test(c.kubectlOk(['get', 'pod', 'client', '-o', 'jsonpath={.status.phase}'])) ? true : undefined), 120_000, 500);
+    const answers = c.kubectlOk(['logs', 'client']);
+    for (const p of pods) assert.match(answers, new RegExp(`^${p.ip.replace(/\./g, '\\.')} hello from ${p.name}$`, 'm'));
+    assert.equal(c.kubectlOk(['get', 'pod', 'client', '-o', 'jsonpath={.status.phase}']), 'Succeeded');
+
+    for (const p of pods) assert.match(c.kubectlOk(['logs', p.name]), /^GET \/from-client$/m);
+    // The network really is per pod: the host reaches a pod on its own bridge's address too.
+    const hostFetch = execFileSync(process.execPath, ['-e', `fetch('http://${pods[0]?.ip}:8080/').then(async r=>console.log(await r.text()))`], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(hostFetch.trim(), `hello from ${pods[0]?.name}`);
+  });
+});

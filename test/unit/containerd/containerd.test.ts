@@ -1,0 +1,72 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { containerdLayout, renderContainerdConfig } from '../../../pkg/containerd/config.js';
+import { PAUSE_IMAGE, writeOciArchive } from '../../../pkg/containerd/image.js';
+import { bridgeNetworkList, isNodeBridgeName } from '../../../pkg/containerd/node.js';
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+describe('a containerd node', () => {
+  test('its config keeps everything under its own directory and sets what these machines need', () => {
+    const layout = containerdLayout('/var/lib/kubets/node-1/containerd');
+    const config = renderContainerdConfig(layout);
+    assert.match(config, /^root = "\/var\/lib\/kubets\/node-1\/containerd\/root"$/m);
+    assert.match(config, /^state = "\/var\/lib\/kubets\/node-1\/containerd\/state"$/m);
+    assert.match(config, /\[grpc\]\n {2}address = "\/var\/lib\/kubets\/node-1\/containerd\/containerd\.sock"/);
+    assert.match(config, /^ {2}restrict_oom_score_adj = true$/m);
+    assert.match(config, new RegExp(`^  sandbox_image = "${PAUSE_IMAGE.replace(/\./g, '\\.')}"$`, 'm'));
+    assert.match(config, /^ {2}bin_dir = "\/usr\/lib\/cni"$/m);
+    assert.match(config, /^ {2}conf_dir = "\/var\/lib\/kubets\/node-1\/containerd\/cni\/net\.d"$/m);
+  });
+
+  test('its pod network is a bridge with addresses from the pod range, let through the firewall, with host ports mapped', () => {
+    const list = bridgeNetworkList('10.244.3.0/24', 'kbabcdef3', '/x/ipam') as { plugins: { type: string; bridge?: string; ipam?: { ranges: { subnet: string }[][]; dataDir: string } }[] };
+    assert.deepEqual(list.plugins.map((p) => p.type), ['bridge', 'firewall', 'portmap']);
+    assert.equal(list.plugins[0]?.bridge, 'kbabcdef3');
+    assert.deepEqual(list.plugins[0]?.ipam?.ranges, [[{ subnet: '10.244.3.0/24' }]]);
+    assert.equal(list.plugins[0]?.ipam?.dataDir, '/x/ipam');
+    assert.ok(isNodeBridgeName('kbabcdef3') && isNodeBridgeName('kb00000012'));
+    assert.ok(!isNodeBridgeName('docker0') && !isNodeBridgeName('kbr1') && !isNodeBridgeName('kbabcdef'));
+  });
+
+  test('an image archive is an OCI layout whose index names the image and whose digests hold', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubets-oci-'));
+    try {
+      const rootfs = join(dir, 'rootfs');
+      mkdirSync(join(rootfs, 'bin'), { recursive: true });
+      writeFileSync(join(rootfs, 'bin', 'hello'), 'hi\n');
+      const archive = join(dir, 'out', 'hello.tar');
+      await writeOciArchive({ name: 'docker.io/kubets/hello:1', rootfs, config: { Entrypoint: ['/bin/hello'] } }, archive);
+      const unpacked = join(dir, 'unpacked');
+      mkdirSync(unpacked);
+      execFileSync('tar', ['-xf', archive, '-C', unpacked]);
+      assert.deepEqual(JSON.parse(readFileSync(join(unpacked, 'oci-layout'), 'utf8')), { imageLayoutVersion: '1.0.0' });
+      const blob = (digest: string): Buffer => {
+        const data = readFileSync(join(unpacked, 'blobs', 'sha256', digest.replace(/^sha256:/, '')));
+        assert.equal(`sha256:${sha256(data)}`, digest, 'a blob is stored under its digest');
+        return data;
+      };
+      const index = JSON.parse(readFileSync(join(unpacked, 'index.json'), 'utf8')) as { manifests: { digest: string; size: number; annotations: Record<string, string> }[] };
+      assert.equal(index.manifests.length, 1);
+      const entry = index.manifests[0]!;
+      assert.equal(entry.annotations['io.containerd.image.name'], 'docker.io/kubets/hello:1');
+      const manifestBytes = blob(entry.digest);
+      assert.equal(manifestBytes.length, entry.size);
+      const manifest = JSON.parse(manifestBytes.toString()) as { config: { digest: string }; layers: { digest: string; size: number }[] };
+      const config = JSON.parse(blob(manifest.config.digest).toString()) as { config: { Entrypoint: string[] }; rootfs: { diff_ids: string[] } };
+      assert.deepEqual(config.config.Entrypoint, ['/bin/hello']);
+      const layer = blob(manifest.layers[0]!.digest);
+      assert.equal(layer.length, manifest.layers[0]!.size);
+      assert.deepEqual(config.rootfs.diff_ids, [manifest.layers[0]!.digest]);
+      const files = execFileSync('tar', ['-tf', join(unpacked, 'blobs', 'sha256', manifest.layers[0]!.digest.slice(7))], { encoding: 'utf8' });
+      assert.match(files, /^\.\/bin\/hello$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
