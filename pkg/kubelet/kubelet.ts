@@ -123,7 +123,7 @@ export class Kubelet {
     this.informers = new SharedInformerFactory(o.client, { logger: o.log, clock: o.clock });
     this.csiDrivers = new CsiDrivers(o.flags.rootDir);
     const podEvent = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void => void this.events.record({ ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, reason, message);
-    this.prober = new Prober({ cri: o.cri, clock: o.clock, log: o.log, networkProbes: () => this.runtimeName !== FAKE_RUNTIME_NAME, onChange: (uid) => this.enqueue(uid), event: podEvent });
+    this.prober = new Prober({ cri: o.cri, clock: o.clock, log: o.log, networkProbes: () => this.runtimeName !== FAKE_RUNTIME_NAME, hostIp: () => o.flags.nodeIp, onChange: (uid) => this.enqueue(uid), event: podEvent });
     this.syncer = new PodSyncer({
       cri: o.cri,
       clock: o.clock,

@@ -3,13 +3,15 @@
 // periodSeconds, each try limited to timeoutSeconds; successThreshold/failureThreshold turn tries
 // into a result. Startup holds liveness and readiness until it succeeds; a liveness or startup
 // failure asks for the container to be restarted; readiness decides the container's `ready`.
-// Exec probes run through CRI ExecSync. The simulated runtime has no network: there HTTP, TCP and
-// gRPC probes succeed while the container runs (README "The simulated runtime").
+// Exec probes run through CRI ExecSync; HTTP, TCP and gRPC probes go from the node to the pod's
+// IP (network-probe.ts). The simulated runtime has no network: there those succeed while the
+// container runs (README "The simulated runtime").
 import type { Logger } from 'pino';
 import type { Container, Pod, Probe } from '../api/core/v1/pod-types.js';
 import type { Clock, Timer } from '../client/clock.js';
 import { CriError, type CriClient } from '../cri/client.js';
 import type { ContainerStatus } from '../cri/types.js';
+import { networkProbe } from './network-probe.js';
 import { CONTAINER_NAME_LABEL, nanosToMs, type RuntimePod } from './runtime-pod.js';
 
 export type ProbeType = 'startup' | 'liveness' | 'readiness';
@@ -24,6 +26,8 @@ export interface ProberOptions {
   readonly log: Logger;
   /** Whether HTTP/TCP/gRPC probes can reach containers (false with the simulated runtime). */
   readonly networkProbes: () => boolean;
+  /** The node's IP: where a hostNetwork pod's probes go. */
+  readonly hostIp: () => string;
   /** A result changed: the pod should be synced. */
   readonly onChange: (podUid: string) => void;
   readonly event: (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
@@ -41,8 +45,14 @@ interface Worker {
   failedFor?: string;
 }
 
+/** Where a network probe goes: the container (for named ports) in a pod at `podIp`; undefined without a pod network. */
+export interface ProbeTarget {
+  readonly container: Container;
+  readonly podIp: string;
+}
+
 /** One probe try: its outcome and what it said. */
-export async function runProbe(cri: CriClient, probe: Probe, containerId: string, networkProbes: boolean): Promise<{ ok: boolean; output: string }> {
+export async function runProbe(cri: CriClient, probe: Probe, containerId: string, network: ProbeTarget | undefined): Promise<{ ok: boolean; output: string }> {
   if (probe.exec) {
     try {
       const r = await cri.execSync(containerId, probe.exec.command ?? [], probe.timeoutSeconds ?? 1);
@@ -53,8 +63,8 @@ export async function runProbe(cri: CriClient, probe: Probe, containerId: string
       return { ok: false, output: timedOut ? `command timed out: ${JSON.stringify((probe.exec.command ?? []).join(' '))} timed out after ${probe.timeoutSeconds ?? 1}s` : err instanceof Error ? err.message : String(err) };
     }
   }
-  if (!networkProbes) return { ok: true, output: '' };
-  return { ok: false, output: 'HTTP, TCP and gRPC probes need a pod network' };
+  if (network === undefined) return { ok: true, output: '' };
+  return networkProbe(probe, network.container, network.podIp, (probe.timeoutSeconds ?? 1) * 1000);
 }
 
 export class Prober {
@@ -82,7 +92,7 @@ export class Prober {
         const w = this.workers.get(key);
         if (w !== undefined && w.containerId === current.id) continue;
         if (w !== undefined) this.stop(w);
-        this.start(pod, c, current, type, probe, key);
+        this.start(pod, c, current, type, probe, key, runtime.sandboxes[0]?.network?.ip ?? '');
       }
     }
     for (const [key, w] of this.workers) {
@@ -138,7 +148,7 @@ export class Prober {
     return undefined;
   }
 
-  private start(pod: Pod, c: Container, current: ContainerStatus, type: ProbeType, probe: Probe, key: string): void {
+  private start(pod: Pod, c: Container, current: ContainerStatus, type: ProbeType, probe: Probe, key: string, podIp: string): void {
     const w: Worker = { containerId: current.id, probe, result: type === 'readiness' || type === 'startup' ? 'failure' : 'success', successes: 0, failures: 0, timer: undefined, stopped: false };
     this.workers.set(key, w);
     const uid = pod.metadata?.uid ?? '';
@@ -152,7 +162,7 @@ export class Prober {
         return;
       }
       if (w.failedFor !== undefined) return;
-      const { ok, output } = await runProbe(this.o.cri, probe, current.id, this.o.networkProbes());
+      const { ok, output } = await runProbe(this.o.cri, probe, current.id, this.o.networkProbes() ? { container: c, podIp: pod.spec?.hostNetwork === true ? this.o.hostIp() : podIp } : undefined);
       if (w.stopped) return;
       const before = w.result;
       if (ok) {

@@ -97,4 +97,35 @@ describe('a cluster on containerd', { skip: unavailable() }, () => {
     const hostFetch = execFileSync(process.execPath, ['-e', `fetch('http://${pods[0]?.ip}:8080/').then(async r=>console.log(await r.text()))`], { encoding: 'utf8', timeout: 10_000 });
     assert.equal(hostFetch.trim(), `hello from ${pods[0]?.name}`);
   });
+
+  test('probes reach the pod IP: httpGet on a named port and tcpSocket pass, an HTTP 500 keeps a container unready, a gRPC probe with nothing listening restarts it', async () => {
+    const serve = (port: number, ready: number): string => `require('http').createServer((q,s)=>{s.statusCode=q.url==='/ready'?${ready}:200;s.end('ok')}).listen(${port})`;
+    c.kubectlOk(['apply', '-f', '-'], {
+      input: `apiVersion: v1
+kind: Pod
+metadata: {name: probed}
+spec:
+  containers:
+  - name: good
+    image: kubets/node-base:20
+    command: ["node", "-e", ${JSON.stringify(serve(8081, 200))}]
+    ports: [{name: web, containerPort: 8081}]
+    readinessProbe: {httpGet: {path: /ready, port: web}, periodSeconds: 1, timeoutSeconds: 2}
+    livenessProbe: {tcpSocket: {port: 8081}, periodSeconds: 1, timeoutSeconds: 2, initialDelaySeconds: 2}
+  - name: bad
+    image: kubets/node-base:20
+    command: ["node", "-e", ${JSON.stringify(serve(8080, 500))}]
+    readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 1, timeoutSeconds: 2}
+    livenessProbe: {grpc: {port: 9090}, periodSeconds: 1, failureThreshold: 2, initialDelaySeconds: 2}
+`,
+    });
+    const status = (): string => c.kubectlOk(['get', 'pod', 'probed', '-o', 'jsonpath={range .status.containerStatuses[*]}{.name}={.ready}/{.restartCount} {end}']);
+    await pollUntil('good ready, bad restarted', () => (/good=true\/0 /.test(status()) && /bad=false\/[1-9]/.test(status()) ? true : undefined), 120_000, 500);
+    const ip = c.kubectlOk(['get', 'pod', 'probed', '-o', 'jsonpath={.status.podIP}']);
+    const events = c.kubectlOk(['get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+    assert.match(events, /^Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 500$/m);
+    assert.match(events, new RegExp(`^Unhealthy: Liveness probe failed: timeout: failed to connect service "${ip.replace(/\./g, '\\.')}:9090" within 1s: context deadline exceeded$`, 'm'));
+    assert.match(events, /^Killing: Container bad failed liveness probe, will be restarted$/m);
+  });
 });
+
