@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CriClient } from '../cri/client.js';
 import { sleep } from '../client/retry.js';
+import { removePodCgroups } from '../kubelet/resources.js';
 import { containerdLayout, writeContainerdConfig, type ContainerdLayout } from './config.js';
 
 const run = promisify(execFile);
@@ -137,14 +138,14 @@ export async function importImages(socket: string, archives: readonly string[]):
   }
 }
 
-/** The node going away: every pod taken down, then its bridge (the CNI plugins leave it behind). */
+/** The node going away: every pod taken down with its cgroups, then its bridge (the CNI plugins leave it behind). */
 export async function teardownContainerdNode(socket: string, bridge: string): Promise<void> {
-  await removeAllPods(socket);
+  for (const uid of await removeAllPods(socket)) await removePodCgroups(uid);
   await run('ip', ['link', 'delete', bridge]).catch(() => undefined);
 }
 
-/** Stops and removes every pod sandbox (and so its containers and network) of the containerd at `socket`. */
-export async function removeAllPods(socket: string): Promise<number> {
+/** Stops and removes every pod sandbox (and so its containers and network) of the containerd at `socket`; returns the pods' uids. */
+export async function removeAllPods(socket: string): Promise<string[]> {
   const cri = new CriClient({ endpoint: `unix://${socket}`, timeoutMs: 30_000 });
   try {
     const sandboxes = await cri.listPodSandbox();
@@ -152,7 +153,7 @@ export async function removeAllPods(socket: string): Promise<number> {
       await cri.stopPodSandbox(s.id);
       await cri.removePodSandbox(s.id);
     }
-    return sandboxes.length;
+    return [...new Set(sandboxes.map((s) => s.metadata?.uid ?? '').filter((uid) => uid !== ''))];
   } finally {
     cri.close();
   }

@@ -16,6 +16,7 @@ import type { CriClient } from '../cri/client.js';
 import { NodeAgent } from './node-agent.js';
 import type { KubeletFlags } from './options.js';
 import { computePodStatus, type ProbeView } from './pod-status.js';
+import { removePodCgroups } from './resources.js';
 import { Prober } from './prober.js';
 import { admitPod } from './admission.js';
 import type { EnvSources } from './env.js';
@@ -134,6 +135,8 @@ export class Kubelet {
       // events.k8s.io/v1 requires an action; the kubelet's reason names what it did.
       event: podEvent,
       mustRestart: (pod, c, id) => this.prober.mustRestart(pod, c, id),
+      // A simulated runtime makes no cgroups; many simulated kubelets share one process.
+      cleanupPod: async (uid) => void (this.runtimeName !== FAKE_RUNTIME_NAME ? await removePodCgroups(uid) : undefined),
       env: apiEnvSources(o.client, () => this.signal),
       allocatable: () => (this.node.current()?.status?.allocatable ?? {}) as Record<string, string>,
       volumes: new VolumeManager({

@@ -5,11 +5,13 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Container, Pod } from '../api/core/v1/pod-types.js';
+import { tryParseQuantity } from '../api/resource/quantity.js';
 import type { Clock } from '../client/clock.js';
 import { CriError, type CriClient } from '../cri/client.js';
 import type { ContainerConfig, ContainerStatus, DeepPartial, PodSandboxConfig } from '../cri/types.js';
 import { computeHash } from '../controller/framework/hash.js';
 import { Backoff } from './backoff.js';
+import { linuxContainerResources, podCgroupParent } from './resources.js';
 import { EnvError, expandReferences, resolveEnv, type EnvSources } from './env.js';
 import { VolumeSetupError, type PodVolume, type VolumeManager } from './volume/manager.js';
 import { initProgress, restartsAfter, type WaitingReason } from './pod-status.js';
@@ -41,6 +43,8 @@ export interface PodSyncOptions {
   readonly allocatable: () => Readonly<Record<string, string>>;
   /** The pod's volumes on the node. */
   readonly volumes: VolumeManager;
+  /** Removes what the node holds of a gone pod beyond the runtime's (its cgroups, on a real runtime). */
+  readonly cleanupPod?: (uid: string) => Promise<void>;
   /** Why a running container must be restarted now (its liveness or startup probe failed). */
   readonly mustRestart?: (pod: Pod, c: Container, containerId: string) => { message: string; graceSeconds?: number } | undefined;
 }
@@ -58,6 +62,9 @@ const PULL_RESYNC_MS = 1000;
 /** Upstream's volume operation back-off: 500 ms doubling to 2m2s. */
 const MOUNT_RETRY_INITIAL_MS = 500;
 const MOUNT_RETRY_MAX_MS = 122_000;
+
+/** Bytes of a memory quantity (0 when unset or not a quantity). */
+const memoryBytes = (q: string | undefined): number => Number(tryParseQuantity(q)?.value() ?? 0n);
 
 /** Where a pod's container logs go: <pod-logs-dir>/<namespace>_<name>_<uid>. */
 export function podLogDirectory(podLogsDir: string, pod: Pod): string {
@@ -84,7 +91,7 @@ export class PodSyncer {
       labels: podLabels(pod),
       annotations: { ...(pod.metadata?.annotations ?? {}) },
       portMappings: (spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => (p.hostPort ?? 0) > 0).map((p) => ({ protocol: (p.protocol ?? 'TCP') as 'TCP', containerPort: p.containerPort, hostPort: p.hostPort ?? 0, hostIp: p.hostIP ?? '' }))),
-      linux: { securityContext: { namespaceOptions: { network: hostNetwork ? 'NODE' : 'POD', pid: spec?.hostPID ? 'NODE' : spec?.shareProcessNamespace ? 'POD' : 'CONTAINER', ipc: spec?.hostIPC ? 'NODE' : 'POD' } } },
+      linux: { cgroupParent: podCgroupParent(pod), securityContext: { namespaceOptions: { network: hostNetwork ? 'NODE' : 'POD', pid: spec?.hostPID ? 'NODE' : spec?.shareProcessNamespace ? 'POD' : 'CONTAINER', ipc: spec?.hostIPC ? 'NODE' : 'POD' } } },
     };
   }
 
@@ -110,6 +117,7 @@ export class PodSyncer {
       stdin: c.stdin ?? false,
       stdinOnce: c.stdinOnce ?? false,
       tty: c.tty ?? false,
+      linux: { resources: linuxContainerResources(pod, c, memoryBytes(this.o.allocatable().memory)) },
     };
   }
 
@@ -390,6 +398,7 @@ export class PodSyncer {
     const rp = await readRuntimePod(this.o.cri, uid, signal);
     for (const s of rp.sandboxes) await this.o.cri.removePodSandbox(s.id, { signal });
     await this.o.volumes.tearDown(uid);
+    await this.o.cleanupPod?.(uid);
     this.backoff.forget(`${uid}/`);
     this.waiting.delete(uid);
     this.mountRetry.delete(uid);

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
 import { pollUntil } from '../helpers/local-leaders.js';
 import { checkContainerdTools } from '../../pkg/containerd/node.js';
@@ -66,8 +66,12 @@ describe('a cluster on containerd', { skip: unavailable() }, () => {
   });
   after(async () => {
     const dir = c?.dir;
+    const uids = c?.kubectlOk(['get', 'pods', '-A', '-o', 'jsonpath={.items[*].metadata.uid}']).split(' ').filter((u) => u !== '') ?? [];
+    assert.ok(uids.length > 0, 'pods still run when the cluster stops');
     await c?.stop();
     if (dir !== undefined) assert.deepEqual(processesUnder(dir), [], 'containerd and every container shim stop with the cluster');
+    const left = uids.flatMap((uid) => ['', 'burstable/', 'besteffort/'].map((q) => `/sys/fs/cgroup/memory/kubepods/${q}pod${uid}`)).filter((d) => existsSync(d));
+    assert.deepEqual(left, [], 'the pods\' cgroups go with them');
   });
 
   test('runs a Deployment of a real HTTP server whose pods answer on their IPs from a pod on another node, and logs the requests', async () => {
@@ -126,6 +130,46 @@ spec:
     assert.match(events, /^Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 500$/m);
     assert.match(events, new RegExp(`^Unhealthy: Liveness probe failed: timeout: failed to connect service "${ip.replace(/\./g, '\\.')}:9090" within 1s: context deadline exceeded$`, 'm'));
     assert.match(events, /^Killing: Container bad failed liveness probe, will be restarted$/m);
+  });
+
+  test('limits are the container\'s cgroup: it reads its own quota and memory limit, a memory hog is OOMKilled, and the pod\'s cgroup goes with the pod', async () => {
+    const read = "const f=(p)=>require('fs').readFileSync('/sys/fs/cgroup/'+p,'utf8').trim();console.log(f('cpu/cpu.cfs_quota_us'),f('cpu/cpu.shares'),f('memory/memory.limit_in_bytes'))";
+    c.kubectlOk(['apply', '-f', '-'], {
+      input: `apiVersion: v1
+kind: Pod
+metadata: {name: limited}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: kubets/node-base:20
+    command: ["node", "-e", ${JSON.stringify(read)}]
+    resources: {requests: {cpu: 250m, memory: 32Mi}, limits: {cpu: 500m, memory: 128Mi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hog}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: hog
+    image: kubets/node-base:20
+    command: ["node", "-e", "const a=[];for(;;)a.push(Buffer.alloc(1<<20,1))"]
+    resources: {limits: {memory: 64Mi}}
+`,
+    });
+    const phase = (name: string): string => c.kubectlOk(['get', 'pod', name, '-o', 'jsonpath={.status.phase}']);
+    await pollUntil('both pods done', () => (/Succeeded|Failed/.test(phase('limited')) && /Succeeded|Failed/.test(phase('hog')) ? true : undefined), 120_000, 500);
+    assert.equal(c.kubectlOk(['logs', 'limited']).trim(), `50000 256 ${128 * 1024 * 1024}`);
+    assert.equal(phase('hog'), 'Failed');
+    assert.equal(c.kubectlOk(['get', 'pod', 'hog', '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.reason}/{.status.containerStatuses[0].state.terminated.exitCode}']), 'OOMKilled/137');
+    assert.match(c.kubectlOk(['get', 'pod', 'hog']), /hog\s+0\/1\s+OOMKilled\s+0/);
+
+    const uid = c.kubectlOk(['get', 'pod', 'limited', '-o', 'jsonpath={.metadata.uid}']);
+    const podCgroup = `/sys/fs/cgroup/memory/kubepods/burstable/pod${uid}`;
+    assert.ok(existsSync(podCgroup), `${podCgroup} while the pod exists`);
+    c.kubectlOk(['delete', 'pod', 'limited', 'hog', '--wait=true']);
+    await pollUntil('the pod cgroup removed', () => (!existsSync(podCgroup) ? true : undefined), 30_000, 250);
   });
 });
 
