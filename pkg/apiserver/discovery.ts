@@ -36,6 +36,8 @@ function subresourcesOf(def: ResourceDef): { name: string; kind: string; group: 
     out.push({ name: 'binding', kind: 'Binding', group: '', version: 'v1' });
     out.push({ name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1' });
     out.push({ name: 'log', kind: 'Pod', group: '', version: 'v1' });
+    out.push({ name: 'exec', kind: 'PodExecOptions', group: '', version: 'v1' });
+    out.push({ name: 'attach', kind: 'PodAttachOptions', group: '', version: 'v1' });
   }
   if (def.group === '' && def.kind === 'Namespace') out.push({ name: 'finalize', kind: 'Namespace', group: '', version: 'v1' });
   return out;
@@ -45,6 +47,7 @@ function subresourceVerbs(name: string): string[] {
   if (name === 'binding' || name === 'eviction') return ['create'];
   if (name === 'finalize') return ['update'];
   if (name === 'log') return ['get'];
+  if (name === 'exec' || name === 'attach') return ['create', 'get'];
   return SUBRESOURCE_VERBS;
 }
 

@@ -13,6 +13,8 @@ import { WatchCacheSet } from './watchcache.js';
 import { ServiceAllocator } from './allocators.js';
 import { FENCING_HEADER_LOWER, fencedWrite } from './fencing.js';
 import { parseRequestInfo, parseRequestTarget, send, sendError, type RequestInfo, type RequestTarget } from './http.js';
+import { handlePodStreamUpgrade } from './handlers/pod-stream.js';
+import type { Duplex } from 'node:stream';
 import type { ServerContext } from './handlers/context.js';
 import {
   handleCreate,
@@ -149,6 +151,8 @@ export class ApiServer {
       const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `malformed HTTP request: ${err.code ?? err.message}`, reason: 'BadRequest', code });
       socket.end(`HTTP/1.1 ${code} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     });
+    // kubectl exec and attach: WebSocket upgrades passed through to the pod's kubelet.
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void handlePodStreamUpgrade(this.ctx, req, socket, head));
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 66_000;
   }

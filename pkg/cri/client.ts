@@ -35,6 +35,14 @@ export interface CriClientOptions {
   readonly timeoutMs?: number;
 }
 
+/** Which of a streaming session's streams exist. */
+export interface StreamFlags {
+  readonly stdin: boolean;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+  readonly tty: boolean;
+}
+
 export interface CallOptions {
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
@@ -133,6 +141,21 @@ export class CriClient {
   execSync(containerId: string, cmd: readonly string[], timeoutSeconds: number, opts?: CallOptions): Promise<ExecSyncResponse> {
     const limit = timeoutSeconds > 0 ? timeoutSeconds * 1000 + this.timeoutMs : this.timeoutMs;
     return this.call(this.runtime, 'ExecSync', { containerId, cmd, timeout: String(timeoutSeconds) }, { timeoutMs: limit, ...opts });
+  }
+
+  /** The URL of the runtime's streaming server where `cmd` runs in the container. */
+  async exec(containerId: string, cmd: readonly string[], streams: StreamFlags, opts?: CallOptions): Promise<string> {
+    return (await this.call<{ url: string }>(this.runtime, 'Exec', { containerId, cmd, ...streams }, opts)).url;
+  }
+
+  /** The URL of the runtime's streaming server attached to the container's main process. */
+  async attach(containerId: string, streams: StreamFlags, opts?: CallOptions): Promise<string> {
+    return (await this.call<{ url: string }>(this.runtime, 'Attach', { containerId, ...streams }, opts)).url;
+  }
+
+  /** The URL of the runtime's streaming server forwarding to the sandbox's ports. */
+  async portForward(podSandboxId: string, ports: readonly number[], opts?: CallOptions): Promise<string> {
+    return (await this.call<{ url: string }>(this.runtime, 'PortForward', { podSandboxId, port: ports }, opts)).url;
   }
 
   // ---- ImageService ----

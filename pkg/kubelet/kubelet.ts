@@ -12,7 +12,7 @@ import { unwrapTombstone, type DeepReadonly } from '../client/informer/store.js'
 import type { RestClient } from '../client/rest.js';
 import { canonicalJson } from '../controller/framework/hash.js';
 import { isConflict, isInvalid, isNotFound } from '../controller/framework/errors.js';
-import type { CriClient } from '../cri/client.js';
+import type { CriClient, StreamFlags } from '../cri/client.js';
 import { NodeAgent } from './node-agent.js';
 import type { KubeletFlags } from './options.js';
 import { computePodStatus, type ProbeView } from './pod-status.js';
@@ -175,6 +175,24 @@ export class Kubelet {
       path: picked.logPath,
       running: async () => (await this.o.cri.containerStatus(id).catch(() => undefined))?.state === 'CONTAINER_RUNNING',
     };
+  }
+
+  /**
+   * The runtime's streaming URL for an exec or attach session in a running container of a pod on
+   * this node, or why there is none (as upstream's kubelet answers).
+   */
+  async streamingUrl(kind: 'exec' | 'attach', namespace: string, name: string, container: string, cmd: readonly string[], streams: StreamFlags): Promise<{ url: string } | { code: number; message: string }> {
+    const pod = [...this.pods.values()].find((p) => p.metadata?.namespace === namespace && p.metadata?.name === name);
+    if (pod === undefined) return { code: 404, message: `pod "${name}" not found` };
+    if (![...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.name === container)) return { code: 404, message: `container "${container}" not found in pod "${name}"` };
+    const runtime = await readRuntimePod(this.o.cri, pod.metadata?.uid ?? '', this.signal);
+    const [current] = containersNamed(runtime, container);
+    if (current === undefined || current.state !== 'CONTAINER_RUNNING') return { code: 400, message: `container ${container} is not running` };
+    try {
+      return { url: kind === 'exec' ? await this.o.cri.exec(current.id, cmd, streams, { signal: this.signal }) : await this.o.cri.attach(current.id, streams, { signal: this.signal }) };
+    } catch (err) {
+      return { code: 500, message: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   /** Whether the loops run: the node is registered and the runtime answered its last relist recently. */

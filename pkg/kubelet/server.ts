@@ -1,11 +1,14 @@
 // The kubelet's HTTP endpoint (port 10250 as upstream): /healthz from the kubelet's real state
-// (node registered, runtime relisted recently), /pods (the pods bound to this node), and
-// /containerLogs, which the apiserver's pods/log proxies for `kubectl logs`.
+// (node registered, runtime relisted recently), /pods (the pods bound to this node),
+// /containerLogs, which the apiserver's pods/log proxies for `kubectl logs`, and /exec and /attach
+// (WebSocket upgrades, streaming.ts) behind `kubectl exec` and `kubectl attach`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Clock } from '../client/clock.js';
 import type { Kubelet } from './kubelet.js';
 import { streamLog } from './logs.js';
+import { refuseUpgrade, StreamingRelay } from './streaming.js';
 
 export interface KubeletServer {
   readonly port: number;
@@ -74,6 +77,10 @@ export async function serveKubelet(address: string, port: number, kubelet: () =>
     res.writeHead(404, { 'Content-Type': 'text/plain' });
     res.end('404 page not found\n');
   });
+  const relay = new StreamingRelay();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!relay.handle(kubelet(), req, socket, head)) refuseUpgrade(socket, 404, '404 page not found');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, address, () => resolve());
@@ -82,6 +89,7 @@ export async function serveKubelet(address: string, port: number, kubelet: () =>
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
+        relay.close();
         server.close(() => resolve());
         // Followed logs and keep-alive clients would hold the close for as long as they last.
         server.closeAllConnections();

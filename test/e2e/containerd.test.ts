@@ -74,7 +74,7 @@ describe('a cluster on containerd', { skip: unavailable() }, () => {
     assert.deepEqual(left, [], 'the pods\' cgroups go with them');
   });
 
-  test('runs a Deployment of a real HTTP server whose pods answer on their IPs from a pod on another node, and logs the requests', async () => {
+  test('runs a Deployment of a real HTTP server whose pods answer on their IPs from a pod on another node, logs the requests, and execs in them', async () => {
     assert.match(c.kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[*].status.nodeInfo.containerRuntimeVersion}']), /^containerd:\/\/1\.\S+ containerd:\/\/1\.\S+$/);
     c.kubectlOk(['apply', '-f', '-'], { input: DEPLOYMENT });
     c.kubectlOk(['rollout', 'status', 'deployment/hello', '--timeout=120s']);
@@ -100,6 +100,13 @@ describe('a cluster on containerd', { skip: unavailable() }, () => {
     // The network really is per pod: the host reaches a pod on its own bridge's address too.
     const hostFetch = execFileSync(process.execPath, ['-e', `fetch('http://${pods[0]?.ip}:8080/').then(async r=>console.log(await r.text()))`], { encoding: 'utf8', timeout: 10_000 });
     assert.equal(hostFetch.trim(), `hello from ${pods[0]?.name}`);
+
+    // kubectl exec runs in the container's namespaces, and exits with the command's code.
+    const first = pods[0]!.name;
+    assert.deepEqual(c.kubectl(['exec', first, '--', 'node', '-e', "console.log(require('os').hostname())"]), { code: 0, stdout: `${first}\n`, stderr: '' });
+    const failed = c.kubectl(['exec', first, '--', 'node', '-e', 'process.exit(7)']);
+    assert.equal(failed.code, 7);
+    assert.match(failed.stderr, /command terminated with exit code 7/);
   });
 
   test('probes reach the pod IP: httpGet on a named port and tcpSocket pass, an HTTP 500 keeps a container unready, a gRPC probe with nothing listening restarts it', async () => {

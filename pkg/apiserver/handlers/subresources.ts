@@ -284,6 +284,42 @@ function evictionType(): ExpectedType {
   return { kind: 'Eviction', apiVersion: 'policy/v1', schema: asNode(EvictionSchema) };
 }
 
+/** A pod as kubeletOfPod reads it. */
+interface PodOnNode {
+  metadata?: { name?: string };
+  spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] };
+  status?: { phase?: string };
+}
+
+/**
+ * The kubelet of a pod's node (http://<InternalIP>:<kubelet port>) and the container a request
+ * names (the only one when it names none), checked as kube-apiserver checks them.
+ */
+export async function kubeletOfPod(ctx: ServerContext, store: { get(ns: string | undefined, name: string): Promise<unknown> }, namespace: string | undefined, name: string, requested: string, purpose: string): Promise<{ kubelet: string; container: string; pod: PodOnNode }> {
+  const pod = (await store.get(namespace, name)) as PodOnNode;
+  const containers = (pod.spec?.containers ?? []).map((c) => c.name);
+  const inits = (pod.spec?.initContainers ?? []).map((c) => c.name);
+  let container = requested;
+  if (container === '') {
+    if (containers.length === 1) container = containers[0]!;
+    else {
+      let message = `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`;
+      if (inits.length > 0) message += ` or one of the init containers: [${inits.join(' ')}]`;
+      throw badRequest(message);
+    }
+  } else if (![...containers, ...inits, ...(pod.spec?.ephemeralContainers ?? []).map((c) => c.name)].includes(container)) {
+    throw badRequest(`container ${container} is not valid for pod ${name}`);
+  }
+  const nodeName = pod.spec?.nodeName ?? '';
+  if (nodeName === '') throw badRequest(`pod ${name} does not have a host assigned`);
+  const nodes = ctx.storeByResource('', 'nodes');
+  const node = (await nodes!.get(undefined, nodeName)) as { status?: { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } };
+  const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.status?.addresses?.find((a) => a.type === 'Hostname')?.address;
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
+  if (address === undefined || port === 0) throw badRequest(`node ${nodeName} has no kubelet address to ${purpose}`);
+  return { kubelet: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, container, pod };
+}
+
 /** Options of pods/log the kubelet understands; anything else is not passed on. */
 const LOG_OPTIONS = ['container', 'follow', 'previous', 'sinceSeconds', 'sinceTime', 'timestamps', 'tailLines', 'limitBytes'];
 
@@ -299,30 +335,10 @@ export async function handlePodLog(ctx: ServerContext, r: Request): Promise<void
     if (v !== null && (!/^\d+$/.test(v) || (n !== 'tailLines' && Number(v) === 0))) throw badRequest(`${n}: Invalid value: ${JSON.stringify(v)}: must be ${n === 'tailLines' ? 'greater than or equal to 0' : 'greater than 0'}`);
   }
   if (q.get('sinceSeconds') !== null && q.get('sinceTime') !== null) throw badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
-  const pod = (await r.store.get(r.info.namespace, r.info.name)) as { spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] } };
-  const containers = (pod.spec?.containers ?? []).map((c) => c.name);
-  const inits = (pod.spec?.initContainers ?? []).map((c) => c.name);
-  let container = q.get('container') ?? '';
-  if (container === '') {
-    if (containers.length === 1) container = containers[0]!;
-    else {
-      let message = `a container name must be specified for pod ${r.info.name}, choose one of: [${containers.join(' ')}]`;
-      if (inits.length > 0) message += ` or one of the init containers: [${inits.join(' ')}]`;
-      throw badRequest(message);
-    }
-  } else if (![...containers, ...inits, ...(pod.spec?.ephemeralContainers ?? []).map((c) => c.name)].includes(container)) {
-    throw badRequest(`container ${container} is not valid for pod ${r.info.name}`);
-  }
-  const nodeName = pod.spec?.nodeName ?? '';
-  if (nodeName === '') throw badRequest(`pod ${r.info.name} does not have a host assigned`);
-  const nodes = ctx.storeByResource('', 'nodes');
-  const node = (await nodes!.get(undefined, nodeName)) as { status?: { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } };
-  const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.status?.addresses?.find((a) => a.type === 'Hostname')?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
-  if (address === undefined || port === 0) throw badRequest(`node ${nodeName} has no kubelet address to read logs from`);
+  const { kubelet, container } = await kubeletOfPod(ctx, r.store, r.info.namespace, r.info.name, q.get('container') ?? '', 'read logs from');
   const query = new URLSearchParams();
   for (const n of LOG_OPTIONS) if (n !== 'container' && q.get(n) !== null) query.set(n, q.get(n)!);
-  const target = `http://${address.includes(':') ? `[${address}]` : address}:${port}/containerLogs/${encodeURIComponent(r.info.namespace ?? '')}/${encodeURIComponent(r.info.name)}/${encodeURIComponent(container)}?${query}`;
+  const target = `${kubelet}/containerLogs/${encodeURIComponent(r.info.namespace ?? '')}/${encodeURIComponent(r.info.name)}/${encodeURIComponent(container)}?${query}`;
   const abort = new AbortController();
   r.res.on('close', () => abort.abort());
   let upstream: Response;

@@ -99,6 +99,8 @@ interface FakeContainer {
   /** The log writes in order. */
   logChain: Promise<void>;
   ignoresSigterm: boolean;
+  /** Attached sessions: each sees the main process's output from the time it attached. */
+  readonly attached: Set<(stream: 'stdout' | 'stderr', line: string) => void>;
 }
 
 /** Aborted when the program is stopped: the interpreter's pending step rejects with it. */
@@ -230,6 +232,7 @@ export class FakeRuntime {
       markExited,
       logChain: Promise.resolve(),
       ignoresSigterm: false,
+      attached: new Set(),
     };
     this.containers.set(c.id, c);
     return c.id;
@@ -331,15 +334,21 @@ export class FakeRuntime {
     };
   }
 
-  /** Runs `cmd` in the container: the vocabulary's meaning, anything else succeeds. */
-  async execSync(id: string, cmd: readonly string[], timeoutSeconds: number): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number }> {
+  /** Runs `cmd` in the running container, its output lines to `write`, until it ends or `signal` stops it; resolves with its exit code. */
+  execStream(id: string, cmd: readonly string[], write: (stream: 'stdout' | 'stderr', line: string) => void, signal: AbortSignal): Promise<number> {
     const c = this.container(id);
     if (c.state !== 'CONTAINER_RUNNING') throw new FakeRuntimeError(grpc.status.UNKNOWN, `container is in ${c.state} state`);
+    const run = runProgram(parseProgram(cmd, [], c.env), this.hostFor(c, false, signal, write));
+    const ended = new Promise<never>((_, reject) => void c.exited.then(() => reject(new FakeRuntimeError(grpc.status.UNKNOWN, 'container exited while the command ran'))));
+    return Promise.race([run, ended]);
+  }
+
+  /** Runs `cmd` in the container: the vocabulary's meaning, anything else succeeds. */
+  async execSync(id: string, cmd: readonly string[], timeoutSeconds: number): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number }> {
     const out: string[] = [];
     const err: string[] = [];
     const stop = new AbortController();
-    const host = this.hostFor(c, false, stop.signal, (stream, line) => (stream === 'stdout' ? out : err).push(line + '\n'));
-    const run = runProgram(parseProgram(cmd, [], c.env), host);
+    const run = this.execStream(id, cmd, (stream, line) => (stream === 'stdout' ? out : err).push(line + '\n'), stop.signal);
     let timer: Timer | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       if (timeoutSeconds > 0) {
@@ -349,13 +358,28 @@ export class FakeRuntime {
         });
       }
     });
-    const ended = new Promise<never>((_, reject) => void c.exited.then(() => reject(new FakeRuntimeError(grpc.status.UNKNOWN, 'container exited while the command ran'))));
     try {
-      const exitCode = await Promise.race([run, timedOut, ended]);
+      const exitCode = await Promise.race([run, timedOut]);
       return { stdout: Buffer.from(out.join('')), stderr: Buffer.from(err.join('')), exitCode };
     } finally {
       timer?.cancel();
       stop.abort();
+    }
+  }
+
+  /**
+   * Follows the running container's main process: its output lines from now on to `write`, until
+   * it exits (resolving with its exit code) or `signal` ends the session (resolving undefined).
+   */
+  async attach(id: string, write: (stream: 'stdout' | 'stderr', line: string) => void, signal: AbortSignal): Promise<number | undefined> {
+    const c = this.container(id);
+    if (c.state !== 'CONTAINER_RUNNING') throw new FakeRuntimeError(grpc.status.UNKNOWN, `container is in ${c.state} state`);
+    c.attached.add(write);
+    try {
+      const detached = new Promise<undefined>((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', () => resolve(undefined), { once: true })));
+      return await Promise.race([c.exited.then(() => c.exitCode), detached]);
+    } finally {
+      c.attached.delete(write);
     }
   }
 
@@ -445,6 +469,7 @@ export class FakeRuntime {
   }
 
   private log(c: FakeContainer, stream: 'stdout' | 'stderr', line: string): void {
+    for (const attached of c.attached) attached(stream, line);
     if (c.logFile === '') return;
     const text = `${rfc3339Nano(this.clock.now())} ${stream} F ${line}\n`;
     const file = c.logFile;

@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Clock } from '../../client/clock.js';
 import { criServices } from '../proto.js';
 import { FakeRuntime, FakeRuntimeError } from './runtime.js';
+import { FakeStreamingServer } from './streaming.js';
 
 export interface FakeRuntimeServer {
   /** The address the kubelet dials: unix:///path/to.sock. */
@@ -42,7 +43,13 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const obj = <T>(v: unknown): T => (v ?? undefined) as T;
 
 /** The service implementations over `runtime`. */
-export function fakeCriHandlers(runtime: FakeRuntime): { runtime: grpc.UntypedServiceImplementation; images: grpc.UntypedServiceImplementation } {
+export function fakeCriHandlers(runtime: FakeRuntime, streaming: FakeStreamingServer): { runtime: grpc.UntypedServiceImplementation; images: grpc.UntypedServiceImplementation } {
+  const flags = (r: Record<string, unknown>): { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean } => ({ stdin: r['stdin'] === true, stdout: r['stdout'] === true, stderr: r['stderr'] === true, tty: r['tty'] === true });
+  const running = (id: string): string => {
+    const state = runtime.containerStatus(id).state;
+    if (state !== 'CONTAINER_RUNNING') throw new FakeRuntimeError(grpc.status.FAILED_PRECONDITION, `container ${id} is not running (state=${state})`);
+    return id;
+  };
   return {
     runtime: {
       Version: unary(() => runtime.version()),
@@ -60,6 +67,8 @@ export function fakeCriHandlers(runtime: FakeRuntime): { runtime: grpc.UntypedSe
       ListContainers: unary((r) => ({ containers: runtime.listContainers(obj(r['filter'])) })),
       ContainerStatus: unary((r) => ({ status: runtime.containerStatus(str(r['containerId'])), info: {} })),
       ExecSync: unary((r) => runtime.execSync(str(r['containerId']), (r['cmd'] as string[] | undefined) ?? [], Number(r['timeout'] ?? 0))),
+      Exec: unary(async (r) => ({ url: await streaming.register({ kind: 'exec', containerId: running(str(r['containerId'])), cmd: (r['cmd'] as string[] | undefined) ?? [], flags: flags(r) }) })),
+      Attach: unary(async (r) => ({ url: await streaming.register({ kind: 'attach', containerId: running(str(r['containerId'])), flags: flags(r) }) })),
     },
     images: {
       PullImage: unary((r) => ({ imageRef: runtime.pullImage(str(obj<{ image?: string }>(r['image'])?.image)) })),
@@ -78,7 +87,8 @@ export async function startFakeRuntimeServer(endpoint: string, clock: Clock): Pr
   const runtime = new FakeRuntime(clock);
   const { RuntimeService, ImageService } = criServices();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
-  const handlers = fakeCriHandlers(runtime);
+  const streaming = new FakeStreamingServer(runtime);
+  const handlers = fakeCriHandlers(runtime, streaming);
   server.addService(RuntimeService.service, handlers.runtime);
   server.addService(ImageService.service, handlers.images);
   if (endpoint.startsWith('unix://')) {
@@ -94,6 +104,7 @@ export async function startFakeRuntimeServer(endpoint: string, clock: Clock): Pr
     stop: () =>
       new Promise<void>((resolve) => {
         runtime.close();
+        streaming.close();
         server.tryShutdown(() => resolve());
         // Calls in flight (a StopContainer waiting out a grace period) must not hold the shutdown.
         setTimeout(() => server.forceShutdown(), 1000).unref();
