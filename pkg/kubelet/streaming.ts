@@ -1,13 +1,15 @@
 // kubectl exec and attach on the kubelet: GET /exec/<namespace>/<pod>/<container>?command=...&input=1
 // &output=1&error=1&tty=1 (and /attach/...) upgraded to a WebSocket with the remote command
 // protocol (v5, or v4), which the apiserver's pods/exec and pods/attach pass through. The kubelet
-// asks the runtime for its streaming URL over CRI and relays every message between the two. The
-// runtime may speak only v4 (containerd does): then a v5 half-close of stdin has nothing to
-// become and is dropped — the session ends when the command does.
+// asks the runtime for its streaming URL over CRI and speaks SPDY (v4.channel.k8s.io) there, as
+// upstream's kubelet does with every runtime: each WebSocket message becomes bytes on the SPDY
+// stream of its channel and back, and a v5 half-close of stdin becomes the stdin stream's FIN.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { StreamFlags } from '../cri/client.js';
 import { Channel, frame, failureStatus, negotiate, STREAM_PROTOCOL_V4, STREAM_PROTOCOL_V5 } from '../streaming/remotecommand.js';
+import { dialRemoteCommand, type RemoteCommandStreams } from '../streaming/remotecommand-spdy.js';
 import type { Kubelet } from './kubelet.js';
 
 const SUPPORTED = [STREAM_PROTOCOL_V5, STREAM_PROTOCOL_V4];
@@ -45,39 +47,60 @@ export class StreamingRelay {
     void kubelet.streamingUrl(kind, namespace, name, container, cmd, streams).then(
       (target) => {
         if ('code' in target) refuseUpgrade(socket, target.code, target.message);
-        else this.wss.handleUpgrade(req, socket, head, (client) => this.relay(client, target.url));
+        else this.wss.handleUpgrade(req, socket, head, (client) => this.relay(client, target.url, streams));
       },
       (err: unknown) => refuseUpgrade(socket, 500, err instanceof Error ? err.message : String(err)),
     );
     return true;
   }
 
-  private relay(client: WebSocket, runtimeUrl: string): void {
+  private relay(client: WebSocket, runtimeUrl: string, flags: StreamFlags): void {
     this.live.add(client);
-    const runtime = new WebSocket(runtimeUrl.replace(/^http/, 'ws'), client.protocol === STREAM_PROTOCOL_V5 ? [STREAM_PROTOCOL_V5, STREAM_PROTOCOL_V4] : [STREAM_PROTOCOL_V4]);
-    const pending: RawData[] = [];
-    const toRuntime = (data: RawData): void => {
-      const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
-      if (bytes[0] === Channel.close && runtime.protocol !== STREAM_PROTOCOL_V5) return;
-      runtime.send(bytes);
+    const pending: Buffer[] = [];
+    let runtime: RemoteCommandStreams | undefined;
+    const bytesOf = (data: RawData): Buffer => (Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]));
+    const toRuntime = (msg: Buffer, r: RemoteCommandStreams): void => {
+      const payload = msg.subarray(1);
+      if (msg[0] === Channel.stdin) r.stdin?.write(payload);
+      else if (msg[0] === Channel.resize) r.resize?.write(payload);
+      else if (msg[0] === Channel.close && payload[0] === Channel.stdin) r.stdin?.end();
     };
-    client.on('message', (data) => (runtime.readyState === WebSocket.OPEN ? toRuntime(data) : pending.push(data)));
-    runtime.on('open', () => {
-      for (const data of pending.splice(0)) toRuntime(data);
-    });
-    runtime.on('message', (data) => {
-      if (client.readyState === WebSocket.OPEN) client.send(data);
-    });
-    runtime.on('close', () => client.close(1000));
-    runtime.on('error', (err) => {
-      if (client.readyState === WebSocket.OPEN) client.send(frame(Channel.error, JSON.stringify(failureStatus(`error reaching the runtime's streaming server: ${err.message}`))));
-      client.close(1000);
+    client.on('message', (data) => {
+      const msg = bytesOf(data);
+      if (runtime !== undefined) toRuntime(msg, runtime);
+      else pending.push(msg);
     });
     client.on('close', () => {
       this.live.delete(client);
-      if (runtime.readyState === WebSocket.CONNECTING || runtime.readyState === WebSocket.OPEN) runtime.close(1000);
+      runtime?.connection.close();
     });
-    client.on('error', () => runtime.terminate());
+    client.on('error', () => runtime?.connection.close());
+    const send = (channel: number, data: Buffer): void => {
+      if (client.readyState === WebSocket.OPEN) client.send(frame(channel, data));
+    };
+    dialRemoteCommand(runtimeUrl, flags).then(
+      (r) => {
+        if (client.readyState !== WebSocket.OPEN) {
+          r.connection.close();
+          return;
+        }
+        runtime = r;
+        r.stdout?.on('data', (d: Buffer) => send(Channel.stdout, d));
+        r.stderr?.on('data', (d: Buffer) => send(Channel.stderr, d));
+        const status: Buffer[] = [];
+        r.error.on('data', (d: Buffer) => status.push(d));
+        r.error.on('end', () => {
+          if (status.length > 0) send(Channel.error, Buffer.concat(status));
+          client.close(1000);
+        });
+        r.connection.on('close', () => client.close(1000));
+        for (const msg of pending.splice(0)) toRuntime(msg, r);
+      },
+      (err: unknown) => {
+        send(Channel.error, Buffer.from(JSON.stringify(failureStatus(err instanceof Error ? err.message : String(err)))));
+        client.close(1000);
+      },
+    );
   }
 
   close(): void {

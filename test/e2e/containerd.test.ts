@@ -107,6 +107,8 @@ describe('a cluster on containerd', { skip: unavailable() }, () => {
     const failed = c.kubectl(['exec', first, '--', 'node', '-e', 'process.exit(7)']);
     assert.equal(failed.code, 7);
     assert.match(failed.stderr, /command terminated with exit code 7/);
+    // Piped input reaches the command and ends: the kubelet speaks SPDY to containerd, where stdin can close.
+    assert.deepEqual(c.kubectl(['exec', '-i', first, '--', 'node', '-e', 'process.stdin.pipe(process.stdout)'], { input: 'piped\nlines\n' }), { code: 0, stdout: 'piped\nlines\n', stderr: '' });
   });
 
   test('probes reach the pod IP: httpGet on a named port and tcpSocket pass, an HTTP 500 keeps a container unready, a gRPC probe with nothing listening restarts it', async () => {
