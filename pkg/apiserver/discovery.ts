@@ -38,6 +38,7 @@ function subresourcesOf(def: ResourceDef): { name: string; kind: string; group: 
     out.push({ name: 'log', kind: 'Pod', group: '', version: 'v1' });
     out.push({ name: 'exec', kind: 'PodExecOptions', group: '', version: 'v1' });
     out.push({ name: 'attach', kind: 'PodAttachOptions', group: '', version: 'v1' });
+    out.push({ name: 'portforward', kind: 'PodPortForwardOptions', group: '', version: 'v1' });
   }
   if (def.group === '' && def.kind === 'Namespace') out.push({ name: 'finalize', kind: 'Namespace', group: '', version: 'v1' });
   return out;
@@ -47,7 +48,7 @@ function subresourceVerbs(name: string): string[] {
   if (name === 'binding' || name === 'eviction') return ['create'];
   if (name === 'finalize') return ['update'];
   if (name === 'log') return ['get'];
-  if (name === 'exec' || name === 'attach') return ['create', 'get'];
+  if (name === 'exec' || name === 'attach' || name === 'portforward') return ['create', 'get'];
   return SUBRESOURCE_VERBS;
 }
 

@@ -195,6 +195,20 @@ export class Kubelet {
     }
   }
 
+  /** The runtime's streaming URL forwarding to the ports of a pod's sandbox on this node, or why there is none. */
+  async portForwardUrl(namespace: string, name: string): Promise<{ url: string } | { code: number; message: string }> {
+    const pod = [...this.pods.values()].find((p) => p.metadata?.namespace === namespace && p.metadata?.name === name);
+    if (pod === undefined) return { code: 404, message: `pod "${name}" not found` };
+    const runtime = await readRuntimePod(this.o.cri, pod.metadata?.uid ?? '', this.signal);
+    const sandbox = runtime.sandboxes.find((s) => s.state === 'SANDBOX_READY');
+    if (sandbox === undefined) return { code: 400, message: `pod ${name} has no running sandbox` };
+    try {
+      return { url: await this.o.cri.portForward(sandbox.id, [], { signal: this.signal }) };
+    } catch (err) {
+      return { code: 500, message: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
   /** Whether the loops run: the node is registered and the runtime answered its last relist recently. */
   healthy(): boolean {
     return this.node.current() !== undefined && this.o.clock.now() - this.lastRelistAt < 10 * RELIST_PERIOD_MS;

@@ -1,4 +1,4 @@
-// kubectl exec and attach on the kubelet: GET /exec/<namespace>/<pod>/<container>?command=...&input=1
+// kubectl exec, attach and port-forward on the kubelet: GET /exec/<namespace>/<pod>/<container>?command=...&input=1
 // &output=1&error=1&tty=1 (and /attach/...) upgraded to a WebSocket with the remote command
 // protocol (v5, or v4), which the apiserver's pods/exec and pods/attach pass through. The kubelet
 // asks the runtime for its streaming URL over CRI and speaks SPDY (v4.channel.k8s.io) there, as
@@ -10,6 +10,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { StreamFlags } from '../cri/client.js';
 import { Channel, frame, failureStatus, negotiate, STREAM_PROTOCOL_V4, STREAM_PROTOCOL_V5 } from '../streaming/remotecommand.js';
 import { dialRemoteCommand, type RemoteCommandStreams } from '../streaming/remotecommand-spdy.js';
+import { proxyUpgrade, UpgradeRefusedError } from '../streaming/upgrade-proxy.js';
 import type { Kubelet } from './kubelet.js';
 
 const SUPPORTED = [STREAM_PROTOCOL_V5, STREAM_PROTOCOL_V4];
@@ -30,6 +31,20 @@ export class StreamingRelay {
   /** Handles an upgrade request; false when the path is not a streaming one. */
   handle(kubelet: Kubelet | undefined, req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = new URL(req.url ?? '/', 'http://kubelet');
+    const pf = /^\/portForward\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (pf !== null) {
+      // Port forwarding is SPDY (portforward.k8s.io) from kubectl to the runtime: passed on as it comes.
+      if (kubelet === undefined) refuseUpgrade(socket, 503, 'the kubelet is starting');
+      else {
+        void kubelet.portForwardUrl(decodeURIComponent(pf[1]!), decodeURIComponent(pf[2]!)).then(
+          (target) => ('code' in target ? refuseUpgrade(socket, target.code, target.message) : proxyUpgrade(target.url, req, socket, head, 'POST')),
+        ).catch((err: unknown) => {
+          if (err instanceof UpgradeRefusedError) refuseUpgrade(socket, err.code, err.message);
+          else refuseUpgrade(socket, 500, err instanceof Error ? err.message : String(err));
+        });
+      }
+      return true;
+    }
     const m = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (m === null) return false;
     const [kind, namespace, name, container] = [m[1] as 'exec' | 'attach', ...m.slice(2).map(decodeURIComponent)] as ['exec' | 'attach', string, string, string];

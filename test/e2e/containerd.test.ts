@@ -3,11 +3,12 @@
 // on its pod IPs from a pod on the other node.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
 import { pollUntil } from '../helpers/local-leaders.js';
 import { checkContainerdTools } from '../../pkg/containerd/node.js';
+import { freePort } from '../../pkg/cluster/launcher.js';
 
 /** Why this machine cannot run containerd nodes (outside CI, where .ci/run installs what they need). */
 function unavailable(): string | undefined {
@@ -179,6 +180,26 @@ spec:
     assert.ok(existsSync(podCgroup), `${podCgroup} while the pod exists`);
     c.kubectlOk(['delete', 'pod', 'limited', 'hog', '--wait=true']);
     await pollUntil('the pod cgroup removed', () => (!existsSync(podCgroup) ? true : undefined), 30_000, 250);
+  });
+
+  test('kubectl port-forward reaches a server listening on the pod\'s own localhost', async () => {
+    c.kubectlOk(['run', 'local', '--image=kubets/node-base:20', '--', 'node', '-e', "require('http').createServer((q,s)=>s.end('forwarded '+q.url)).listen(8080,'127.0.0.1')"]);
+    await pollUntil('the pod running', () => (c.kubectlOk(['get', 'pod', 'local', '-o', 'jsonpath={.status.phase}']) === 'Running' ? true : undefined), 120_000, 250);
+    const port = await freePort();
+    const forward = spawn('kubectl', ['port-forward', 'pod/local', `${port}:8080`], { env: { ...process.env, KUBECONFIG: c.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let said = '';
+      forward.stdout.on('data', (d: Buffer) => (said += d.toString()));
+      forward.stderr.on('data', (d: Buffer) => (said += d.toString()));
+      await pollUntil('kubectl listening', () => (said.includes(`Forwarding from 127.0.0.1:${port} -> 8080`) ? true : undefined), 30_000, 100);
+      for (const path of ['/one', '/two']) {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(10_000) });
+        assert.equal(await res.text(), `forwarded ${path}`);
+      }
+      assert.match(said, /Handling connection for \d+/);
+    } finally {
+      forward.kill('SIGINT');
+    }
   });
 });
 

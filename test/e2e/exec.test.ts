@@ -45,4 +45,11 @@ describe('kubectl exec and attach', () => {
     assert.equal(r.code, 0);
     assert.equal(r.stdout, 'late\n');
   });
+
+  test('port-forward says the simulated runtime has no pod network', () => {
+    const r = c.kubectl(['port-forward', 'pod/shell', '18080:80'], {});
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error upgrading connection: .*the simulated runtime has no pod network to forward ports to/);
+  });
 });
+

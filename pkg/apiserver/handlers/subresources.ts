@@ -293,14 +293,18 @@ interface PodOnNode {
 
 /**
  * The kubelet of a pod's node (http://<InternalIP>:<kubelet port>) and the container a request
- * names (the only one when it names none), checked as kube-apiserver checks them.
+ * names (the only one when it names none; none for `requested` null), checked as kube-apiserver
+ * checks them.
  */
-export async function kubeletOfPod(ctx: ServerContext, store: { get(ns: string | undefined, name: string): Promise<unknown> }, namespace: string | undefined, name: string, requested: string, purpose: string): Promise<{ kubelet: string; container: string; pod: PodOnNode }> {
+export async function kubeletOfPod(ctx: ServerContext, store: { get(ns: string | undefined, name: string): Promise<unknown> }, namespace: string | undefined, name: string, requested: string | null, purpose: string): Promise<{ kubelet: string; container: string; pod: PodOnNode }> {
   const pod = (await store.get(namespace, name)) as PodOnNode;
   const containers = (pod.spec?.containers ?? []).map((c) => c.name);
   const inits = (pod.spec?.initContainers ?? []).map((c) => c.name);
-  let container = requested;
-  if (container === '') {
+  // null: the request is for the pod (port forwarding), no container to check.
+  let container = requested ?? '';
+  if (requested === null) {
+    // Nothing to choose.
+  } else if (container === '') {
     if (containers.length === 1) container = containers[0]!;
     else {
       let message = `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`;

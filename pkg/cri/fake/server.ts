@@ -68,6 +68,10 @@ export function fakeCriHandlers(runtime: FakeRuntime, streaming: FakeStreamingSe
       ContainerStatus: unary((r) => ({ status: runtime.containerStatus(str(r['containerId'])), info: {} })),
       ExecSync: unary((r) => runtime.execSync(str(r['containerId']), (r['cmd'] as string[] | undefined) ?? [], Number(r['timeout'] ?? 0))),
       Exec: unary(async (r) => ({ url: await streaming.register({ kind: 'exec', containerId: running(str(r['containerId'])), cmd: (r['cmd'] as string[] | undefined) ?? [], flags: flags(r) }) })),
+      PortForward: unary((r) => {
+        runtime.podSandboxStatus(str(r['podSandboxId']));
+        throw new FakeRuntimeError(grpc.status.FAILED_PRECONDITION, 'the simulated runtime has no pod network to forward ports to (nodes started with --runtime containerd have one)');
+      }),
       Attach: unary(async (r) => ({ url: await streaming.register({ kind: 'attach', containerId: running(str(r['containerId'])), flags: flags(r) }) })),
     },
     images: {
