@@ -5,10 +5,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
 import { pollUntil } from '../helpers/local-leaders.js';
 import { checkContainerdTools } from '../../pkg/containerd/node.js';
-import { freePort } from '../../pkg/cluster/launcher.js';
+import { freePort, type ClusterRecord } from '../../pkg/cluster/launcher.js';
 
 /** Why this machine cannot run containerd nodes (outside CI, where .ci/run installs what they need). */
 function unavailable(): string | undefined {
@@ -200,6 +201,35 @@ spec:
     } finally {
       forward.kill('SIGINT');
     }
+  });
+
+  test('containers run on through a kubelet SIGKILL and a containerd SIGKILL, and are adopted: same container, same answers, no restart', async () => {
+    const pidOf = (name: string): number | undefined => (JSON.parse(readFileSync(join(c.dir, 'cluster.json'), 'utf8')) as ClusterRecord).components.find((x) => x.name === name)?.pid;
+    c.kubectlOk(['run', 'steady', '--image=kubets/node-base:20', '--overrides={"spec":{"nodeName":"node-2"}}', '--', 'node', '-e', "const started=Date.now();require('http').createServer((q,s)=>s.end(String(started))).listen(8080)"]);
+    await pollUntil('steady running', () => (c.kubectlOk(['get', 'pod', 'steady', '-o', 'jsonpath={.status.phase}']) === 'Running' ? true : undefined), 120_000, 250);
+    const state = (): string => c.kubectlOk(['get', 'pod', 'steady', '-o', 'jsonpath={.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount} {.status.podIP}']);
+    const before = state();
+    const ip = before.split(' ')[2]!;
+    const ask = async (): Promise<string> => (await fetch(`http://${ip}:8080/`, { signal: AbortSignal.timeout(5000) })).text();
+    const started = await ask();
+
+    for (const component of ['node-2', 'node-2-runtime']) {
+      const pid = pidOf(component);
+      assert.ok(pid !== undefined, `${component} has a pid`);
+      process.kill(pid, 'SIGKILL');
+      // While the process is gone the container still answers: it belongs to its shim, not to them.
+      assert.equal(await ask(), started);
+      await pollUntil(`${component} started again`, () => {
+        const now = pidOf(component);
+        return now !== undefined && now !== pid ? true : undefined;
+      }, 60_000, 250);
+    }
+    await c.untilNodesReady(['node-2']);
+    // A few relists later the pod is as it was: same container, never restarted, same process.
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(state(), before);
+    assert.equal(await ask(), started);
+    assert.deepEqual(c.kubectl(['exec', 'steady', '--', 'node', '-e', 'console.log(1)']), { code: 0, stdout: '1\n', stderr: '' });
   });
 });
 
