@@ -310,7 +310,7 @@ export class ClusterLauncher {
         const layout = await prepareContainerdNode({ dir: join(root, 'containerd'), podCidr, bridge });
         runtime = `unix://${layout.socket}`;
         const { command, args } = containerdCommand(layout);
-        runtimes.push({ name: `${name}-runtime`, command, args, url: runtime, restarts: 0, startedAt: 0, beforeStop: () => teardownContainerdNode(layout.socket, bridge) });
+        runtimes.push({ name: `${name}-runtime`, command, args, url: runtime, restarts: 0, startedAt: 0, beforeStop: () => teardownContainerdNode(layout.socket, bridge, root) });
         runtimesReady.push(async () => {
           await waitForContainerd(layout.socket, 60_000, signal);
           await importImages(layout.socket, await (archives ??= ensureNodeImageArchives(this.path('images'))));

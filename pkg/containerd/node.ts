@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { CriClient } from '../cri/client.js';
 import { sleep } from '../client/retry.js';
 import { removePodCgroups } from '../kubelet/resources.js';
+import { unmountUnder } from '../kubelet/volume/tmpfs.js';
 import { containerdLayout, writeContainerdConfig, type ContainerdLayout } from './config.js';
 
 const run = promisify(execFile);
@@ -138,9 +139,13 @@ export async function importImages(socket: string, archives: readonly string[]):
   }
 }
 
-/** The node going away: every pod taken down with its cgroups, then its bridge (the CNI plugins leave it behind). */
-export async function teardownContainerdNode(socket: string, bridge: string): Promise<void> {
+/**
+ * The node going away: every pod taken down with its cgroups, what the kubelet mounted under the
+ * node's directory (memory-backed emptyDirs), then its bridge (the CNI plugins leave it behind).
+ */
+export async function teardownContainerdNode(socket: string, bridge: string, nodeDir: string): Promise<void> {
   for (const uid of await removeAllPods(socket)) await removePodCgroups(uid);
+  await unmountUnder(nodeDir);
   await run('ip', ['link', 'delete', bridge]).catch(() => undefined);
 }
 

@@ -144,6 +144,7 @@ export class Kubelet {
         sources: apiVolumeSources(o.client, () => this.signal),
         allocatable: () => (this.node.current()?.status?.allocatable ?? {}) as Record<string, string>,
         csiDriver: (name) => this.csiDrivers.get(name),
+        memoryMediumTmpfs: () => this.runtimeName !== FAKE_RUNTIME_NAME && process.getuid?.() === 0,
       }),
     });
   }

@@ -231,5 +231,33 @@ spec:
     assert.equal(await ask(), started);
     assert.deepEqual(c.kubectl(['exec', 'steady', '--', 'node', '-e', 'console.log(1)']), { code: 0, stdout: '1\n', stderr: '' });
   });
+
+  test('an emptyDir with medium Memory is a tmpfs of its sizeLimit, gone with the pod', async () => {
+    c.kubectlOk(['apply', '-f', '-'], {
+      input: `apiVersion: v1
+kind: Pod
+metadata: {name: scratch}
+spec:
+  containers:
+  - name: main
+    image: kubets/node-base:20
+    command: ["node", "-e", "const fs=require('fs');fs.writeFileSync('/scratch/f','kept');console.log(fs.readFileSync('/proc/mounts','utf8').split(String.fromCharCode(10)).find(l=>l.includes(' /scratch ')));setInterval(()=>{},1000)"]
+    volumeMounts: [{name: scratch, mountPath: /scratch}]
+  volumes:
+  - name: scratch
+    emptyDir: {medium: Memory, sizeLimit: 16Mi}
+`,
+    });
+    await pollUntil('scratch running', () => (c.kubectlOk(['get', 'pod', 'scratch', '-o', 'jsonpath={.status.phase}']) === 'Running' ? true : undefined), 120_000, 250);
+    await pollUntil('its mount logged', () => (c.kubectlOk(['logs', 'scratch']).trim() !== '' ? true : undefined), 30_000, 250);
+    assert.match(c.kubectlOk(['logs', 'scratch']), /^tmpfs \/scratch tmpfs rw,.*size=16384k/m);
+    const uid = c.kubectlOk(['get', 'pod', 'scratch', '-o', 'jsonpath={.metadata.uid}']);
+    const node = c.kubectlOk(['get', 'pod', 'scratch', '-o', 'jsonpath={.spec.nodeName}']);
+    const dir = join(c.dir, 'nodes', node, 'pods', uid, 'volumes', 'kubernetes.io~empty-dir', 'scratch');
+    assert.match(readFileSync('/proc/self/mountinfo', 'utf8'), new RegExp(` ${dir.replace(/[.~]/g, '\\$&')} .* - tmpfs `));
+    c.kubectlOk(['delete', 'pod', 'scratch', '--wait=true']);
+    await pollUntil('the tmpfs unmounted', () => (!readFileSync('/proc/self/mountinfo', 'utf8').includes(dir) ? true : undefined), 30_000, 250);
+    assert.equal(existsSync(dir), false);
+  });
 });
 

@@ -13,6 +13,8 @@ import type { Mount } from '../../cri/types.js';
 import { csiAccessMode, type CsiClient } from '../../csi/client.js';
 import { expandReferences } from '../env.js';
 import { writePayload } from './atomic-writer.js';
+import { mountTmpfs, unmountUnder } from './tmpfs.js';
+import { tryParseQuantity } from '../../api/resource/quantity.js';
 import { isPayloadVolume, VolumeSetupError, volumePayload, type VolumeDataSources } from './payload.js';
 
 export { VolumeSetupError } from './payload.js';
@@ -31,6 +33,11 @@ export interface VolumeManagerOptions {
   readonly allocatable: () => Readonly<Record<string, string>>;
   /** The CSI driver of that name on this node, when one is registered. */
   readonly csiDriver?: (name: string) => CsiClient | undefined;
+  /**
+   * Whether emptyDir medium Memory is a real tmpfs (root, and a runtime whose containers see node
+   * mounts); otherwise a directory serves, as with the simulated runtime.
+   */
+  readonly memoryMediumTmpfs?: () => boolean;
 }
 
 /** What the kubelet notes beside a CSI volume's mount, to unpublish it when the pod goes (upstream's vol_data.json). */
@@ -148,8 +155,14 @@ export class VolumeManager {
     if (pluginDir !== undefined) {
       const dir = join(this.podDir(uid), 'volumes', pluginDir, v.name);
       if (!isPayloadVolume(v)) {
-        // emptyDir, medium Memory included: with the simulated runtime a directory serves both.
         await mkdir(dir, { recursive: true, mode: 0o777 });
+        if (v.emptyDir?.medium === 'Memory' && this.o.memoryMediumTmpfs?.() === true) {
+          const limit = Number(tryParseQuantity(v.emptyDir.sizeLimit)?.value() ?? 0n);
+          const memory = Number(tryParseQuantity(this.o.allocatable().memory)?.value() ?? 0n);
+          await mountTmpfs(dir, limit > 0 ? limit : memory).catch((err: unknown) => {
+            throw new VolumeSetupError(err instanceof Error ? err.message : String(err));
+          });
+        }
         return { path: dir, readOnly: false };
       }
       const existed = (await kindAt(join(dir, '..data'))) === 'dir';
@@ -250,6 +263,8 @@ export class VolumeManager {
         // Not published (setup failed before), or the driver is gone: removing the link is all there is.
       }
     }
+    // A memory-backed emptyDir is a tmpfs: unmounted, or rm would stop at it (and its pages stay).
+    if (this.o.memoryMediumTmpfs?.() === true) await unmountUnder(this.podDir(uid));
     await rm(this.podDir(uid), { recursive: true, force: true });
   }
 }
