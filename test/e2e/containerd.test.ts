@@ -259,5 +259,42 @@ spec:
     await pollUntil('the tmpfs unmounted', () => (!readFileSync('/proc/self/mountinfo', 'utf8').includes(dir) ? true : undefined), 30_000, 250);
     assert.equal(existsSync(dir), false);
   });
+
+  test('a StatefulSet\'s claim is a real volume: data written by a pod is there for the pod that replaces it', async () => {
+    const keep = "const fs=require('fs');const f='/data/visits';const n=(fs.existsSync(f)?Number(fs.readFileSync(f,'utf8')):0)+1;fs.writeFileSync(f,String(n));console.log('visit',n);setInterval(()=>{},1000)";
+    c.kubectlOk(['apply', '-f', '-'], {
+      input: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: store}
+spec:
+  serviceName: store
+  replicas: 1
+  selector: {matchLabels: {app: store}}
+  template:
+    metadata: {labels: {app: store}}
+    spec:
+      containers:
+      - name: main
+        image: kubets/node-base:20
+        command: ["node", "-e", ${JSON.stringify(keep)}]
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`,
+    });
+    const logged = async (n: number): Promise<void> => {
+      await pollUntil(`visit ${n} logged`, () => (c.kubectl(['logs', 'store-0']).stdout.includes(`visit ${n}`) ? true : undefined), 120_000, 500);
+    };
+    await logged(1);
+    assert.equal(c.kubectlOk(['get', 'pvc', 'data-store-0', '-o', 'jsonpath={.status.phase} {.spec.storageClassName}']), 'Bound standard');
+    const uid = c.kubectlOk(['get', 'pod', 'store-0', '-o', 'jsonpath={.metadata.uid}']);
+    c.kubectlOk(['delete', 'pod', 'store-0', '--wait=true']);
+    await pollUntil('a new store-0', () => {
+      const now = c.kubectl(['get', 'pod', 'store-0', '-o', 'jsonpath={.metadata.uid}']).stdout;
+      return now !== '' && now !== uid ? true : undefined;
+    }, 120_000, 500);
+    await logged(2);
+  });
 });
 
