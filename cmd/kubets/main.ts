@@ -10,6 +10,7 @@ const COMPONENTS: Record<string, string> = {
   node: '../node/main.js',
   'fake-runtime': '../fake-runtime/main.js',
   'csi-hostpath': '../csi-hostpath/main.js',
+  cni: '../cni/main.js',
   probe: '../probe/main.js',
 };
 

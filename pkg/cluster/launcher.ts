@@ -42,8 +42,8 @@ interface Component extends SupervisedProcess {
   log?: WriteStream;
 }
 
-/** A node's runtime or CSI driver process (node-N-runtime, node-N-csi): beside its kubelet, not a kubelet. */
-export const isNodeSidecar = (name: string): boolean => /^node-.+-(runtime|csi)$/.test(name);
+/** A node's runtime, CSI driver or CNI service process (node-N-runtime, node-N-csi, node-N-cni): beside its kubelet, not a kubelet. */
+export const isNodeSidecar = (name: string): boolean => /^node-.+-(runtime|csi|cni)$/.test(name);
 
 /** What cluster.json records, so tools (chaos, tests) can find and kill a chosen process. */
 export interface ClusterRecord {
@@ -307,8 +307,18 @@ export class ClusterLauncher {
       if (containerd) {
         // Bridge names are per cluster directory, so two clusters' nodes do not share one.
         const bridge = `kb${createHash('sha256').update(this.dir).digest('hex').slice(0, 6)}${i}`;
-        const layout = await prepareContainerdNode({ dir: join(root, 'containerd'), podCidr, bridge });
+        const cniSocket = join(root, 'containerd', 'cni.sock');
+        const layout = await prepareContainerdNode({ dir: join(root, 'containerd'), podCidr, bridge, cniSocket, cniPlugin: join(this.opts.distDir, 'cmd', 'cni-plugin', 'main.js') });
         runtime = `unix://${layout.socket}`;
+        // The node's pod network service: containerd's kubets plugin asks it for each sandbox.
+        runtimes.push({
+          name: `${name}-cni`,
+          command: process.execPath,
+          url: `unix://${cniSocket}`,
+          restarts: 0,
+          startedAt: 0,
+          args: [join(this.opts.distDir, 'cmd', 'cni', 'main.js'), '--listen', `unix://${cniSocket}`, '--backend', 'bridge', '--pod-cidr', podCidr, '--bridge', bridge, '--state-dir', join(root, 'containerd', 'cni', 'state')],
+        });
         const { command, args } = containerdCommand(layout);
         runtimes.push({ name: `${name}-runtime`, command, args, url: runtime, restarts: 0, startedAt: 0, beforeStop: () => teardownContainerdNode(layout.socket, bridge, root) });
         runtimesReady.push(async () => {

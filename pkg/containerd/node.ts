@@ -4,7 +4,7 @@
 // when it exits, as it must for a kubelet or containerd restart, but not when the node goes away).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CriClient } from '../cri/client.js';
@@ -27,28 +27,6 @@ export interface ContainerdNodeOptions {
   /** The Linux bridge of this node's pods (at most 15 characters). */
   readonly bridge: string;
   readonly cniBinDir?: string;
-}
-
-/** The CNI network list of a node: pods on a bridge with addresses from the pod range, let through the host's firewall, masqueraded out, host ports mapped. */
-export function bridgeNetworkList(podCidr: string, bridge: string, ipamDir: string): object {
-  return {
-    cniVersion: '1.0.0',
-    name: 'kubets',
-    plugins: [
-      {
-        type: 'bridge',
-        bridge,
-        isGateway: true,
-        ipMasq: true,
-        // A pod reaching itself through a Service lands back on its own bridge port.
-        hairpinMode: true,
-        ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: ipamDir },
-      },
-      // The FORWARD policy may be DROP (Docker sets it): the firewall plugin accepts the pod's traffic.
-      { type: 'firewall', backend: 'iptables' },
-      { type: 'portmap', capabilities: { portMappings: true } },
-    ],
-  };
 }
 
 /** The programs a containerd node runs, or the error that says which one is missing and how to get it. */
@@ -95,13 +73,30 @@ export async function removeStaleBridges(podCidr: string, keep: string): Promise
   return removed;
 }
 
-/** Writes the node's containerd config and pod network; returns where its containerd lives. */
-export async function prepareContainerdNode(o: ContainerdNodeOptions): Promise<ContainerdLayout> {
+/**
+ * The CNI network containerd hands its sandboxes to: one plugin, of type "kubets", which asks the
+ * node's CNI service on `socket` (port mappings passed on as its capability argument).
+ */
+export function kubetsNetworkList(socket: string): object {
+  return { cniVersion: '1.0.0', name: 'kubets', plugins: [{ type: 'kubets', socket, capabilities: { portMappings: true } }] };
+}
+
+/**
+ * Writes the node's containerd config, its pod network (the kubets plugin, reaching the CNI
+ * service on `cniSocket`) and the plugin directory containerd runs plugins from: the kubets
+ * plugin (node running cmd/cni-plugin) and loopback, which containerd sets up itself.
+ */
+export async function prepareContainerdNode(o: ContainerdNodeOptions & { readonly cniSocket: string; readonly cniPlugin: string }): Promise<ContainerdLayout> {
   const layout = containerdLayout(o.dir);
   await removeStaleBridges(o.podCidr, o.bridge);
-  const cniBinDir = o.cniBinDir ?? '/usr/lib/cni';
-  await writeContainerdConfig(layout, { cniBinDir });
-  await writeFile(join(layout.cniConfDir, '10-kubets.conflist'), JSON.stringify(bridgeNetworkList(o.podCidr, o.bridge, join(o.dir, 'ipam')), null, 2) + '\n');
+  const binDir = join(o.dir, 'cni', 'bin');
+  await mkdir(binDir, { recursive: true });
+  await writeContainerdConfig(layout, { cniBinDir: binDir });
+  const plugin = join(binDir, 'kubets');
+  await writeFile(plugin, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(o.cniPlugin)} "$@"\n`, { mode: 0o755 });
+  await rm(join(binDir, 'loopback'), { force: true });
+  await symlink(join(o.cniBinDir ?? '/usr/lib/cni', 'loopback'), join(binDir, 'loopback'));
+  await writeFile(join(layout.cniConfDir, '10-kubets.conflist'), JSON.stringify(kubetsNetworkList(o.cniSocket), null, 2) + '\n');
   return layout;
 }
 

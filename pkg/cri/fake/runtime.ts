@@ -10,6 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Clock, Timer } from '../../client/clock.js';
 import type { ContainerConfig, ContainerFilter, ContainerState, ContainerStatus, DeepPartial, Image, PodSandbox, PodSandboxConfig, PodSandboxFilter, PodSandboxState, PodSandboxStatus } from '../types.js';
 import { parseProgram, runProgram, type ProgramHost } from './program.js';
+import { HostLocalBackend } from '../../cni/host-local.js';
 
 export const FAKE_RUNTIME_NAME = 'kubets-fake';
 export const FAKE_RUNTIME_VERSION = '0.1.0';
@@ -110,8 +111,8 @@ export class FakeRuntime {
   private readonly sandboxes = new Map<string, FakeSandbox>();
   private readonly containers = new Map<string, FakeContainer>();
   private readonly images = new Map<string, FakeImage>();
-  private podCidr = DEFAULT_POD_CIDR;
-  private readonly usedIps = new Set<string>();
+  /** Pod addresses: the CNI service's host-local backend, in process (the simulated runtime has no namespaces to wire). */
+  private readonly network = new HostLocalBackend(DEFAULT_POD_CIDR);
 
   constructor(private readonly clock: Clock) {}
 
@@ -133,9 +134,11 @@ export class FakeRuntime {
   }
 
   updateRuntimeConfig(podCidr: string): void {
-    if (podCidr !== '') {
-      parseCidr(podCidr);
-      this.podCidr = podCidr;
+    if (podCidr === '') return;
+    try {
+      this.network.setRange(podCidr);
+    } catch (err) {
+      throw new FakeRuntimeError(grpc.status.INVALID_ARGUMENT, `invalid pod CIDR ${JSON.stringify(podCidr)}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
@@ -144,7 +147,8 @@ export class FakeRuntime {
   runPodSandbox(config: DeepPartial<PodSandboxConfig>, handler: string): string {
     if (!config.metadata?.name || !config.metadata.uid) throw new FakeRuntimeError(grpc.status.INVALID_ARGUMENT, 'sandbox config must include metadata');
     const hostNetwork = config.linux?.securityContext?.namespaceOptions?.network === 'NODE';
-    const sandbox: FakeSandbox = { id: newId(), config, createdAt: this.clock.now(), handler, state: 'SANDBOX_READY', ip: hostNetwork ? '' : this.allocateIp() };
+    const id = newId();
+    const sandbox: FakeSandbox = { id, config, createdAt: this.clock.now(), handler, state: 'SANDBOX_READY', ip: hostNetwork ? '' : this.allocateIp(id) };
     this.sandboxes.set(sandbox.id, sandbox);
     return sandbox.id;
   }
@@ -154,7 +158,7 @@ export class FakeRuntime {
     const s = this.sandboxes.get(id);
     if (s === undefined) return;
     for (const c of this.containers.values()) if (c.sandboxId === id && c.state === 'CONTAINER_RUNNING') this.exit(c, 137);
-    if (s.ip !== '') this.usedIps.delete(s.ip);
+    if (s.ip !== '') this.network.release(id);
     s.state = 'SANDBOX_NOTREADY';
   }
 
@@ -489,17 +493,12 @@ export class FakeRuntime {
     await Promise.all([...this.containers.values()].map((c) => c.logChain));
   }
 
-  private allocateIp(): string {
-    const { base, size } = parseCidr(this.podCidr);
-    // .0 is the network, .1 the bridge's gateway, the last the broadcast.
-    for (let i = 2; i < size - 1; i++) {
-      const ip = intToIp(base + i);
-      if (!this.usedIps.has(ip)) {
-        this.usedIps.add(ip);
-        return ip;
-      }
+  private allocateIp(sandboxId: string): string {
+    try {
+      return (this.network.allocate(sandboxId).ips[0]?.address ?? '').replace(/\/\d+$/, '');
+    } catch (err) {
+      throw new FakeRuntimeError(grpc.status.RESOURCE_EXHAUSTED, err instanceof Error ? err.message : String(err));
     }
-    throw new FakeRuntimeError(grpc.status.RESOURCE_EXHAUSTED, `failed to allocate for range 0: no IP addresses available in range set: ${this.podCidr}`);
   }
 }
 
@@ -512,15 +511,3 @@ function labelsMatch(labels: Readonly<Record<string, string>>, selector: Readonl
   return true;
 }
 
-function parseCidr(cidr: string): { base: number; size: number } {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
-  const bits = m ? Number(m[5]) : NaN;
-  if (!m || bits < 8 || bits > 30 || m.slice(1, 5).some((o) => Number(o) > 255)) throw new FakeRuntimeError(grpc.status.INVALID_ARGUMENT, `invalid pod CIDR ${JSON.stringify(cidr)}`);
-  const ip = m.slice(1, 5).reduce((n, o) => n * 256 + Number(o), 0);
-  const size = 2 ** (32 - bits);
-  return { base: ip - (ip % size), size };
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerdLayout, renderContainerdConfig } from '../../../pkg/containerd/config.js';
 import { PAUSE_IMAGE, writeOciArchive } from '../../../pkg/containerd/image.js';
-import { bridgeNetworkList, isNodeBridgeName } from '../../../pkg/containerd/node.js';
+import { isNodeBridgeName, kubetsNetworkList } from '../../../pkg/containerd/node.js';
+import { bridgeNetworkList } from '../../../pkg/cni/bridge.js';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -24,8 +25,9 @@ describe('a containerd node', () => {
     assert.match(config, /^ {2}conf_dir = "\/var\/lib\/kubets\/node-1\/containerd\/cni\/net\.d"$/m);
   });
 
-  test('its pod network is a bridge with addresses from the pod range, let through the firewall, with host ports mapped', () => {
-    const list = bridgeNetworkList('10.244.3.0/24', 'kbabcdef3', '/x/ipam') as { plugins: { type: string; bridge?: string; ipam?: { ranges: { subnet: string }[][]; dataDir: string } }[] };
+  test('its pod network is the kubets plugin asking the node\'s CNI service, whose bridge backend runs bridge with addresses from the pod range, firewall and portmap', () => {
+    assert.deepEqual(kubetsNetworkList('/n/cni.sock'), { cniVersion: '1.0.0', name: 'kubets', plugins: [{ type: 'kubets', socket: '/n/cni.sock', capabilities: { portMappings: true } }] });
+    const list = bridgeNetworkList('10.244.3.0/24', 'kbabcdef3', '/x/ipam') as unknown as { plugins: { type: string; bridge?: string; ipam?: { ranges: { subnet: string }[][]; dataDir: string } }[] };
     assert.deepEqual(list.plugins.map((p) => p.type), ['bridge', 'firewall', 'portmap']);
     assert.equal(list.plugins[0]?.bridge, 'kbabcdef3');
     assert.deepEqual(list.plugins[0]?.ipam?.ranges, [[{ subnet: '10.244.3.0/24' }]]);
