@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pollUntil } from './local-leaders.js';
 
-const distDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+export const distDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
 export interface LocalCluster {
   readonly dir: string;
