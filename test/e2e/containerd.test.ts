@@ -8,20 +8,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
 import { pollUntil } from '../helpers/local-leaders.js';
-import { checkContainerdTools } from '../../pkg/containerd/node.js';
+import { containerdUnavailable } from '../helpers/containerd.js';
 import { freePort, type ClusterRecord } from '../../pkg/cluster/launcher.js';
 
-/** Why this machine cannot run containerd nodes (outside CI, where .ci/run installs what they need). */
-function unavailable(): string | undefined {
-  if (process.env.CI === 'true') return undefined;
-  if (process.getuid?.() !== 0) return 'containerd nodes need root';
-  try {
-    checkContainerdTools();
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
 
 const SERVER = "require('http').createServer((q,s)=>{console.log(q.method,q.url);s.end('hello from '+require('os').hostname()+'\\n')}).listen(8080)";
 
@@ -60,7 +49,7 @@ function processesUnder(dir: string): string[] {
   return found;
 }
 
-describe('a cluster on containerd', { skip: unavailable() }, () => {
+describe('a cluster on containerd', { skip: containerdUnavailable() }, () => {
   let c: LocalCluster;
   before(async () => {
     c = await startLocalCluster(['--runtime', 'containerd', '--nodes', '2', '--schedulers', '1', '--controller-managers', '1']);

@@ -13,11 +13,12 @@ import { CriClient } from '../../../pkg/cri/client.js';
 import { startFakeRuntimeServer } from '../../../pkg/cri/fake/server.js';
 import type { ContainerConfig, DeepPartial, PodSandboxConfig } from '../../../pkg/cri/types.js';
 import { ensureNodeImageArchives } from '../../../pkg/containerd/image.js';
-import { checkContainerdTools, containerdCommand, importImages, prepareContainerdNode, teardownContainerdNode, waitForContainerd } from '../../../pkg/containerd/node.js';
+import { containerdCommand, importImages, prepareContainerdNode, teardownContainerdNode, waitForContainerd } from '../../../pkg/containerd/node.js';
 import { startCniServer, type CniServer } from '../../../pkg/cni/service.js';
 import { BridgeBackend } from '../../../pkg/cni/bridge.js';
 import { pollUntil } from '../../helpers/local-leaders.js';
 import { distDir } from '../../helpers/local-cluster.js';
+import { containerdUnavailable } from '../../helpers/containerd.js';
 
 interface Backend {
   readonly name: string;
@@ -30,17 +31,6 @@ interface Backend {
   readonly runtimeName: RegExp;
   /** Brings the runtime up; its CRI endpoint and how to stop it. */
   start(dir: string): Promise<{ endpoint: string; stop: () => Promise<void> }>;
-}
-
-function containerdUnavailable(): string | undefined {
-  if (process.env.CI === 'true') return undefined;
-  if (process.getuid?.() !== 0) return 'containerd needs root';
-  try {
-    checkContainerdTools();
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
 }
 
 const BACKENDS: Backend[] = [
