@@ -26,7 +26,9 @@ const USAGE = `Usage: node dist/bench/kubelet/main.js [flags]
   --quick            200 pods on 4 nodes
   --pods=N           pods in all (default 1000), as Deployments of 10 replicas
   --nodes=N          kubelets (default 10)
-  --stall-seconds=N  give up when no pod started running for this long (default 60)`;
+  --stall-seconds=N  give up when no pod started running for this long (default 60)
+  --runtime=NAME     fake (default) or containerd: real containers (kubets/node-base:20 running node),
+                     each node with its own containerd (root, Debian's containerd, runc and CNI plugins)`;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
@@ -46,7 +48,13 @@ function rssMiB(pid: number): number {
   }
 }
 
-function deployment(i: number, replicas: number): Deployment {
+/** The pods' container: the simulated runtime runs any image; on containerd, node idling in the image built here. */
+const CONTAINERS = {
+  fake: { name: 'app', image: 'nginx:1.27' },
+  containerd: { name: 'app', image: 'kubets/node-base:20', command: ['node', '-e', 'setInterval(()=>{},60000)'] },
+};
+
+function deployment(i: number, replicas: number, runtime: keyof typeof CONTAINERS): Deployment {
   const app = `load-${String(i).padStart(4, '0')}`;
   return {
     apiVersion: 'apps/v1',
@@ -55,13 +63,13 @@ function deployment(i: number, replicas: number): Deployment {
     spec: {
       replicas,
       selector: { matchLabels: { app } },
-      template: { metadata: { labels: { app, bench: 'kubelet' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: '1m', memory: '1Mi' } } }] } },
+      template: { metadata: { labels: { app, bench: 'kubelet' } }, spec: { containers: [{ ...CONTAINERS[runtime], resources: { requests: { cpu: '1m', memory: '1Mi' } } }] } },
     },
   } as Deployment;
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { quick: { type: 'boolean', default: false }, pods: { type: 'string' }, nodes: { type: 'string' }, 'stall-seconds': { type: 'string' }, help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: process.argv.slice(2), strict: true, options: { quick: { type: 'boolean', default: false }, pods: { type: 'string' }, nodes: { type: 'string' }, 'stall-seconds': { type: 'string' }, runtime: { type: 'string', default: 'fake' }, help: { type: 'boolean', default: false } } });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -69,12 +77,14 @@ async function main(): Promise<number> {
   const pods = Number(values.pods ?? (values.quick ? 200 : 1000));
   const nodes = Number(values.nodes ?? (values.quick ? 4 : 10));
   const stallMs = Number(values['stall-seconds'] ?? 60) * 1000;
+  const runtime = values.runtime;
+  if (runtime !== 'fake' && runtime !== 'containerd') throw new Error('--runtime takes fake or containerd');
   if (![pods, nodes, stallMs].every((n) => Number.isInteger(n) && n > 0) || nodes > 99) throw new Error('--pods, --stall-seconds take positive integers, --nodes 1 to 99');
   const distDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const dir = mkdtempSync(join(tmpdir(), 'kubets-bench-kubelet-'));
   const phases: Record<string, number> = {};
   const launcherNodes = nodes;
-  const launcher = spawn(process.execPath, [join(distDir, 'cmd', 'cluster', 'main.js'), '--dir', dir, '--nodes', String(launcherNodes), '--schedulers', '1', '--controller-managers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const launcher = spawn(process.execPath, [join(distDir, 'cmd', 'cluster', 'main.js'), '--dir', dir, '--nodes', String(launcherNodes), '--runtime', runtime, '--schedulers', '1', '--controller-managers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const hardStop = setTimeout(() => {
     log('over the 15 minute bound; stopping');
     launcher.kill('SIGTERM');
@@ -133,7 +143,7 @@ async function main(): Promise<number> {
     await Promise.all(Array.from({ length: 16 }, async () => {
       while (next < deployments) {
         const i = next++;
-        await apps.create(deployment(i, Math.min(10, pods - i * 10)));
+        await apps.create(deployment(i, Math.min(10, pods - i * 10), runtime));
       }
     }));
     phases['createMs'] = Math.round(performance.now() - t0);
@@ -165,6 +175,7 @@ async function main(): Promise<number> {
     const runtimeRss = rssOf((n) => n.startsWith('node-') && n.endsWith('-runtime'));
     const result = {
       bench: 'kubelet',
+      runtime,
       pods,
       nodes: launcherNodes,
       cpus: cpus().length,

@@ -27,7 +27,7 @@ import {
   type Request,
 } from './handlers/resource.js';
 import { handleWatch } from './handlers/watch.js';
-import { handleBinding, handleEviction, handleFinalize, handlePodLog, handleScale } from './handlers/subresources.js';
+import { handleBinding, handleEviction, handleFinalize, handleNodeProxy, handlePodLog, handleScale } from './handlers/subresources.js';
 import {
   AGGREGATED_V2,
   AGGREGATED_V2BETA1,
@@ -460,6 +460,7 @@ export class ApiServer {
       if (info.verb === 'get') return handlePodLog(ctx, r);
       return refuse();
     }
+    if ((sub === 'proxy' || sub.startsWith('proxy/')) && def.group === '' && def.kind === 'Node') return handleNodeProxy(ctx, r);
     if (sub === 'eviction' && def.group === '' && def.kind === 'Pod') {
       if (info.verb === 'create') return handleEviction(ctx, r);
       return refuse();

@@ -8,6 +8,7 @@ import type {
   Container,
   ContainerConfig,
   ContainerFilter,
+  ContainerStats,
   ContainerStatus,
   DeepPartial,
   ExecSyncResponse,
@@ -156,6 +157,11 @@ export class CriClient {
   /** The URL of the runtime's streaming server forwarding to the sandbox's ports. */
   async portForward(podSandboxId: string, ports: readonly number[], opts?: CallOptions): Promise<string> {
     return (await this.call<{ url: string }>(this.runtime, 'PortForward', { podSandboxId, port: ports }, opts)).url;
+  }
+
+  /** Resource usage of the running containers (all, or those of a sandbox). */
+  async listContainerStats(filter?: { podSandboxId?: string }, opts?: CallOptions): Promise<ContainerStats[]> {
+    return (await this.call<{ stats: ContainerStats[] }>(this.runtime, 'ListContainerStats', { filter: filter ?? null }, opts)).stats;
   }
 
   // ---- ImageService ----

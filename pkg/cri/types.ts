@@ -205,3 +205,13 @@ export interface Image {
 
 /** A request as a caller may write it: any field may be left out (proto3 defaults). */
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? DeepPartial<U>[] : T[K] extends Buffer | Record<string, string> ? T[K] : T[K] extends object | null ? DeepPartial<NonNullable<T[K]>> | null : T[K] };
+
+/** A uint64 CRI wraps to tell "0" from "not measured" (null). */
+export type UInt64Value = { value: Int64 } | null;
+
+export interface ContainerStats {
+  attributes: { id: string; metadata: ContainerMetadata | null; labels: Record<string, string>; annotations: Record<string, string> } | null;
+  cpu: { timestamp: Int64; usageCoreNanoSeconds: UInt64Value; usageNanoCores: UInt64Value } | null;
+  memory: { timestamp: Int64; workingSetBytes: UInt64Value; availableBytes: UInt64Value; usageBytes: UInt64Value; rssBytes: UInt64Value; pageFaults: UInt64Value; majorPageFaults: UInt64Value } | null;
+  writableLayer: { timestamp: Int64; fsId: { mountpoint: string } | null; usedBytes: UInt64Value; inodesUsed: UInt64Value } | null;
+}

@@ -17,6 +17,7 @@ import { NodeAgent } from './node-agent.js';
 import type { KubeletFlags } from './options.js';
 import { computePodStatus, type ProbeView } from './pod-status.js';
 import { removePodCgroups } from './resources.js';
+import { StatsProvider } from './stats.js';
 import { Prober } from './prober.js';
 import { admitPod } from './admission.js';
 import type { EnvSources } from './env.js';
@@ -195,6 +196,23 @@ export class Kubelet {
       return { code: 500, message: err instanceof Error ? err.message : String(err) };
     }
   }
+
+  /** The Summary API (/stats/summary): the node from the kernel, the pods' containers from the runtime. */
+  statsSummary(): Promise<object> {
+    this.stats ??= new StatsProvider({
+      nodeName: this.o.flags.nodeName,
+      startTime: () => this.startedAt,
+      now: () => this.o.clock.now(),
+      containerStats: () => this.o.cri.listContainerStats(undefined, { signal: this.signal }),
+    });
+    const pods = [...this.pods.values()]
+      .filter((p) => p.status?.phase === 'Running' || p.status?.phase === 'Pending')
+      .map((p) => ({ name: p.metadata?.name ?? '', namespace: p.metadata?.namespace ?? '', uid: p.metadata?.uid ?? '', ...(p.status?.startTime !== undefined ? { startTime: p.status.startTime } : {}) }));
+    return this.stats.summary(pods);
+  }
+
+  private stats: StatsProvider | undefined;
+  private readonly startedAt = new Date().toISOString();
 
   /** The runtime's streaming URL forwarding to the ports of a pod's sandbox on this node, or why there is none. */
   async portForwardUrl(namespace: string, name: string): Promise<{ url: string } | { code: number; message: string }> {

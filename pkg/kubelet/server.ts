@@ -69,6 +69,19 @@ export async function serveKubelet(address: string, port: number, kubelet: () =>
       void serveLogs(k, req, res, logs.slice(1).map(decodeURIComponent) as [string, string, string], clock);
       return;
     }
+    if (path === '/stats/summary' && k !== undefined) {
+      k.statsSummary().then(
+        (summary) => {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify(summary));
+        },
+        (err: unknown) => {
+          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end(`failed to get the summary: ${err instanceof Error ? err.message : String(err)}`);
+        },
+      );
+      return;
+    }
     if (path === '/pods' || path === '/pods/') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: (k?.podList() ?? []).map((p) => ({ apiVersion: 'v1', kind: 'Pod', ...p })) }));

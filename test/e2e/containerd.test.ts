@@ -284,5 +284,24 @@ spec:
     }, 120_000, 500);
     await logged(2);
   });
+
+  test('the kubelet\'s summary (through the apiserver\'s node proxy) has the real usage of a busy container', async () => {
+    c.kubectlOk(['run', 'busy', '--image=kubets/node-base:20', '--overrides={"spec":{"nodeName":"node-1"}}', '--', 'node', '-e', 'const keep=Buffer.alloc(32<<20,1);for(;;){keep[0]++}']);
+    await pollUntil('busy running', () => (c.kubectlOk(['get', 'pod', 'busy', '-o', 'jsonpath={.status.phase}']) === 'Running' ? true : undefined), 120_000, 250);
+    type Summary = { node: { nodeName: string; cpu: { usageCoreNanoSeconds: number }; memory: { workingSetBytes: number } }; pods: { podRef: { name: string }; containers: { name: string; cpu: { usageNanoCores?: number; usageCoreNanoSeconds?: number }; memory: { workingSetBytes?: number } }[] }[] };
+    const read = (): Summary => JSON.parse(c.kubectlOk(['get', '--raw', '/api/v1/nodes/node-1/proxy/stats/summary'])) as Summary;
+    const busy = await pollUntil('a CPU rate for busy', () => {
+      const s = read().pods.find((p) => p.podRef.name === 'busy')?.containers.find((x) => x.name === 'busy');
+      return s?.cpu.usageNanoCores !== undefined && s.cpu.usageNanoCores > 0 ? s : undefined;
+    }, 60_000, 1000);
+    const summary = read();
+    assert.equal(summary.node.nodeName, 'node-1');
+    assert.ok(summary.node.cpu.usageCoreNanoSeconds > 0 && summary.node.memory.workingSetBytes > 0);
+    // A loop keeps most of a core busy; 32 MiB written stay in its working set.
+    assert.ok(busy.cpu.usageNanoCores! > 2e8, `busy uses ${busy.cpu.usageNanoCores} nanocores`);
+    assert.ok((busy.cpu.usageCoreNanoSeconds ?? 0) > 0);
+    assert.ok((busy.memory.workingSetBytes ?? 0) > 32 * 1024 * 1024, `busy's working set is ${busy.memory.workingSetBytes} bytes`);
+    c.kubectlOk(['delete', 'pod', 'busy', '--wait=true']);
+  });
 });
 

@@ -366,3 +366,27 @@ export async function handlePodLog(ctx: ServerContext, r: Request): Promise<void
     r.res.end();
   }
 }
+
+/**
+ * nodes/<name>/proxy/<path>: a GET passed to the node's kubelet (its InternalIP and kubelet port),
+ * as `kubectl get --raw /api/v1/nodes/<node>/proxy/stats/summary` uses it. The answer comes back
+ * with the kubelet's status and content type.
+ */
+export async function handleNodeProxy(ctx: ServerContext, r: Request): Promise<void> {
+  if (r.req.method !== 'GET' && r.req.method !== 'HEAD') throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `the server does not allow this method on the requested resource`, reason: 'MethodNotAllowed', code: 405 });
+  const node = (await r.store.get(undefined, r.info.name)) as { status?: { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } };
+  const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.status?.addresses?.find((a) => a.type === 'Hostname')?.address;
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
+  if (address === undefined || port === 0) throw serviceUnavailable(`node ${r.info.name} has no kubelet address`);
+  const path = r.info.subresource.replace(/^proxy\/?/, '');
+  const target = `http://${address.includes(':') ? `[${address}]` : address}:${port}/${path}${r.url.search}`;
+  let upstream: Response;
+  try {
+    upstream = await fetch(target, { signal: AbortSignal.timeout(60_000) });
+  } catch (err) {
+    throw serviceUnavailable(`error trying to reach service: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const body = Buffer.from(await upstream.arrayBuffer());
+  r.res.writeHead(upstream.status, { 'Content-Type': upstream.headers.get('content-type') ?? 'application/octet-stream', 'Content-Length': body.length });
+  r.res.end(r.req.method === 'HEAD' ? undefined : body);
+}

@@ -66,6 +66,12 @@ export function fakeCriHandlers(runtime: FakeRuntime, streaming: FakeStreamingSe
       RemoveContainer: unary((r) => runtime.removeContainer(str(r['containerId']))),
       ListContainers: unary((r) => ({ containers: runtime.listContainers(obj(r['filter'])) })),
       ContainerStatus: unary((r) => ({ status: runtime.containerStatus(str(r['containerId'])), info: {} })),
+      // Simulated containers use no CPU or memory of their own: their usage is zero, measured now.
+      ListContainerStats: unary(() => ({ stats: runtime.listContainers({ state: { state: 'CONTAINER_RUNNING' } }).map((c) => {
+        const now = String(BigInt(Date.now()) * 1_000_000n);
+        const zero = { value: '0' };
+        return { attributes: { id: c.id, metadata: c.metadata, labels: c.labels, annotations: c.annotations }, cpu: { timestamp: now, usageCoreNanoSeconds: zero, usageNanoCores: zero }, memory: { timestamp: now, workingSetBytes: zero, usageBytes: zero, rssBytes: zero }, writableLayer: null };
+      }) })),
       ExecSync: unary((r) => runtime.execSync(str(r['containerId']), (r['cmd'] as string[] | undefined) ?? [], Number(r['timeout'] ?? 0))),
       Exec: unary(async (r) => ({ url: await streaming.register({ kind: 'exec', containerId: running(str(r['containerId'])), cmd: (r['cmd'] as string[] | undefined) ?? [], flags: flags(r) }) })),
       PortForward: unary((r) => {
