@@ -195,7 +195,8 @@ async function main(): Promise<number> {
     clearTimeout(hardStop);
     const exited = new Promise((r) => launcher.once('exit', r));
     launcher.kill('SIGTERM');
-    await Promise.race([exited, sleep(30_000)]);
+    // Real containers take their pods down (network included) before the launcher exits.
+    await Promise.race([exited, sleep(runtime === 'containerd' ? 180_000 : 30_000)]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
