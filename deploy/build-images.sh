@@ -107,4 +107,32 @@ cp -R proto "$ctx/proto"
 say "building kubets/kubets:latest"
 docker build --quiet -t kubets/kubets:latest -f deploy/kubets.Dockerfile "$ctx" >/dev/null
 
+# kubets/real-node:latest: the kubets image plus what a node running real containers needs beside
+# the kubelet (`kubets node --runtime=containerd`, the compose `real` profile): containerd, its runc
+# shim, runc and ctr; the standard CNI plugins the bridge backend chains; iptables (and the
+# extensions it loads at run time) for those plugins; ip for bridges and routes; mount for
+# volumes; sh for the CNI plugin's wrapper; and the pause and node-base images as OCI archives
+# that the node imports into its containerd (no registry is reachable).
+real="$build/real-node"
+cni_plugins=(bridge host-local loopback firewall portmap)
+real_bins=(/usr/bin/containerd /usr/bin/containerd-shim-runc-v2 /usr/bin/ctr /usr/sbin/runc /bin/ip /bin/sh /usr/bin/mount /usr/bin/umount)
+for tool in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do real_bins+=("/usr/sbin/$tool"); done
+for plugin in "${cni_plugins[@]}"; do real_bins+=("/usr/lib/cni/$plugin"); done
+for bin in "${real_bins[@]}"; do
+  [ -x "$bin" ] || { say "$bin is missing: the real-node image needs containerd, runc, containernetworking-plugins, iptables, iproute2 (run scripts/ensure-test-deps.sh as root)"; exit 1; }
+done
+rootfs "$real/rootfs" "${real_bins[@]}"
+rm -f "$real/rootfs/etc/passwd" "$real/rootfs/etc/group" "$real/rootfs/etc/nsswitch.conf"
+xtables=$(dirname "$(find /usr/lib /lib -name libxt_standard.so -print -quit)")
+mkdir -p "$real/rootfs$xtables"
+cp -L "$xtables"/*.so "$real/rootfs$xtables/"
+node --input-type=module -e "
+  const { ensureNodeImageArchives } = await import('$root/dist/pkg/containerd/image.js');
+  await ensureNodeImageArchives('$build/pod-images');
+"
+mkdir -p "$real/rootfs/usr/share/kubets/images"
+cp "$build/pod-images"/*.tar "$real/rootfs/usr/share/kubets/images/"
+say "building kubets/real-node:latest"
+docker build --quiet -t kubets/real-node:latest -f deploy/real-node.Dockerfile "$real" >/dev/null
+
 docker image ls --format '{{.Repository}}:{{.Tag}}\t{{.Size}}' | grep '^kubets/' >&2

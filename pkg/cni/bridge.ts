@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { CNI_VERSION, CniError, emptyDns, type CniBackend, type CniRequest, type CniResult } from './backend.js';
 
 export interface BridgeOptions {
-  readonly podCidr: string;
+  /** The node's pod range; undefined until the node agent learns it from the Node (setPodCidr). */
+  readonly podCidr?: string;
   /** The Linux bridge (at most 15 characters). */
   readonly bridge: string;
   /** Where allocations and ADD results are kept. */
@@ -71,12 +72,23 @@ function pluginError(type: string, out: PluginOutput): CniError {
 
 export class BridgeBackend implements CniBackend {
   private readonly pluginDir: string;
-  private readonly list: ReturnType<typeof bridgeNetworkList>;
+  private podCidr: string | undefined;
 
   constructor(private readonly o: BridgeOptions) {
     this.pluginDir = o.pluginDir ?? '/usr/lib/cni';
     mkdirSync(join(o.stateDir, 'results'), { recursive: true });
-    this.list = bridgeNetworkList(o.podCidr, o.bridge, join(o.stateDir, 'ipam'));
+    this.podCidr = o.podCidr;
+  }
+
+  /** The node's pod range, once known (a node-ipam controller gives the Node one after it registers). */
+  setPodCidr(cidr: string): void {
+    this.podCidr = cidr;
+  }
+
+  private get list(): ReturnType<typeof bridgeNetworkList> {
+    // Try again later (11): the sandbox is retried by the kubelet once the node has its range.
+    if (this.podCidr === undefined) throw new CniError(11, 'this node has no pod range (spec.podCIDR) yet');
+    return bridgeNetworkList(this.podCidr, this.o.bridge, join(this.o.stateDir, 'ipam'));
   }
 
   private resultFile(containerId: string): string {
@@ -145,6 +157,7 @@ export class BridgeBackend implements CniBackend {
   }
 
   async status(): Promise<{ ready: boolean; message: string }> {
+    if (this.podCidr === undefined) return { ready: false, message: 'this node has no pod range (spec.podCIDR) yet' };
     const missing = this.list.plugins.map((p) => String(p['type'])).concat(['host-local']).filter((t) => !existsSync(join(this.pluginDir, t)));
     return missing.length === 0 ? { ready: true, message: '' } : { ready: false, message: `CNI plugins missing from ${this.pluginDir}: ${missing.join(', ')} (Debian package containernetworking-plugins)` };
   }

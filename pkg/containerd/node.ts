@@ -4,7 +4,7 @@
 // when it exits, as it must for a kubelet or containerd restart, but not when the node goes away).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CriClient } from '../cri/client.js';
@@ -88,7 +88,7 @@ export function kubetsNetworkList(socket: string): object {
  */
 export async function prepareContainerdNode(o: ContainerdNodeOptions & { readonly cniSocket: string; readonly cniPlugin: string }): Promise<ContainerdLayout> {
   const layout = containerdLayout(o.dir);
-  await removeStaleBridges(o.podCidr, o.bridge);
+  if (o.podCidr !== '') await removeStaleBridges(o.podCidr, o.bridge);
   const binDir = join(o.dir, 'cni', 'bin');
   await mkdir(binDir, { recursive: true });
   await writeContainerdConfig(layout, { cniBinDir: binDir });
@@ -160,4 +160,35 @@ export async function removeAllPods(socket: string): Promise<string[]> {
   } finally {
     cri.close();
   }
+}
+
+/** Mount points (from /proc/self/mountinfo text) of /sys and the cgroup hierarchies that are read-only. */
+export function readOnlySystemMounts(mountinfo: string): string[] {
+  const found: string[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const fields = line.split(' ');
+    const mountPoint = fields[4];
+    const options = fields[5]?.split(',') ?? [];
+    if (mountPoint === undefined || !options.includes('ro')) continue;
+    if (mountPoint === '/sys' || mountPoint.startsWith('/sys/fs/cgroup/')) found.push(mountPoint);
+  }
+  return found;
+}
+
+/**
+ * A node in a container (compose) sees /sys and its cgroup hierarchies read-only, as Docker mounts
+ * them for an unprivileged container: runc must make cgroups and the CNI plugins write sysctls, so
+ * they are made writable in this mount namespace (needs CAP_SYS_ADMIN). On a machine they are
+ * writable already and nothing is done.
+ */
+export async function ensureWritableSystemMounts(): Promise<string[]> {
+  const ro = readOnlySystemMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+  for (const mountPoint of ro) {
+    try {
+      await run('mount', ['-o', 'remount,bind,rw', mountPoint]);
+    } catch (err) {
+      throw new ContainerdNodeError(`${mountPoint} is read-only and could not be made writable (a node needs CAP_SYS_ADMIN): ${(err as { stderr?: string }).stderr ?? String(err)}`);
+    }
+  }
+  return ro;
 }

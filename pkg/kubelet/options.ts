@@ -1,4 +1,5 @@
 // The kubelet's flags, named as upstream's where upstream has them.
+import { readFileSync } from 'node:fs';
 import { cpus, hostname, networkInterfaces, totalmem } from 'node:os';
 import { FlagError, parseFlags } from '../cli/component.js';
 import type { ClientFlags } from '../cli/client.js';
@@ -104,8 +105,32 @@ function positiveInt(flag: string, text: string, allowZero = false): number {
 }
 
 /** The first non-loopback IPv4 address of the host (a container's own address in compose). */
+/** The interface of the IPv4 default route, from /proc/net/route (destination 00000000). */
+export function defaultRouteInterface(procNetRoute: string): string | undefined {
+  for (const line of procNetRoute.split('\n').slice(1)) {
+    const [iface, destination, , , , , , mask] = line.trim().split(/\s+/);
+    if (destination === '00000000' && mask === '00000000' && iface !== undefined) return iface;
+  }
+  return undefined;
+}
+
+/**
+ * As upstream: the address of the interface holding the default route, so a node whose pod bridge
+ * came up first (a restarted kubelet beside its running pods) keeps its address; else the first
+ * non-loopback IPv4 address; else loopback.
+ */
 function defaultNodeIp(): string {
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  const interfaces = networkInterfaces();
+  let routes = '';
+  try {
+    routes = readFileSync('/proc/net/route', 'utf8');
+  } catch {
+    // Not Linux: no route table to read.
+  }
+  const iface = defaultRouteInterface(routes);
+  const onRoute = iface !== undefined ? interfaces[iface]?.find((a) => a.family === 'IPv4' && !a.internal) : undefined;
+  if (onRoute !== undefined) return onRoute.address;
+  for (const list of Object.values(interfaces)) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return '127.0.0.1';
 }
 

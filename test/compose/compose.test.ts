@@ -2,59 +2,11 @@
 // through the load balancer's published port, replicas killed, stopped and scaled.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../pkg/cluster/launcher.js';
-import { ComposeProject, REPO_ROOT, containerLogTail, docker, ipOf, serviceOf, type ContainerInfo } from '../helpers/compose.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(kubeconfig: string, args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdin.end(input ?? '');
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await sleep(250);
-  }
-}
-
-function healthy(cs: readonly ContainerInfo[]): boolean {
-  return cs.length > 0 && cs.every((c) => c.State.Running && c.State.Health?.Status === 'healthy');
-}
-
-/** The containers that are not healthy yet, with their state: what a timeout reports. */
-function notHealthy(cs: readonly ContainerInfo[]): string {
-  return cs
-    .filter((c) => !(c.State.Running && c.State.Health?.Status === 'healthy'))
-    .map((c) => `${serviceOf(c)} ${c.Id.slice(0, 12)}: ${c.State.Running ? (c.State.Health?.Status ?? 'no health') : 'not running'}`)
-    .join('; ');
-}
+import { ComposeProject, REPO_ROOT, containerLogTail, docker, healthy, ipOf, kubectl, notHealthy, serviceOf, sleep, waitFor, type ContainerInfo } from '../helpers/compose.js';
 
 describe('the compose cluster', { timeout: 600_000 }, () => {
   let project: ComposeProject;

@@ -9,31 +9,9 @@ import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '../helpers/local-cluster.js';
 import { pollUntil } from '../helpers/local-leaders.js';
 import { containerdUnavailable } from '../helpers/containerd.js';
+import { HELLO_DEPLOYMENT, MEMORY_HOG, STARTED_AT_SERVER, VISITS_STATEFULSET } from '../helpers/real-workloads.js';
 import { freePort, type ClusterRecord } from '../../pkg/cluster/launcher.js';
 
-
-const SERVER = "require('http').createServer((q,s)=>{console.log(q.method,q.url);s.end('hello from '+require('os').hostname()+'\\n')}).listen(8080)";
-
-const DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: hello}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: hello}}
-  template:
-    metadata: {labels: {app: hello}}
-    spec:
-      affinity:
-        podAntiAffinity:
-          requiredDuringSchedulingIgnoredDuringExecution:
-          - labelSelector: {matchLabels: {app: hello}}
-            topologyKey: kubernetes.io/hostname
-      containers:
-      - name: web
-        image: kubets/node-base:20
-        command: ["node", "-e", ${JSON.stringify(SERVER)}]
-        ports: [{containerPort: 8080}]
-`;
 
 /** Processes whose command line names `dir` (containerd, its shims). */
 function processesUnder(dir: string): string[] {
@@ -67,7 +45,7 @@ describe('a cluster on containerd', { skip: containerdUnavailable() }, () => {
 
   test('runs a Deployment of a real HTTP server whose pods answer on their IPs from a pod on another node, logs the requests, and execs in them', async () => {
     assert.match(c.kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[*].status.nodeInfo.containerRuntimeVersion}']), /^containerd:\/\/1\.\S+ containerd:\/\/1\.\S+$/);
-    c.kubectlOk(['apply', '-f', '-'], { input: DEPLOYMENT });
+    c.kubectlOk(['apply', '-f', '-'], { input: HELLO_DEPLOYMENT });
     c.kubectlOk(['rollout', 'status', 'deployment/hello', '--timeout=120s']);
     const pods = c
       .kubectlOk(['get', 'pods', '-l', 'app=hello', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.podIP}{"\\n"}{end}'])
@@ -152,10 +130,7 @@ metadata: {name: hog}
 spec:
   restartPolicy: Never
   containers:
-  - name: hog
-    image: kubets/node-base:20
-    command: ["node", "-e", "const a=[];for(;;)a.push(Buffer.alloc(1<<20,1))"]
-    resources: {limits: {memory: 64Mi}}
+  - ${JSON.stringify(MEMORY_HOG)}
 `,
     });
     const phase = (name: string): string => c.kubectlOk(['get', 'pod', name, '-o', 'jsonpath={.status.phase}']);
@@ -194,7 +169,7 @@ spec:
 
   test('containers run on through a kubelet SIGKILL and a containerd SIGKILL, and are adopted: same container, same answers, no restart', async () => {
     const pidOf = (name: string): number | undefined => (JSON.parse(readFileSync(join(c.dir, 'cluster.json'), 'utf8')) as ClusterRecord).components.find((x) => x.name === name)?.pid;
-    c.kubectlOk(['run', 'steady', '--image=kubets/node-base:20', '--overrides={"spec":{"nodeName":"node-2"}}', '--', 'node', '-e', "const started=Date.now();require('http').createServer((q,s)=>s.end(String(started))).listen(8080)"]);
+    c.kubectlOk(['run', 'steady', '--image=kubets/node-base:20', '--overrides={"spec":{"nodeName":"node-2"}}', '--', 'node', '-e', STARTED_AT_SERVER]);
     await pollUntil('steady running', () => (c.kubectlOk(['get', 'pod', 'steady', '-o', 'jsonpath={.status.phase}']) === 'Running' ? true : undefined), 120_000, 250);
     const state = (): string => c.kubectlOk(['get', 'pod', 'steady', '-o', 'jsonpath={.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount} {.status.podIP}']);
     const before = state();
@@ -249,28 +224,7 @@ spec:
   });
 
   test('a StatefulSet\'s claim is a real volume: data written by a pod is there for the pod that replaces it', async () => {
-    const keep = "const fs=require('fs');const f='/data/visits';const n=(fs.existsSync(f)?Number(fs.readFileSync(f,'utf8')):0)+1;fs.writeFileSync(f,String(n));console.log('visit',n);setInterval(()=>{},1000)";
-    c.kubectlOk(['apply', '-f', '-'], {
-      input: `apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: store}
-spec:
-  serviceName: store
-  replicas: 1
-  selector: {matchLabels: {app: store}}
-  template:
-    metadata: {labels: {app: store}}
-    spec:
-      containers:
-      - name: main
-        image: kubets/node-base:20
-        command: ["node", "-e", ${JSON.stringify(keep)}]
-        volumeMounts: [{name: data, mountPath: /data}]
-  volumeClaimTemplates:
-  - metadata: {name: data}
-    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
-`,
-    });
+    c.kubectlOk(['apply', '-f', '-'], { input: VISITS_STATEFULSET });
     const logged = async (n: number): Promise<void> => {
       await pollUntil(`visit ${n} logged`, () => (c.kubectl(['logs', 'store-0']).stdout.includes(`visit ${n}`) ? true : undefined), 120_000, 500);
     };

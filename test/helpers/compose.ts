@@ -4,6 +4,8 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { runKubectl, type KubectlResult } from './kubectl.js';
+import { pollUntil, sleep } from './wait.js';
 
 const run = promisify(execFile);
 
@@ -101,4 +103,30 @@ export class ComposeProject {
   async down(): Promise<void> {
     await this.compose(['down', '-v', '--remove-orphans', '-t', '5']);
   }
+}
+
+export type Run = KubectlResult;
+
+/** kubectl on `kubeconfig`, each request given 20 s. */
+export function kubectl(kubeconfig: string, args: string[], input?: string): Promise<Run> {
+  return runKubectl(['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], input);
+}
+
+export { sleep };
+
+/** Polls `probe` every 250 ms until it gives a value (a probe that throws is tried again). */
+export function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  return pollUntil(what, probe, ms, 250, { retryErrors: true });
+}
+
+export function healthy(cs: readonly ContainerInfo[]): boolean {
+  return cs.length > 0 && cs.every((c) => c.State.Running && c.State.Health?.Status === 'healthy');
+}
+
+/** The containers that are not healthy yet, with their state: what a timeout reports. */
+export function notHealthy(cs: readonly ContainerInfo[]): string {
+  return cs
+    .filter((c) => !(c.State.Running && c.State.Health?.Status === 'healthy'))
+    .map((c) => `${serviceOf(c)} ${c.Id.slice(0, 12)}: ${c.State.Running ? (c.State.Health?.Status ?? 'no health') : 'not running'}`)
+    .join('; ');
 }

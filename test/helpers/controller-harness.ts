@@ -1,7 +1,6 @@
 // Controllers against a real apiserver on a real etcd, driven with the real kubectl: the harness
 // every controller integration test shares. There is no kubelet here, so tests play its part with
 // `setPodsReady` (status written as a kubelet would) and `finalizePods` (the kubelet's final delete).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,8 @@ import { SharedInformerFactory } from '../../pkg/client/informer/factory.js';
 import { RestClient } from '../../pkg/client/rest.js';
 import { restDiscovery, restObjectClient, type ControllerDefinition, type ObjectClient } from '../../pkg/controller/framework/index.js';
 import { startApiServer, type TestCluster } from './apiserver.js';
+import { runKubectl } from './kubectl.js';
+import { pollUntil } from './wait.js';
 
 export interface KubectlRun {
   readonly code: number;
@@ -77,16 +78,7 @@ export async function startControllerHarness(
   await informers.waitForCacheSync(stop.signal);
   const running = controllers.map((c) => c.run(stop.signal));
 
-  const kubectl = (args: readonly string[], input?: string): Promise<KubectlRun> =>
-    new Promise((resolve) => {
-      const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.stdin.end(input ?? '');
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const kubectl = (args: readonly string[], input?: string): Promise<KubectlRun> => runKubectl(['--kubeconfig', kubeconfig, ...args], input);
 
   const pods = (namespace: string) => rest.resource<Pod>(podResource).namespace(namespace);
 
@@ -132,19 +124,8 @@ export async function startControllerHarness(
       }
       return n;
     },
-    async waitFor(what, probe, ms = 20_000) {
-      const deadline = Date.now() + ms;
-      let last: unknown;
-      for (;;) {
-        try {
-          const v = await probe();
-          if (v !== undefined) return v;
-        } catch (err) {
-          last = err;
-        }
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+    waitFor(what, probe, ms = 20_000) {
+      return pollUntil(what, probe, ms, 100, { retryErrors: true });
     },
     async stop() {
       stop.abort();

@@ -3,6 +3,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalCluster } from './local-cluster.js';
+import { pollUntil, sleep } from './wait.js';
+
+export { pollUntil };
 
 export interface LeaseSpecView {
   holderIdentity?: string;
@@ -13,18 +16,6 @@ export interface LeaseSpecView {
 interface ClusterJson {
   apiservers: string[];
   components: { name: string; pid?: number; restarts: number }[];
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function pollUntil<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
 }
 
 export class LocalLeaders {

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerdLayout, renderContainerdConfig } from '../../../pkg/containerd/config.js';
 import { PAUSE_IMAGE, writeOciArchive } from '../../../pkg/containerd/image.js';
-import { isNodeBridgeName, kubetsNetworkList } from '../../../pkg/containerd/node.js';
+import { isNodeBridgeName, kubetsNetworkList, readOnlySystemMounts } from '../../../pkg/containerd/node.js';
+import { DEFAULT_IMAGE_DIR, parseNodeFlags } from '../../../pkg/cluster/node.js';
+import { defaultRouteInterface } from '../../../pkg/kubelet/options.js';
 import { bridgeNetworkList } from '../../../pkg/cni/bridge.js';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -70,5 +72,42 @@ describe('a containerd node', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a node in a container', () => {
+  test('finds /sys and the cgroup hierarchies Docker mounted read-only, and nothing else', () => {
+    const mountinfo = [
+      '355 339 0:120 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/x',
+      '358 355 0:122 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro',
+      '360 358 0:123 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - tmpfs tmpfs rw,mode=755',
+      '361 360 0:28 /docker/588d /sys/fs/cgroup/cpu ro,nosuid,nodev,noexec,relatime - cgroup cgroup rw,cpu',
+      '362 360 0:29 /docker/588d /sys/fs/cgroup/memory ro,nosuid,nodev,noexec,relatime - cgroup cgroup rw,memory',
+      '363 355 0:30 / /proc/sys ro,nosuid - proc proc rw',
+      '364 355 0:31 / /etc/hosts rw,relatime - ext4 /dev/vda rw',
+    ].join('\n');
+    assert.deepEqual(readOnlySystemMounts(mountinfo), ['/sys', '/sys/fs/cgroup/cpu', '/sys/fs/cgroup/memory']);
+    assert.deepEqual(readOnlySystemMounts(mountinfo.replace(/ ro,/g, ' rw,')), []);
+  });
+
+  test('`kubets node --runtime=containerd` starts its own containerd: the kubelet is given no endpoint, and the image directory is the node\'s flag', () => {
+    const flags = parseNodeFlags(['--runtime=containerd', '--master=http://lb:6443', '--root-dir=/var/lib/kubelet', '--image-dir', '/images']);
+    assert.equal(flags.nodeRuntime, 'containerd');
+    assert.equal(flags.imageDir, '/images');
+    assert.deepEqual(flags.kubeletArgs, ['--master=http://lb:6443', '--root-dir=/var/lib/kubelet']);
+    assert.equal(parseNodeFlags(['--runtime', 'containerd']).imageDir, DEFAULT_IMAGE_DIR);
+    assert.equal(parseNodeFlags(['--runtime=fake']).nodeRuntime, 'kubelet');
+    assert.throws(() => parseNodeFlags(['--runtime=containerd', '--container-runtime-endpoint=unix:///x.sock']), /give no --container-runtime-endpoint/);
+  });
+
+  test('its node IP is the address of the default route\'s interface, so a pod bridge that comes up first does not take it', () => {
+    const routes = [
+      'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT',
+      'cni0\t0003F40A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0',
+      'eth0\t00000000\t010012AC\t0003\t0\t0\t0\t00000000\t0\t0\t0',
+      'eth0\t000012AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0',
+    ].join('\n');
+    assert.equal(defaultRouteInterface(routes), 'eth0');
+    assert.equal(defaultRouteInterface(routes.split('\n').filter((l) => !l.includes('010012AC')).join('\n')), undefined);
   });
 });
