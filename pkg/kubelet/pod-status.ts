@@ -46,7 +46,8 @@ function stateOf(c: ContainerStatus, runtimeName: string): ContainerState {
         exitCode: c.exitCode,
         reason: c.reason !== '' ? c.reason : c.exitCode === 0 ? 'Completed' : 'Error',
         ...(c.message !== '' ? { message: c.message } : {}),
-        startedAt: BigInt(c.startedAt) > 0n ? iso(c.startedAt) : iso(c.createdAt),
+        // A container that never started (its runtime died while starting it) has none, as upstream's null.
+        ...(BigInt(c.startedAt) > 0n ? { startedAt: iso(c.startedAt) } : {}),
         finishedAt: BigInt(c.finishedAt) > 0n ? iso(c.finishedAt) : iso(c.createdAt),
         containerID: `${runtimeName}://${c.id}`,
       },

@@ -3,7 +3,25 @@
 // loop that keeps scaling and rolling them.
 import type { Toleration } from '../../pkg/api/core/v1/common.js';
 import type { PodTemplateSpec } from '../../pkg/api/core/v1/pod-types.js';
+import { NODE_BASE_IMAGE, PAUSE_IMAGE } from '../../pkg/containerd/image.js';
 import { sleep } from './sleep.js';
+
+/** What the workloads' containers run, as the nodes' runtime understands it. */
+export interface WorkloadImages {
+  /** Runs until stopped. */
+  readonly idle: { readonly image: string; readonly command?: readonly string[] };
+  /** Runs two seconds and succeeds. */
+  readonly twoSeconds: { readonly image: string; readonly command: readonly string[] };
+}
+
+/** The simulated runtime takes images and commands by their names. */
+export const SIMULATED_IMAGES: WorkloadImages = { idle: { image: 'registry.k8s.io/pause:3.10' }, twoSeconds: { image: 'busybox:1.36', command: ['sleep', '2'] } };
+
+/** A containerd node has only the images it imported (no registry is reachable): the pause image and the node image. */
+export const CONTAINERD_IMAGES: WorkloadImages = { idle: { image: PAUSE_IMAGE }, twoSeconds: { image: NODE_BASE_IMAGE, command: ['node', '-e', 'setTimeout(() => {}, 2000)'] } };
+
+/** A container spec of `images.idle` or `images.twoSeconds` named `name`. */
+export const containerOf = (name: string, run: WorkloadImages['idle']): { name: string; image: string; command?: string[] } => ({ name, image: run.image, ...(run.command !== undefined ? { command: [...run.command] } : {}) });
 
 /** A node removed for good gives its pods up after 10 s of NotReady, not 300 s, so replacements run within the run's bound. */
 export const NODE_LOSS_TOLERATIONS: readonly Toleration[] = [
@@ -12,10 +30,10 @@ export const NODE_LOSS_TOLERATIONS: readonly Toleration[] = [
 ];
 
 /** The pod template of a scaled-and-rolled workload: a pause container labelled with the workload's name, revision 0. */
-export function appTemplate(groupLabel: string, name: string): PodTemplateSpec {
+export function appTemplate(groupLabel: string, name: string, images: WorkloadImages = SIMULATED_IMAGES): PodTemplateSpec {
   return {
     metadata: { labels: { [groupLabel]: name }, annotations: { 'chaos/revision': '0' } },
-    spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }], terminationGracePeriodSeconds: 0, tolerations: [...NODE_LOSS_TOLERATIONS] },
+    spec: { containers: [containerOf('app', images.idle)], terminationGracePeriodSeconds: 0, tolerations: [...NODE_LOSS_TOLERATIONS] },
   };
 }
 

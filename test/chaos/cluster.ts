@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isNodeSidecar, type ClusterRecord } from '../../pkg/cluster/launcher.js';
+import { CriClient } from '../../pkg/cri/client.js';
 import type { LeakCheck } from './history.js';
 
 /** A process the cluster ran, with its start time so a reused pid is never mistaken for it. */
@@ -154,6 +155,19 @@ export const apiserverReady = (server: string, timeoutMs: number): Promise<boole
 
 /** The kubelet's /healthz: registered, and its runtime answered a relist lately. */
 export const kubeletHealthy = (url: string, timeoutMs: number): Promise<boolean> => httpOk(`${url}/healthz`, timeoutMs);
+
+/** A container runtime is healthy when it answers CRI Version on its socket. */
+export async function runtimeHealthy(url: string, timeoutMs: number): Promise<boolean> {
+  const cri = new CriClient({ endpoint: url, timeoutMs });
+  try {
+    await cri.version();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    cri.close();
+  }
+}
 
 /** etcd's /health: true when the member is up and its cluster has a leader. */
 export async function etcdHealthy(url: string, timeoutMs: number): Promise<boolean> {

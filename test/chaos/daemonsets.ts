@@ -10,7 +10,7 @@ import type { Pod } from '../../pkg/api/core/v1/pod-types.js';
 import { podResource } from '../../pkg/api/core/v1/pod.js';
 import type { RestClient } from '../../pkg/client/rest.js';
 import type { DaemonSetHistory } from './history.js';
-import { createThroughFaults } from './apps.js';
+import { SIMULATED_IMAGES, containerOf, createThroughFaults, type WorkloadImages } from './apps.js';
 import { sleep } from './sleep.js';
 
 const NAME = 'chaos-agent';
@@ -23,9 +23,10 @@ export interface DaemonSetWorkloadOptions {
   readonly changeEveryMs: number;
   readonly now: () => number;
   readonly log: (line: string) => void;
+  readonly images?: WorkloadImages;
 }
 
-const manifest: DaemonSet = {
+const manifest = (images: WorkloadImages): DaemonSet => ({
   apiVersion: 'apps/v1',
   kind: 'DaemonSet',
   metadata: { name: NAME },
@@ -36,10 +37,10 @@ const manifest: DaemonSet = {
     updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '100%' } },
     template: {
       metadata: { labels: { [LABEL]: NAME }, annotations: { 'chaos/revision': '0' } },
-      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'agent', image: 'registry.k8s.io/pause:3.10' }] },
+      spec: { terminationGracePeriodSeconds: 0, containers: [containerOf('agent', images.idle)] },
     },
   },
-} as DaemonSet;
+}) as DaemonSet;
 
 /** Taints every daemon pod tolerates (upstream's automatic daemon tolerations): any other keeps the DaemonSet off the node. */
 const TOLERATED = /^node\.kubernetes\.io\/(not-ready|unreachable|disk-pressure|memory-pressure|pid-pressure|unschedulable)$/;
@@ -57,7 +58,7 @@ export class DaemonSetWorkload {
   constructor(private readonly opts: DaemonSetWorkloadOptions) {}
 
   async start(changeSignal: AbortSignal): Promise<void> {
-    this.created = await createThroughFaults(() => this.api().create(manifest), changeSignal);
+    this.created = await createThroughFaults(() => this.api().create(manifest(this.opts.images ?? SIMULATED_IMAGES)), changeSignal);
     this.changer = this.changeLoop(changeSignal);
   }
 

@@ -9,8 +9,8 @@ import { podResource } from '../../pkg/api/core/v1/pod.js';
 import type { RestClient } from '../../pkg/client/rest.js';
 import { seededRandom } from '../helpers/random.js';
 import { KubeletStandIn } from '../helpers/kubelet-stand-in.js';
-import type { DeploymentHistory } from './history.js';
-import { appTemplate, createThroughFaults, scaleOrRoll, settleWithin } from './apps.js';
+import type { ContainerRun, DeploymentHistory } from './history.js';
+import { appTemplate, createThroughFaults, scaleOrRoll, settleWithin, type WorkloadImages } from './apps.js';
 
 const GROUP_LABEL = 'chaos-deployment';
 
@@ -25,6 +25,7 @@ export interface DeploymentWorkloadOptions {
   readonly log: (line: string) => void;
   /** Kubelets run the pods (the stand-in only watches); each container's runs are recorded. */
   readonly kubelets?: boolean;
+  readonly images?: WorkloadImages;
 }
 
 interface Tracked {
@@ -37,7 +38,7 @@ interface Tracked {
 
 const surgeOf = (replicas: number): number => Math.ceil(replicas * 0.25);
 
-function manifest(name: string, replicas: number): Deployment {
+function manifest(name: string, replicas: number, images: WorkloadImages | undefined): Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -45,7 +46,7 @@ function manifest(name: string, replicas: number): Deployment {
     spec: {
       replicas,
       selector: { matchLabels: { [GROUP_LABEL]: name } },
-      template: appTemplate(GROUP_LABEL, name),
+      template: appTemplate(GROUP_LABEL, name, images),
     },
   } as Deployment;
 }
@@ -71,7 +72,7 @@ export class DeploymentWorkload {
   }
 
   /** Each container's (restart count, container ID) pairs as the pod's statuses showed them, in order. */
-  private readonly containerRuns = new Map<string, { restartCount: number; containerId: string }[]>();
+  private readonly containerRuns = new Map<string, ContainerRun[]>();
 
   private recordContainers(p: Pod): void {
     for (const c of p.status?.containerStatuses ?? []) {
@@ -80,7 +81,10 @@ export class DeploymentWorkload {
       const runs = this.containerRuns.get(key) ?? [];
       this.containerRuns.set(key, runs);
       const last = runs[runs.length - 1];
-      if (last?.containerId !== c.containerID || last.restartCount !== (c.restartCount ?? 0)) runs.push({ restartCount: c.restartCount ?? 0, containerId: c.containerID });
+      if (last?.containerId !== c.containerID || last.restartCount !== (c.restartCount ?? 0)) {
+        const previous = c.lastState?.terminated;
+        runs.push({ restartCount: c.restartCount ?? 0, containerId: c.containerID, ...(previous !== undefined && previous.startedAt === undefined ? { previousNeverStarted: true } : {}) });
+      }
     }
   }
 
@@ -93,7 +97,7 @@ export class DeploymentWorkload {
       const replicas = 2 + (i % 3);
       const t: Tracked = { name, replicasSent: [replicas], changes: 0, last: 'not created' };
       this.tracked.push(t);
-      await createThroughFaults(() => api.create(manifest(name, replicas)), changeSignal);
+      await createThroughFaults(() => api.create(manifest(name, replicas, this.opts.images)), changeSignal);
     }
     this.changer = this.changeLoop(changeSignal);
   }

@@ -3,7 +3,7 @@
 // before it returns.
 import type { FaultRecord } from './history.js';
 import { CONTROLLER_MANAGER_LEADER, CURRENT_APISERVER, SCHEDULER_LEADER, type FaultStep } from './plan.js';
-import { apiserverReady, etcdHealthy, kubeletHealthy, probeApiserver } from './cluster.js';
+import { apiserverReady, etcdHealthy, kubeletHealthy, probeApiserver, runtimeHealthy } from './cluster.js';
 import { sleep } from './sleep.js';
 import type { ChaosCluster, LeaderKind, Member, MemberKind } from './target.js';
 
@@ -95,6 +95,7 @@ class AvailabilityProbe {
         kind === 'etcd' ? () => etcdHealthy(url, PROBE_TIMEOUT_MS)
         : kind === 'scheduler' || kind === 'controller-manager' ? () => apiserverReady(url, PROBE_TIMEOUT_MS)
         : kind === 'kubelet' ? () => kubeletHealthy(url, PROBE_TIMEOUT_MS)
+        : kind === 'runtime' ? () => runtimeHealthy(url, PROBE_TIMEOUT_MS)
         : () => probeApiserver(url, this.namespace, PROBE_TIMEOUT_MS);
       this.launch(url, probe, (startedAt, at) => {
         // An apiserver that answers is also "the API answers".

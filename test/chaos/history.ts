@@ -233,8 +233,16 @@ export interface DaemonSetHistory {
   readonly last: string;
 }
 
+/** A container of a pod as its status showed it once: its restart count and ID. */
+export interface ContainerRun {
+  readonly restartCount: number;
+  readonly containerId: string;
+  /** Its predecessor never started (no startedAt): the runtime died while starting it. */
+  readonly previousNeverStarted?: boolean;
+}
+
 export interface ContainerRuns {
   /** namespace/pod (uid) container */
   readonly container: string;
-  readonly runs: readonly { restartCount: number; containerId: string }[];
+  readonly runs: readonly ContainerRun[];
 }

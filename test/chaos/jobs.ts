@@ -9,7 +9,7 @@ import type { Pod } from '../../pkg/api/core/v1/pod-types.js';
 import { podResource } from '../../pkg/api/core/v1/pod.js';
 import type { RestClient } from '../../pkg/client/rest.js';
 import type { JobHistory, JobRecord } from './history.js';
-import { NODE_LOSS_TOLERATIONS } from './apps.js';
+import { NODE_LOSS_TOLERATIONS, SIMULATED_IMAGES, containerOf, type WorkloadImages } from './apps.js';
 import { sleep } from './sleep.js';
 
 const COMPLETIONS = 4;
@@ -22,9 +22,10 @@ export interface JobWorkloadOptions {
   readonly everyMs: number;
   readonly now: () => number;
   readonly log: (line: string) => void;
+  readonly images?: WorkloadImages;
 }
 
-function manifest(name: string, indexed: boolean): Job {
+function manifest(name: string, indexed: boolean, images: WorkloadImages): Job {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -39,7 +40,7 @@ function manifest(name: string, indexed: boolean): Job {
           restartPolicy: 'Never',
           terminationGracePeriodSeconds: 0,
           tolerations: [...NODE_LOSS_TOLERATIONS],
-          containers: [{ name: 'work', image: 'busybox:1.36', command: ['sleep', '2'] }],
+          containers: [containerOf('work', images.twoSeconds)],
         },
       },
     },
@@ -74,7 +75,7 @@ export class JobWorkload {
         this.tracked.push({ name, indexed, last: 'not created', succeeded: 0, failed: 0, succeededPods: 0, completedIndexes: '' });
         for (let attempt = 0; attempt < 10 && !signal.aborted; attempt++) {
           try {
-            await this.api().create(manifest(name, indexed));
+            await this.api().create(manifest(name, indexed, this.opts.images ?? SIMULATED_IMAGES));
             break;
           } catch (err) {
             if (/already exists/i.test(String(err))) break;

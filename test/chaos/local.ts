@@ -45,6 +45,8 @@ export class LocalChaosCluster implements ChaosCluster {
     readonly where: string,
     private readonly removeDir: boolean,
     apiservers: readonly string[],
+    /** The nodes run containerd, whose processes are fault targets (node-N-runtime). */
+    private readonly runtimeTargets: boolean,
   ) {
     this.clientServers = apiservers;
     this.tracker = new ProcessTracker(where);
@@ -53,26 +55,29 @@ export class LocalChaosCluster implements ChaosCluster {
   }
 
   /** Starts the launcher with the topology; in `dir` (kept) or a temp dir (removed at stop unless `keep`). */
-  static async start(opts: { etcdMembers: number; apiservers: number; schedulers?: number; controllerManagers?: number; nodes?: number; dir?: string; keep: boolean }): Promise<LocalChaosCluster> {
-    const cluster = await startLocalCluster(['--etcd-members', String(opts.etcdMembers), '--apiservers', String(opts.apiservers), '--schedulers', String(opts.schedulers ?? 0), '--controller-managers', String(opts.controllerManagers ?? 0), '--nodes', String(opts.nodes ?? 0), '--restart-crashed', ...(opts.dir !== undefined ? ['--dir', opts.dir] : [])]);
+  static async start(opts: { etcdMembers: number; apiservers: number; schedulers?: number; controllerManagers?: number; nodes?: number; runtime?: 'fake' | 'containerd'; dir?: string; keep: boolean }): Promise<LocalChaosCluster> {
+    const runtime = opts.runtime ?? 'fake';
+    const cluster = await startLocalCluster(['--etcd-members', String(opts.etcdMembers), '--apiservers', String(opts.apiservers), '--schedulers', String(opts.schedulers ?? 0), '--controller-managers', String(opts.controllerManagers ?? 0), '--nodes', String(opts.nodes ?? 0), '--runtime', runtime, '--restart-crashed', ...(opts.dir !== undefined ? ['--dir', opts.dir] : [])]);
     const dir = opts.dir ?? cluster.dir;
     // With --dir the helper's own temp dir stays empty: the launcher took the later --dir.
     if (opts.dir !== undefined && cluster.dir !== opts.dir) rmSync(cluster.dir, { recursive: true, force: true });
     const record = readClusterRecord(dir);
     if (record === undefined) throw new Error(`no readable cluster.json in ${dir}`);
-    return new LocalChaosCluster(cluster, dir, !opts.keep && opts.dir === undefined, record.apiservers);
+    return new LocalChaosCluster(cluster, dir, !opts.keep && opts.dir === undefined, record.apiservers, runtime === 'containerd');
   }
 
   members(): Promise<Member[]> {
     const record = readClusterRecord(this.where);
     const out: Member[] = [];
     for (const c of record?.components ?? []) {
-      // A node's runtime and CSI driver are not fault targets (the kubelet is); their health still counts.
-      if (isNodeSidecar(c.name)) continue;
+      // A node's CSI driver and CNI service are not fault targets (the kubelet is; and containerd,
+      // whose containers outlive it — the simulated runtime's die with it); their health still counts.
+      const runtime = /^node-.+-runtime$/.test(c.name);
+      if (isNodeSidecar(c.name) && !(runtime && this.runtimeTargets)) continue;
       const startTime = c.pid !== undefined ? procStat(c.pid)?.startTime : undefined;
       out.push({
         name: c.name,
-        kind: c.name.startsWith('etcd') ? 'etcd' : c.name.startsWith('scheduler') ? 'scheduler' : c.name.startsWith('controller-manager') ? 'controller-manager' : c.name.startsWith('node-') ? 'kubelet' : 'apiserver',
+        kind: c.name.startsWith('etcd') ? 'etcd' : c.name.startsWith('scheduler') ? 'scheduler' : c.name.startsWith('controller-manager') ? 'controller-manager' : runtime ? 'runtime' : c.name.startsWith('node-') ? 'kubelet' : 'apiserver',
         url: c.url,
         incarnation: c.pid !== undefined && startTime !== undefined && isRunning(c.pid) ? `pid ${c.pid}@${startTime}` : 'not running',
         restarts: c.restarts,
@@ -177,10 +182,12 @@ export class LocalChaosCluster implements ChaosCluster {
     if (launcher.exitCode === null && launcher.signalCode === null) {
       const exited = new Promise<void>((r) => launcher.once('exit', () => r()));
       launcher.kill('SIGTERM');
+      // A containerd node takes each of its sandboxes down (a CNI DEL each) before it stops.
+      const graceMs = this.runtimeTargets ? 120_000 : 30_000;
       const timer = setTimeout(() => {
-        log('launcher did not stop within 30s: SIGKILL');
+        log(`launcher did not stop within ${graceMs / 1000}s: SIGKILL`);
         launcher.kill('SIGKILL');
-      }, 30_000);
+      }, graceMs);
       await exited;
       clearTimeout(timer);
     }

@@ -39,6 +39,8 @@ export interface Topology {
   readonly controllerManagers?: number;
   /** Kubelets, node-1 ... node-N, each with a runtime process of its own (none when absent). */
   readonly nodes?: number;
+  /** Each node's runtime (node-N-runtime) is a target too: a real containerd, whose containers outlive it. */
+  readonly nodeRuntimes?: boolean;
 }
 
 export { seededRandom };
@@ -100,6 +102,7 @@ export function validTargets(t: Topology): string[] {
   for (let i = 0; i < cms; i++) out.push(cms === 1 ? 'controller-manager' : `controller-manager-${i}`);
   if (cms > 0) out.push(CONTROLLER_MANAGER_LEADER);
   for (let i = 1; i <= (t.nodes ?? 0); i++) out.push(`node-${i}`);
+  if (t.nodeRuntimes === true) for (let i = 1; i <= (t.nodes ?? 0); i++) out.push(`node-${i}-runtime`);
   return out;
 }
 

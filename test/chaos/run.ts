@@ -21,6 +21,7 @@ import { buildReport, humanSummary } from './report.js';
 import { sleep } from './sleep.js';
 import { NamespaceWatcher } from './watcher.js';
 import { LeaderAudit } from './leaders.js';
+import { CONTAINERD_IMAGES, SIMULATED_IMAGES } from './apps.js';
 import { DeploymentWorkload } from './deployments.js';
 import { DaemonSetWorkload } from './daemonsets.js';
 import { JobWorkload } from './jobs.js';
@@ -57,11 +58,20 @@ const USAGE = `Usage: npm run chaos -- [flags]
   --keep               keep the cluster (local: its directory; compose: its containers and volumes)
   --concurrency N      workload writers (default 4)
   --bound S            allowed API unavailability after a fault, in seconds (default 30)
-  --nodes N            kubelets running the Deployments' pods (default ${DEFAULT_NODES}; 0: a stand-in marks them Ready)`;
+  --nodes N            kubelets running the Deployments' pods (default ${DEFAULT_NODES}; 0: a stand-in marks them Ready)
+  --runtime R          local: the nodes' runtime, fake (simulated, default) or containerd (real
+                       containers; each node's containerd is a target too: node-1-runtime ...;
+                       the workloads run the pause and node images the nodes import)`;
 
 const CONTROL_PLANE: Topology = { etcdMembers: 3, apiservers: 2, schedulers: 2, controllerManagers: 2 };
 /** How long the Deployments may take to match their spec once the faults stop. */
 const CONVERGE_BOUND_MS = 60_000;
+/**
+ * On containerd nodes a pod costs about 1.5 CPU-seconds to start (its shim, runc, the CNI plugins
+ * and their iptables rules), so under the run's load a sandbox takes 7-20 s on 2 CPUs and a rolling
+ * update of a few replicas, one surge at a time, takes minutes rather than seconds.
+ */
+const CONTAINERD_CONVERGE_BOUND_MS = 180_000;
 /**
  * After a node is removed for good its pods are replaced only once the node lifecycle controller
  * notices (--node-monitor-grace-period 50 s, a 5 s monitor period) and their 10 s toleration of
@@ -87,6 +97,7 @@ interface ChaosOptions {
   readonly boundMs: number;
   /** Kubelets (with their runtimes) that run the Deployments' pods; 0: a stand-in plays them. */
   readonly nodes: number;
+  readonly runtime: 'fake' | 'containerd';
 }
 
 function positive(name: string, v: string | undefined, integer: boolean): number | undefined {
@@ -113,6 +124,7 @@ function parseFlags(argv: readonly string[]): ChaosOptions | 'help' {
       concurrency: { type: 'string' },
       bound: { type: 'string' },
       nodes: { type: 'string' },
+      runtime: { type: 'string', default: 'fake' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -122,6 +134,9 @@ function parseFlags(argv: readonly string[]): ChaosOptions | 'help' {
   const target = values.target ?? 'local';
   if (!(TARGETS as readonly string[]).includes(target)) throw new Error(`--target takes ${TARGETS.join(' or ')}, not ${JSON.stringify(target)}`);
   if (target === 'compose' && values.dir !== undefined) throw new Error('--dir is for the local target; compose keeps its data in volumes (see --keep)');
+  const runtime = values.runtime ?? 'fake';
+  if (runtime !== 'fake' && runtime !== 'containerd') throw new Error(`--runtime takes fake or containerd, not ${JSON.stringify(runtime)}`);
+  if (runtime === 'containerd' && target === 'compose') throw new Error('--runtime is for the local target; compose nodes on containerd are its real profile');
   const seedText = values.seed;
   if (seedText !== undefined && !/^\d+$/.test(seedText)) throw new Error(`--seed takes a non-negative integer, not ${JSON.stringify(seedText)}`);
   const faults = values.faults === '0' ? 0 : positive('faults', values.faults, true);
@@ -139,6 +154,7 @@ function parseFlags(argv: readonly string[]): ChaosOptions | 'help' {
     concurrency: positive('concurrency', values.concurrency, true) ?? 4,
     boundMs: (positive('bound', values.bound, false) ?? 30) * 1000,
     nodes: values.nodes === '0' ? 0 : (positive('nodes', values.nodes, true) ?? DEFAULT_NODES),
+    runtime,
   };
 }
 
@@ -217,7 +233,9 @@ async function describeRemovedNode(client: RestClient, nodeName: string): Promis
 }
 
 async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources): Promise<ReturnType<typeof buildReport>> {
-  const topology: Topology = { ...CONTROL_PLANE, nodes: opts.nodes };
+  const containerd = opts.runtime === 'containerd';
+  const topology: Topology = { ...CONTROL_PLANE, nodes: opts.nodes, ...(containerd ? { nodeRuntimes: true } : {}) };
+  const images = containerd ? CONTAINERD_IMAGES : SIMULATED_IMAGES;
   const log = (l: string): void => void process.stderr.write(`chaos: ${l}\n`);
   const faultKinds = opts.target === 'compose' ? ['kill', 'term', 'freeze', 'restart', 'netcut'] as const : ['kill', 'term', 'freeze', 'restart'] as const;
   const plan: FaultStep[] =
@@ -235,7 +253,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const cluster =
     opts.target === 'compose'
       ? await ComposeChaosCluster.start({ project: `kubets-chaos-${opts.seed}`, apiPort: await freePort(), topology: topology, keep: opts.keep, log, signal })
-      : await LocalChaosCluster.start({ ...topology, ...(opts.dir !== undefined ? { dir: opts.dir } : {}), keep: opts.keep });
+      : await LocalChaosCluster.start({ ...topology, runtime: opts.runtime, ...(opts.dir !== undefined ? { dir: opts.dir } : {}), keep: opts.keep });
   res.cluster = cluster;
   const initial = await cluster.members();
   const urls = (kind: 'etcd' | 'apiserver'): string[] => initial.filter((m) => m.kind === kind).map((m) => m.url);
@@ -263,17 +281,17 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const appsClient = new RestClient({ ...clientOpts, component: 'chaos-deployments' });
   const apps =
     (topology.controllerManagers ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'deployment-controller') && (await attempt('creating the apps namespace', 10, signal, () => appsClient.resource(NAMESPACES).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: appsNamespace } }), log)) !== undefined
-      ? new DeploymentWorkload({ client: appsClient, namespace: appsNamespace, seed: opts.seed, deployments: 4, changeEveryMs: 3_000, now, log, kubelets: (topology.nodes ?? 0) > 0 })
+      ? new DeploymentWorkload({ client: appsClient, namespace: appsNamespace, seed: opts.seed, deployments: 4, changeEveryMs: 3_000, now, log, kubelets: (topology.nodes ?? 0) > 0, images })
       : undefined;
   // Jobs run on real kubelets only: their pods must really finish.
-  const jobs = apps !== undefined && (topology.nodes ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'job-controller') ? new JobWorkload({ client: appsClient, namespace: appsNamespace, everyMs: 6_000, now, log }) : undefined;
+  const jobs = apps !== undefined && (topology.nodes ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'job-controller') ? new JobWorkload({ client: appsClient, namespace: appsNamespace, everyMs: 6_000, now, log, images }) : undefined;
   // StatefulSets and the DaemonSet run against the local target only: beside the HA control plane,
   // the two node containers and the Deployments and Jobs, they overload a 2-CPU machine's compose
   // cluster (kubelets back after 74 s, Deployments past their bound while every check passed locally).
   const withSets = opts.target === 'local';
-  const statefulsets = withSets && apps !== undefined && CONTROLLERS.some((c) => c.name === 'statefulset-controller') ? new StatefulSetWorkload({ client: appsClient, namespace: appsNamespace, seed: opts.seed, changeEveryMs: 5_000, now, log, kubelets: (topology.nodes ?? 0) > 0 }) : undefined;
+  const statefulsets = withSets && apps !== undefined && CONTROLLERS.some((c) => c.name === 'statefulset-controller') ? new StatefulSetWorkload({ client: appsClient, namespace: appsNamespace, seed: opts.seed, changeEveryMs: 5_000, now, log, kubelets: (topology.nodes ?? 0) > 0, images }) : undefined;
   // A DaemonSet needs nodes of its own: real kubelets only.
-  const daemonset = withSets && apps !== undefined && (topology.nodes ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'daemonset-controller') ? new DaemonSetWorkload({ client: appsClient, namespace: appsNamespace, changeEveryMs: 15_000, now, log }) : undefined;
+  const daemonset = withSets && apps !== undefined && (topology.nodes ?? 0) > 0 && CONTROLLERS.some((c) => c.name === 'daemonset-controller') ? new DaemonSetWorkload({ client: appsClient, namespace: appsNamespace, changeEveryMs: 15_000, now, log, images }) : undefined;
   const appsStop = new AbortController();
   const standInStop = new AbortController();
   signal.addEventListener('abort', () => standInStop.abort(), { once: true });
@@ -283,7 +301,8 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
   const faults: FaultRecord[] = [];
   let final: FinalState | undefined;
   let runMs = 0;
-  let convergeBoundMs = CONVERGE_BOUND_MS;
+  const baseConvergeBoundMs = containerd ? CONTAINERD_CONVERGE_BOUND_MS : CONVERGE_BOUND_MS;
+  let convergeBoundMs = baseConvergeBoundMs;
   try {
     await watcher.start(watchStop.signal);
     await leaders?.start(auditStop.signal, podsStop.signal);
@@ -319,7 +338,7 @@ async function runChaos(opts: ChaosOptions, signal: AbortSignal, res: Resources)
       // Every pod of the trickle should find a node once the schedulers healed.
       await leaders?.settle(30_000);
       // Every Deployment should match its last spec once the controller-managers healed.
-      convergeBoundMs = CONVERGE_BOUND_MS + (faults.some((f) => f.removedNode !== undefined) ? NODE_LOSS_DETECTION_MS : 0);
+      convergeBoundMs = baseConvergeBoundMs + (faults.some((f) => f.removedNode !== undefined) ? NODE_LOSS_DETECTION_MS : 0);
       await apps?.settle(convergeBoundMs, signal);
       // Every Job should reach its completions, each counted once.
       await jobs?.settle(convergeBoundMs, signal);

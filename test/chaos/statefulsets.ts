@@ -11,7 +11,7 @@ import type { RestClient } from '../../pkg/client/rest.js';
 import { KubeletStandIn } from '../helpers/kubelet-stand-in.js';
 import { seededRandom } from '../helpers/random.js';
 import type { StatefulSetHistory } from './history.js';
-import { appTemplate, createThroughFaults, scaleOrRoll, settleWithin } from './apps.js';
+import { appTemplate, createThroughFaults, scaleOrRoll, settleWithin, type WorkloadImages } from './apps.js';
 
 const GROUP_LABEL = 'chaos-sts';
 const POLICIES = ['OrderedReady', 'Parallel'] as const;
@@ -26,6 +26,7 @@ export interface StatefulSetWorkloadOptions {
   readonly log: (line: string) => void;
   /** Kubelets run the pods (the stand-in only watches). */
   readonly kubelets: boolean;
+  readonly images?: WorkloadImages;
 }
 
 interface Tracked {
@@ -37,7 +38,7 @@ interface Tracked {
   last: string;
 }
 
-function manifest(name: string, policy: string): StatefulSet {
+function manifest(name: string, policy: string, images: WorkloadImages | undefined): StatefulSet {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -47,7 +48,7 @@ function manifest(name: string, policy: string): StatefulSet {
       serviceName: name,
       podManagementPolicy: policy,
       selector: { matchLabels: { [GROUP_LABEL]: name } },
-      template: appTemplate(GROUP_LABEL, name),
+      template: appTemplate(GROUP_LABEL, name, images),
     },
   } as StatefulSet;
 }
@@ -110,7 +111,7 @@ export class StatefulSetWorkload {
     for (const [i, policy] of POLICIES.entries()) {
       const name = `chaos-db-${i}`;
       this.tracked.push({ name, policy, replicasSent: [3], changes: 0, last: 'not created' });
-      await createThroughFaults(() => this.api().create(manifest(name, policy)), changeSignal);
+      await createThroughFaults(() => this.api().create(manifest(name, policy, this.opts.images)), changeSignal);
     }
     this.changer = this.changeLoop(changeSignal);
   }

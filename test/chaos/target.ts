@@ -6,7 +6,8 @@ import type { FaultKind } from './plan.js';
 /** Components that run as leader-elected replicas. */
 export type LeaderKind = 'scheduler' | 'controller-manager';
 
-export type MemberKind = 'etcd' | 'apiserver' | LeaderKind | 'kubelet';
+/** `runtime`: a node's containerd (its containers outlive it). */
+export type MemberKind = 'etcd' | 'apiserver' | LeaderKind | 'kubelet' | 'runtime';
 
 /** One etcd member or apiserver replica, as it is right now. */
 export interface Member {

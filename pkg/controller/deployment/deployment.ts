@@ -416,7 +416,13 @@ export class DeploymentController extends WorkloadController {
     // the surge room while other ReplicaSets still have pods (beyond upstream, which may overshoot).
     if (active.length <= 1) {
       const target = active[0] ?? newRS ?? oldestFirst(old).at(-1);
-      if (target === undefined || replicasOf(target) === replicasOf(d)) return;
+      if (target === undefined) return;
+      // Already the right size: the resize is still recorded on it (desired-replicas), or every
+      // later sync would take it for a scaling event again and never roll out.
+      if (replicasOf(target) === replicasOf(d)) {
+        await this.scaleReplicaSet(d, target, replicasOf(target));
+        return;
+      }
       let size = replicasOf(d);
       if (rolling && size > replicasOf(target)) size = replicasOf(target) + Math.min(size - replicasOf(target), surgeRoom(d, all, target));
       if (size !== replicasOf(target)) await this.scaleReplicaSet(d, target, size);
@@ -432,6 +438,14 @@ export class DeploymentController extends WorkloadController {
     // Growing: not past what the pods alive now leave room for (see surgeRoom).
     const wanted = allowed - sumReplicas(active);
     const toAdd = wanted > 0 ? Math.min(wanted, surgeRoom(d, all)) : wanted;
+    if (wanted === 0) {
+      // The ReplicaSets already add up to the allowed size: only the resize is recorded on them (as
+      // upstream's scaleReplicaSet does), else each sync would see a scaling event for ever and the
+      // rollout to a new template would never start.
+      for (const rs of active) await this.scaleReplicaSet(d, rs, replicasOf(rs));
+      return;
+    }
+    // No room yet (pods told to go still run): retried when they go.
     if (toAdd === 0) return;
     // Larger ReplicaSets absorb the change first (newer first when growing, older first when shrinking).
     const sorted = [...active].sort((a, b) => {

@@ -342,6 +342,25 @@ test('containers adopted: one container ID and restart count 0 per pod container
   ]);
 });
 
+test('containers adopted: one restart after a start the runtime never completed (no startedAt before it) is not a second start; a second restart is', () => {
+  const history = (containers: DeploymentHistory['containers']): DeploymentHistory => ({ boundMs: 60_000, deployments: [], standIn: { readyWrites: 0, errors: 0 }, containers });
+  const ok = checkContainersAdopted(
+    history([
+      { container: 'ns/a (u1) app', runs: [{ restartCount: 1, containerId: 'containerd://aaa', previousNeverStarted: true }] },
+      { container: 'ns/b (u2) app', runs: [{ restartCount: 0, containerId: 'containerd://bbb' }, { restartCount: 1, containerId: 'containerd://ccc', previousNeverStarted: true }] },
+    ]),
+  );
+  assert.equal(ok.pass, true, ok.summary);
+  assert.equal(ok.summary, 'all 2 pod containers kept one container ID and never restarted (2 restarted once after a start the runtime never completed)');
+  const twice = checkContainersAdopted(
+    history([
+      { container: 'ns/a (u1) app', runs: [{ restartCount: 1, containerId: 'containerd://aaa', previousNeverStarted: true }, { restartCount: 2, containerId: 'containerd://ddd', previousNeverStarted: true }] },
+      { container: 'ns/b (u2) app', runs: [{ restartCount: 0, containerId: 'containerd://bbb' }, { restartCount: 1, containerId: 'containerd://ccc' }] },
+    ]),
+  );
+  assert.deepEqual(twice.details, ['ns/a (u1) app: 2 container IDs, restart count up to 2 (1:aaa → 2:ddd)', 'ns/b (u2) app: 2 container IDs, restart count up to 1 (0:bbb → 1:ccc)']);
+});
+
 test('jobs count every completion once: a Job that counted other than its completions, ran more pods to success, or did not finish is named; one never created is not judged', () => {
   const job = (name: string, extra: Partial<JobRecord> = {}): JobRecord => ({ name, indexed: false, doneAfterMs: 500, last: 'state', succeeded: 4, failed: 0, succeededPods: 4, completedIndexes: '', ...extra });
   const h = (...jobs: JobRecord[]): JobHistory => ({ boundMs: 60_000, completions: 4, jobs });

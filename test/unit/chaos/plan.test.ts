@@ -120,6 +120,14 @@ test('with nodes, about one fault in five hits a kubelet (node-N); without, the 
   assert.ok(parsePlan([{ atMs: 0, target: 'node-2', fault: 'kill' }], { ...base, nodes: 2 }).length === 1);
 });
 
+test('a node\'s containerd (node-N-runtime) is a target only when the nodes run containerd, and cannot be removed', () => {
+  const base = { etcdMembers: 3, apiservers: 2, schedulers: 2, controllerManagers: 2, nodes: 2 };
+  assert.deepEqual(validTargets({ ...base, nodeRuntimes: true }).slice(-4), ['node-1', 'node-2', 'node-1-runtime', 'node-2-runtime']);
+  assert.throws(() => parsePlan([{ atMs: 0, target: 'node-1-runtime', fault: 'kill' }], base), /plan\[0\]\.target: must be one of/);
+  assert.equal(parsePlan([{ atMs: 0, target: 'node-1-runtime', fault: 'freeze', durationMs: 4000 }], { ...base, nodeRuntimes: true }).length, 1);
+  assert.throws(() => parsePlan([{ atMs: 0, target: 'node-1-runtime', fault: 'remove' }], { ...base, nodeRuntimes: true }, ['kill', 'remove']), /only a node \(node-N\) can be removed/);
+});
+
 test('a node removal is for node targets only, in plans that allow it, and nothing may target the node after it', () => {
   const topology = { etcdMembers: 3, apiservers: 2, nodes: 2 };
   const kinds = [...FAULT_KINDS, 'remove'] as const;

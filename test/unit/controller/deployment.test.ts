@@ -307,6 +307,31 @@ describe('Deployment controller', () => {
     stop.abort();
   });
 
+  test('a resize that leaves the ReplicaSets at exactly the allowed size still records it on them, so the rollout to a new template goes on', async () => {
+    const api = new FakeApi(new FakeClock(T0));
+    api.seed(deploymentResource, deployment(3));
+    let stop = await start(api);
+    await podsComeUp(api);
+    await rollTo(api, 'nginx:1.28');
+    stop.abort();
+    // Mid-rollout: the old ReplicaSet down to 2, the new one at 1, both told the Deployment wants 3.
+    const byRevision = (): ReplicaSet[] => [...api.all<ReplicaSet>(replicaSetResource)].sort((x, y) => Number(x.metadata?.annotations?.['deployment.kubernetes.io/revision']) - Number(y.metadata?.annotations?.['deployment.kubernetes.io/revision']));
+    const [r1] = byRevision();
+    await api.update(replicaSetResource, { ...r1!, spec: { ...r1!.spec!, replicas: 2 } });
+    await podsComeUp(api);
+    assert.deepEqual(byRevision().map((rs) => `${rs.spec?.replicas} ${rs.metadata?.annotations?.['deployment.kubernetes.io/desired-replicas']}`), ['2 3', '1 3']);
+    // The user scales to 2 and changes the template at once: 2 + surge 1 = the 3 pods there are.
+    const d = api.peek<Deployment>(deploymentResource, 'default', 'web')!;
+    d.spec!.replicas = 2;
+    d.spec!.template!.spec!.containers![0]!.image = 'nginx:1.29';
+    await api.update(deploymentResource, d);
+    stop = await start(api);
+    for (let i = 0; i < 12; i++) await podsComeUp(api);
+    const images = byRevision().map((rs) => `${rs.spec?.template?.spec?.containers?.[0]?.image}=${rs.spec?.replicas}`);
+    assert.deepEqual(images, ['nginx:1.27=0', 'nginx:1.28=0', 'nginx:1.29=2']);
+    stop.abort();
+  });
+
   test('a rollout making no progress past progressDeadlineSeconds is marked ProgressDeadlineExceeded', async () => {
     const clock = new FakeClock(T0);
     const api = new FakeApi(clock);

@@ -127,6 +127,16 @@ describe('pod status', () => {
     assert.equal(s.conditions!.find((x) => x.type === 'Ready')!.message, 'containers with unready status: [app]');
   });
 
+  test('a container that never started (its runtime died while starting it) has no startedAt in its last state, as upstream\'s null', () => {
+    const neverStarted = { ...container('app', 'CONTAINER_EXITED', 255, 0), startedAt: '0', reason: 'Unknown' };
+    const s = status(pod('Always'), runtime(container('app', 'CONTAINER_RUNNING', 0, 1), neverStarted));
+    const last = s.containerStatuses![0]!.lastState!.terminated!;
+    assert.equal(last.exitCode, 255);
+    assert.equal(last.startedAt, undefined);
+    assert.ok(last.finishedAt !== undefined);
+    assert.ok(status(pod('Always'), runtime(container('app', 'CONTAINER_RUNNING', 0, 1), container('app', 'CONTAINER_EXITED', 1, 0))).containerStatuses![0]!.lastState!.terminated!.startedAt !== undefined);
+  });
+
   test('before any container exists: Pending, ContainerCreating (or the pull error that holds it)', () => {
     const s = status(pod('Always', ['a', 'b']), runtime(container('a', 'CONTAINER_RUNNING')), new Map([['b', { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x"' }]]));
     assert.equal(s.phase, 'Pending');
