@@ -3,7 +3,7 @@
 // answers, and at the end every pod sandbox taken down (containerd leaves its containers running
 // when it exits, as it must for a kubelet or containerd restart, but not when the node goes away).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,20 +56,87 @@ function gatewayOf(cidr: string): string {
   return parts.join('.');
 }
 
+/** A host link as `ip -j address show` prints it (the fields the sweep reads). */
+export interface HostLink {
+  readonly ifname: string;
+  readonly operstate?: string;
+  /** The bridge a port is enslaved to. */
+  readonly master?: string;
+  /** A veth's peer's network namespace, as this namespace numbers it (`ip -j netns list`'s id). */
+  readonly link_netnsid?: number;
+  readonly addr_info?: readonly { readonly local?: string }[];
+}
+
+/** What the sweep sees of the host: its links, its named network namespaces, and which of those a process is in. */
+export interface HostNetworkView {
+  readonly links: readonly HostLink[];
+  /** Named namespaces (/var/run/netns) by their id. */
+  readonly netnsById: ReadonlyMap<number, string>;
+  /** Names of the named namespaces that some process is in. */
+  readonly occupiedNetns: ReadonlySet<string>;
+}
+
 /**
- * Deletes node bridges of other, dead clusters that hold the same pod range with no pod on them: a
- * cluster killed before it could take its network down leaves one, and its route would shadow
- * the new bridge's (same prefix, listed first).
+ * Node bridges of other clusters that hold the same pod range and have no live pod: a cluster
+ * killed before it could take its network down leaves its bridge behind, often still UP with the
+ * veths of its pods' pinned (but empty) namespaces, and its route shadows a new bridge's (same
+ * prefix, listed first): pods on the new node then answer EHOSTUNREACH. A bridge counts as live
+ * while any of its ports leads into a namespace some process (a pod's pause) is in. Returns the
+ * bridges and the empty namespaces behind their ports, to delete.
  */
-export async function removeStaleBridges(podCidr: string, keep: string): Promise<string[]> {
-  const { stdout } = await run('ip', ['-j', 'address', 'show']).catch(() => ({ stdout: '[]' }));
+export function staleNodeBridges(podCidr: string, keep: string, view: HostNetworkView): { bridges: string[]; netns: string[] } {
   const gateway = gatewayOf(podCidr);
-  const removed: string[] = [];
-  for (const link of JSON.parse(stdout) as { ifname: string; operstate?: string; addr_info?: { local?: string }[] }[]) {
-    if (link.ifname === keep || !isNodeBridgeName(link.ifname) || link.operstate !== 'DOWN') continue;
+  const bridges: string[] = [];
+  const netns: string[] = [];
+  for (const link of view.links) {
+    if (link.ifname === keep || !isNodeBridgeName(link.ifname)) continue;
     if (!(link.addr_info ?? []).some((a) => a.local === gateway)) continue;
-    await run('ip', ['link', 'delete', link.ifname]).then(() => removed.push(link.ifname), () => undefined);
+    const behind = view.links.filter((port) => port.master === link.ifname).map((port) => (port.link_netnsid === undefined ? undefined : view.netnsById.get(port.link_netnsid)));
+    if (behind.some((name) => name !== undefined && view.occupiedNetns.has(name))) continue;
+    bridges.push(link.ifname);
+    netns.push(...behind.filter((name): name is string => name !== undefined));
   }
+  return { bridges, netns };
+}
+
+const NETNS_DIR = '/var/run/netns';
+
+/** Reads the host's links and named network namespaces, and which namespaces hold a process. */
+export async function hostNetworkView(): Promise<HostNetworkView> {
+  const links = JSON.parse((await run('ip', ['-j', 'address', 'show'])).stdout) as HostLink[];
+  const listed = (await run('ip', ['-j', 'netns', 'list']).catch(() => ({ stdout: '' }))).stdout.trim();
+  const named = (listed === '' ? [] : (JSON.parse(listed) as { name: string; id?: number }[]));
+  const netnsById = new Map(named.filter((n) => n.id !== undefined).map((n) => [n.id as number, n.name]));
+  // A namespace is known by its nsfs inode: the pinned file's and a process's ns/net link's.
+  const inodeOf = (path: string): string | undefined => {
+    try {
+      const st = statSync(path);
+      return `${st.dev}:${st.ino}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const byInode = new Map<string, string>();
+  for (const n of named) {
+    const inode = inodeOf(join(NETNS_DIR, n.name));
+    if (inode !== undefined) byInode.set(inode, n.name);
+  }
+  const occupiedNetns = new Set<string>();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    const name = byInode.get(inodeOf(`/proc/${pid}/ns/net`) ?? '');
+    if (name !== undefined) occupiedNetns.add(name);
+  }
+  return { links, netnsById, occupiedNetns };
+}
+
+/** Deletes the stale node bridges that would shadow `podCidr` (see `staleNodeBridges`) and the empty namespaces behind them. */
+export async function removeStaleBridges(podCidr: string, keep: string): Promise<string[]> {
+  const view = await hostNetworkView().catch(() => undefined);
+  if (view === undefined) return [];
+  const stale = staleNodeBridges(podCidr, keep, view);
+  for (const name of stale.netns) await run('ip', ['netns', 'delete', name]).catch(() => undefined);
+  const removed: string[] = [];
+  for (const bridge of stale.bridges) await run('ip', ['link', 'delete', bridge]).then(() => removed.push(bridge), () => undefined);
   return removed;
 }
 
@@ -139,9 +206,17 @@ export async function importImages(socket: string, archives: readonly string[]):
  * node's directory (memory-backed emptyDirs), then its bridge (the CNI plugins leave it behind).
  */
 export async function teardownContainerdNode(socket: string, bridge: string, nodeDir: string): Promise<void> {
-  for (const uid of await removeAllPods(socket)) await removePodCgroups(uid);
-  await unmountUnder(nodeDir);
-  await run('ip', ['link', 'delete', bridge]).catch(() => undefined);
+  // Each step runs even when one before it fails (a containerd that no longer answers still
+  // leaves a bridge whose route would shadow the next cluster's).
+  try {
+    for (const uid of await removeAllPods(socket)) await removePodCgroups(uid);
+  } finally {
+    try {
+      await unmountUnder(nodeDir);
+    } finally {
+      await run('ip', ['link', 'delete', bridge]).catch(() => undefined);
+    }
+  }
 }
 
 /** Stops and removes every pod sandbox (and so its containers and network) of the containerd at `socket`; returns the pods' uids. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerdLayout, renderContainerdConfig } from '../../../pkg/containerd/config.js';
 import { PAUSE_IMAGE, writeOciArchive } from '../../../pkg/containerd/image.js';
-import { isNodeBridgeName, kubetsNetworkList, readOnlySystemMounts } from '../../../pkg/containerd/node.js';
+import { isNodeBridgeName, kubetsNetworkList, readOnlySystemMounts, staleNodeBridges, type HostLink } from '../../../pkg/containerd/node.js';
 import { DEFAULT_IMAGE_DIR, parseNodeFlags } from '../../../pkg/cluster/node.js';
 import { defaultRouteInterface } from '../../../pkg/kubelet/options.js';
 import { bridgeNetworkList } from '../../../pkg/cni/bridge.js';
@@ -36,6 +36,25 @@ describe('a containerd node', () => {
     assert.equal(list.plugins[0]?.ipam?.dataDir, '/x/ipam');
     assert.ok(isNodeBridgeName('kbabcdef3') && isNodeBridgeName('kb00000012'));
     assert.ok(!isNodeBridgeName('docker0') && !isNodeBridgeName('kbr1') && !isNodeBridgeName('kbabcdef'));
+  });
+
+  test('a node bridge of another cluster on the same range is stale unless one of its ports leads into a namespace a process is in', () => {
+    const bridge = (ifname: string, local: string): HostLink => ({ ifname, operstate: 'UP', addr_info: [{ local }] });
+    const port = (ifname: string, master: string, link_netnsid: number): HostLink => ({ ifname, master, link_netnsid });
+    const links = [
+      bridge('kb574ce12', '10.244.2.1'), // a killed cluster's: its pods' namespaces are pinned but empty
+      port('veth1', 'kb574ce12', 34),
+      port('veth2', 'kb574ce12', 35),
+      bridge('kb0a0a0a2', '10.244.2.1'), // a live cluster's: a pause process sits in cni-live
+      port('veth3', 'kb0a0a0a2', 36),
+      bridge('kb1111112', '10.244.2.1'), // no pod at all
+      bridge('kbffffff1', '10.244.1.1'), // another range
+      bridge('kbeeeeee2', '10.244.2.1'), // the new node's own bridge
+      bridge('docker0', '10.244.2.1'), // not a kubets bridge
+    ];
+    const view = { links, netnsById: new Map([[34, 'cni-a'], [35, 'cni-b'], [36, 'cni-live']]), occupiedNetns: new Set(['cni-live']) };
+    assert.deepEqual(staleNodeBridges('10.244.2.0/24', 'kbeeeeee2', view), { bridges: ['kb574ce12', 'kb1111112'], netns: ['cni-a', 'cni-b'] });
+    assert.deepEqual(staleNodeBridges('10.244.2.0/24', 'kbeeeeee2', { ...view, occupiedNetns: new Set(['cni-live', 'cni-b']) }), { bridges: ['kb1111112'], netns: [] });
   });
 
   test('an image archive is an OCI layout whose index names the image and whose digests hold', async () => {
