@@ -60,13 +60,7 @@ export class KubeletStandIn {
         if (rv === undefined) {
           const list = await pods.listAll(selector);
           rv = list.metadata?.resourceVersion;
-          // A relist is the whole truth: pods deleted while the watch was down are gone too,
-          // or they would be counted alive for ever (and the peaks overstated).
-          const listed = new Set(list.items.map((p) => p.metadata?.name ?? ''));
-          for (const live of this.livePerGroup.values()) for (const name of [...live]) if (!listed.has(name)) live.delete(name);
-          for (const name of [...this.pending.keys()]) if (!listed.has(name)) this.pending.delete(name);
-          this.opts.onList?.(list.items);
-          for (const p of list.items) this.observe('ADDED', p);
+          this.relisted(list.items);
         }
         const stream = await pods.watch({ ...selector, resourceVersion: rv, allowWatchBookmarks: true, signal });
         for await (const ev of stream as AsyncIterable<WatchEvent<Pod>>) {
@@ -86,6 +80,21 @@ export class KubeletStandIn {
     }
     this.wakeAll();
     await Promise.all(workers);
+  }
+
+  /**
+   * A (re)list is the whole truth at one moment. Pods deleted, or marked for deletion, while the
+   * watch was down leave the live sets before any listed pod is added: counted the other way round,
+   * a pod created in the gap would sit beside one that had already gone, and the peak would show a
+   * moment that never was.
+   */
+  relisted(items: readonly Pod[]): void {
+    const listed = new Set(items.map((p) => p.metadata?.name ?? ''));
+    const alive = new Set(items.filter((p) => p.metadata?.deletionTimestamp === undefined).map((p) => p.metadata?.name ?? ''));
+    for (const live of this.livePerGroup.values()) for (const name of [...live]) if (!alive.has(name)) live.delete(name);
+    for (const name of [...this.pending.keys()]) if (!listed.has(name)) this.pending.delete(name);
+    this.opts.onList?.(items);
+    for (const p of items) this.observe('ADDED', p);
   }
 
   private observe(type: string, p: Pod): void {
