@@ -22,3 +22,4 @@ export {
 } from './store.js';
 export type { DeepReadonly, IndexFunc, Indexers, Store } from './store.js';
 export { waitForCacheSync } from './wait.js';
+export { MUTATION_TTL_MS, MutationCache } from './mutation-cache.js';

@@ -9,6 +9,7 @@ import type { Pod, PodTemplateSpec } from '../../api/core/v1/pod-types.js';
 import { podResource } from '../../api/core/v1/pod.js';
 import { labelSelectorAsSelectorOrNothing } from '../../api/selectors/labels.js';
 import type { Lister } from '../../client/informer/lister.js';
+import { MutationCache } from '../../client/informer/mutation-cache.js';
 import type { SharedIndexInformer } from '../../client/informer/shared-informer.js';
 import { splitMetaNamespaceKey, unwrapTombstone, type DeepReadonly } from '../../client/informer/store.js';
 import {
@@ -65,9 +66,15 @@ export class DeploymentController extends WorkloadController {
   private readonly rsInformer: SharedIndexInformer<ReplicaSet>;
   private readonly sets: Lister<ReplicaSet>;
   private readonly podInformer: SharedIndexInformer<Pod>;
+  /**
+   * Our own ReplicaSet writes, until the informer shows them: a sync right after a scale-up would
+   * otherwise see the old size and give the same surge room away twice (pods past replicas + maxSurge).
+   */
+  private readonly ownWrites: MutationCache<ReplicaSet>;
 
   constructor(ctx: ControllerContext) {
     super(ctx, { queue: 'deployment', component: 'deployment-controller' });
+    this.ownWrites = new MutationCache<ReplicaSet>(ctx.clock);
     const dInformer = ctx.informers.forResource<Deployment>(deploymentResource);
     this.rsInformer = ctx.informers.forResource<ReplicaSet>(replicaSetResource, { indexers: { [CONTROLLER_UID_INDEX]: (rs) => byControllerUid(rs as never) } });
     this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: byControllerUid } });
@@ -147,9 +154,9 @@ export class DeploymentController extends WorkloadController {
     return (working.spec?.strategy?.type ?? 'RollingUpdate') === 'Recreate' ? this.rolloutRecreate(working, rss) : this.rolloutRolling(working, rss);
   }
 
-  private claimReplicaSets(d: D): Promise<RS[]> {
+  private async claimReplicaSets(d: D): Promise<RS[]> {
     const selector = labelSelectorAsSelectorOrNothing(d.spec?.selector);
-    return claimChildren<ReplicaSet>({
+    const claimed = await claimChildren<ReplicaSet>({
       owner: d,
       ownerKind: DEPLOYMENT_KIND,
       ownerResource: deploymentResource,
@@ -159,6 +166,7 @@ export class DeploymentController extends WorkloadController {
       owned: this.rsInformer.indexer.byIndex(CONTROLLER_UID_INDEX, d.metadata?.uid ?? ''),
       matching: this.sets.namespace(d.metadata?.namespace ?? '').list(selector),
     });
+    return claimed.map((rs) => this.ownWrites.newest(rs));
   }
 
   /** A resize of the Deployment that the ReplicaSets have not caught up with (desired-replicas annotation). */
@@ -205,7 +213,9 @@ export class DeploymentController extends WorkloadController {
         const copy = structuredClone(existing) as ReplicaSet;
         copy.metadata!.annotations = wanted ?? copy.metadata?.annotations ?? {};
         copy.spec!.minReadySeconds = d.spec?.minReadySeconds ?? 0;
-        rs = await this.client.update<ReplicaSet>(replicaSetResource, copy);
+        const updated = await this.client.update<ReplicaSet>(replicaSetResource, copy);
+        this.ownWrites.mutated(updated);
+        rs = updated;
       }
       let dirty = this.setDeploymentRevision(d, rs.metadata?.annotations?.[REVISION_ANNOTATION] ?? newRevision);
       const status = structuredClone(d.status ?? {}) as DeploymentStatus;
@@ -239,6 +249,7 @@ export class DeploymentController extends WorkloadController {
     let created: RS;
     try {
       created = await this.client.create<ReplicaSet>(replicaSetResource, ns, draft);
+      this.ownWrites.mutated(created as ReplicaSet);
     } catch (err) {
       if (!isAlreadyExists(err)) {
         const status = structuredClone(d.status ?? {}) as DeploymentStatus;
@@ -315,6 +326,7 @@ export class DeploymentController extends WorkloadController {
     copy.spec!.replicas = size;
     copy.metadata!.annotations = { ...(copy.metadata?.annotations ?? {}), [DESIRED_REPLICAS_ANNOTATION]: desired, [MAX_REPLICAS_ANNOTATION]: max };
     const updated = await this.client.update<ReplicaSet>(replicaSetResource, copy);
+    this.ownWrites.mutated(updated);
     if (sizeChanged) {
       const op = size > replicasOf(rs) ? 'up' : 'down';
       void this.events.record(d, 'Normal', 'ScalingReplicaSet', 'Scaling', `Scaled ${op} replica set ${rs.metadata?.name ?? ''} from ${replicasOf(rs)} to ${size}`);
@@ -405,7 +417,7 @@ export class DeploymentController extends WorkloadController {
   }
 
   private claimedNow(d: D): RS[] {
-    return this.rsInformer.indexer.byIndex(CONTROLLER_UID_INDEX, d.metadata?.uid ?? '');
+    return this.rsInformer.indexer.byIndex(CONTROLLER_UID_INDEX, d.metadata?.uid ?? '').map((rs) => this.ownWrites.newest(rs));
   }
 
   private async scale(d: D, newRS: RS | undefined, old: readonly RS[]): Promise<void> {

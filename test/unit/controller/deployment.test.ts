@@ -332,6 +332,29 @@ describe('Deployment controller', () => {
     stop.abort();
   });
 
+  test('a sync before the informer shows the controller\'s own scale-up counts that scale-up: a second template change gets no surge room it already gave', async () => {
+    const api = new FakeApi(new FakeClock(T0));
+    api.seed(deploymentResource, deployment(4, rolling(1, 0)));
+    let stop = await start(api);
+    await podsComeUp(api);
+    await rollTo(api, 'nginx:1.28');
+    await podsComeUp(api);
+    const sizes = (): string => render(new Map(api.all<ReplicaSet>(replicaSetResource).map((rs) => [rs.metadata?.name ?? '', rs.spec?.replicas ?? 0])), revisions(api));
+    assert.equal(sizes(), 'r1=3 r2=1');
+    stop.abort();
+    // From here the controller's ReplicaSet informer lags: it lists them once, then sees no change.
+    api.tracker(replicaSetResource).holdEvents();
+    await podsComeUp(api);
+    stop = await start(api);
+    assert.equal(sizes(), 'r1=3 r2=2', 'the surge room went to the second ReplicaSet');
+    await rollTo(api, 'nginx:1.29');
+    await settle(60);
+    const asked = api.all<ReplicaSet>(replicaSetResource).reduce((n, rs) => n + (rs.spec?.replicas ?? 0), 0);
+    assert.ok(asked <= 5, `replicas + maxSurge is 5; the ReplicaSets ask for ${sizes()}`);
+    api.tracker(replicaSetResource).releaseEvents();
+    stop.abort();
+  });
+
   test('a rollout making no progress past progressDeadlineSeconds is marked ProgressDeadlineExceeded', async () => {
     const clock = new FakeClock(T0);
     const api = new FakeApi(clock);

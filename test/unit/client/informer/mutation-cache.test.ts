@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FakeClock } from '../../../../pkg/client/clock.js';
+import { MUTATION_TTL_MS, MutationCache } from '../../../../pkg/client/informer/index.js';
+
+const obj = (uid: string, resourceVersion: string, replicas: number): { metadata: { uid: string; resourceVersion: string }; replicas: number } => ({ metadata: { uid, resourceVersion }, replicas });
+
+test('our own write is read instead of the informer\'s older copy, until the informer shows it or something later', () => {
+  const cache = new MutationCache<ReturnType<typeof obj>>(new FakeClock(0));
+  cache.mutated(obj('a', '120', 3));
+  assert.equal(cache.newest(obj('a', '100', 2)).replicas, 3, 'the informer is behind');
+  assert.equal(cache.newest(obj('a', '120', 3)).replicas, 3, 'the informer caught up');
+  assert.equal(cache.newest(obj('a', '100', 2)).replicas, 2, 'once caught up, the write is forgotten');
+  cache.mutated(obj('a', '130', 4));
+  assert.equal(cache.newest(obj('a', '140', 1)).replicas, 1, 'a later change by someone else wins');
+});
+
+test('a write is not applied to another object of the same name, nor remembered past its time, nor replaced by an older reply', () => {
+  const clock = new FakeClock(0);
+  const cache = new MutationCache<ReturnType<typeof obj>>(clock);
+  cache.mutated(obj('a', '120', 3));
+  assert.equal(cache.newest(obj('b', '100', 2)).replicas, 2, 'another uid: a recreated object');
+  cache.mutated(obj('a', '110', 9));
+  assert.equal(cache.newest(obj('a', '100', 2)).replicas, 3, 'the reply of an earlier write arriving late');
+  clock.advance(MUTATION_TTL_MS + 1);
+  assert.equal(cache.newest(obj('a', '100', 2)).replicas, 2, 'an informer that never shows it is believed after the TTL');
+});
