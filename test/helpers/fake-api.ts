@@ -65,6 +65,8 @@ export interface Reactor {
   readonly error: unknown;
   /** Refuse only this many times (default: once). */
   times?: number;
+  /** The write happens and then the error is returned (a reply lost on the way back). */
+  readonly landed?: boolean;
 }
 
 export class FakeApi implements ObjectClient {
@@ -338,6 +340,7 @@ export class FakeApi implements ObjectClient {
       const reactor = this.reactors[i]!;
       reactor.times = (reactor.times ?? 1) - 1;
       if (reactor.times <= 0) this.reactors.splice(i, 1);
+      if (reactor.landed === true) apply();
       throw reactor.error;
     }
     return structuredClone(apply());

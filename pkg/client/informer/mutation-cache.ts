@@ -19,13 +19,27 @@ function newerThan(a: string | undefined, b: string | undefined): boolean {
   return BigInt(a) > BigInt(b);
 }
 
+export interface MutationCacheOptions {
+  /** How long a write is remembered (MUTATION_TTL_MS). */
+  readonly ttlMs?: number;
+  /** How long a write whose reply was lost keeps its object's cached copy in doubt (ttlMs). */
+  readonly uncertainTtlMs?: number;
+}
+
 export class MutationCache<T extends Versioned> {
   private readonly written = new Map<string, { readonly obj: T; readonly at: number }>();
+  /** Writes whose reply was lost, by uid: the version they were made on. */
+  private readonly unsure = new Map<string, { readonly fromVersion: string | undefined; readonly at: number }>();
+  private readonly ttlMs: number;
+  private readonly uncertainTtlMs: number;
 
   constructor(
     private readonly clock: Clock,
-    private readonly ttlMs = MUTATION_TTL_MS,
-  ) {}
+    opts: MutationCacheOptions = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? MUTATION_TTL_MS;
+    this.uncertainTtlMs = opts.uncertainTtlMs ?? this.ttlMs;
+  }
 
   /** Records what the API returned for a write of ours. */
   mutated(obj: T): void {
@@ -46,5 +60,30 @@ export class MutationCache<T extends Versioned> {
     if (this.clock.now() - w.at <= this.ttlMs && newerThan(w.obj.metadata?.resourceVersion, cached.metadata?.resourceVersion)) return w.obj;
     this.written.delete(uid!);
     return cached;
+  }
+
+  /** A write of ours to `obj` (the version it was made on) may have landed: its reply was lost. */
+  mayHaveMutated(obj: Versioned): void {
+    const uid = obj.metadata?.uid;
+    if (uid === undefined || uid === '') return;
+    const now = this.clock.now();
+    for (const [key, u] of this.unsure) if (now - u.at > this.uncertainTtlMs) this.unsure.delete(key);
+    this.unsure.set(uid, { fromVersion: obj.metadata?.resourceVersion, at: now });
+  }
+
+  /**
+   * Whether the informer's copy may predate a write of ours that may have landed: until the
+   * informer shows a later version (the write, or whatever came after), or the time runs out.
+   */
+  uncertain(cached: Versioned): boolean {
+    const uid = cached.metadata?.uid;
+    const u = uid !== undefined ? this.unsure.get(uid) : undefined;
+    if (u === undefined) return false;
+    const known = newerThan(cached.metadata?.resourceVersion, u.fromVersion) || newerThan(this.written.get(uid!)?.obj.metadata?.resourceVersion, u.fromVersion);
+    if (known || this.clock.now() - u.at > this.uncertainTtlMs) {
+      this.unsure.delete(uid!);
+      return false;
+    }
+    return true;
   }
 }

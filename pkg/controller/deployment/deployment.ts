@@ -17,7 +17,9 @@ import {
   controllerRefOf,
   isAlreadyExists,
   isNotFound,
+  isTimeout,
   newControllerRef,
+  UNCERTAIN_TIMEOUT_MS,
   type ControllerContext,
   type ControllerDefinition,
   type ReconcileResult,
@@ -60,6 +62,8 @@ import {
 type D = DeepReadonly<Deployment>;
 type RS = DeepReadonly<ReplicaSet>;
 const DEPLOYMENT_KIND = { apiVersion: 'apps/v1', kind: 'Deployment' } as const;
+/** How soon a Deployment is looked at again while a write of ours to one of its ReplicaSets may have landed (the informer's update also brings it back). */
+const UNCERTAIN_REQUEUE_MS = 1000;
 
 export class DeploymentController extends WorkloadController {
   private readonly deployments: Lister<Deployment>;
@@ -74,7 +78,7 @@ export class DeploymentController extends WorkloadController {
 
   constructor(ctx: ControllerContext) {
     super(ctx, { queue: 'deployment', component: 'deployment-controller' });
-    this.ownWrites = new MutationCache<ReplicaSet>(ctx.clock);
+    this.ownWrites = new MutationCache<ReplicaSet>(ctx.clock, { uncertainTtlMs: UNCERTAIN_TIMEOUT_MS });
     const dInformer = ctx.informers.forResource<Deployment>(deploymentResource);
     this.rsInformer = ctx.informers.forResource<ReplicaSet>(replicaSetResource, { indexers: { [CONTROLLER_UID_INDEX]: (rs) => byControllerUid(rs as never) } });
     this.podInformer = ctx.informers.forResource<Pod>(podResource, { indexers: { [CONTROLLER_UID_INDEX]: byControllerUid } });
@@ -137,6 +141,8 @@ export class DeploymentController extends WorkloadController {
       return;
     }
     const rss = await this.claimReplicaSets(d);
+    // A resize of ours whose reply was lost may have landed: sizes read now could give its room away again.
+    if (rss.some((rs) => this.ownWrites.uncertain(rs))) return { requeueAfterMs: UNCERTAIN_REQUEUE_MS };
     if (d.metadata?.deletionTimestamp !== undefined) {
       await this.syncStatusOnly(d, rss);
       return;
@@ -213,9 +219,7 @@ export class DeploymentController extends WorkloadController {
         const copy = structuredClone(existing) as ReplicaSet;
         copy.metadata!.annotations = wanted ?? copy.metadata?.annotations ?? {};
         copy.spec!.minReadySeconds = d.spec?.minReadySeconds ?? 0;
-        const updated = await this.client.update<ReplicaSet>(replicaSetResource, copy);
-        this.ownWrites.mutated(updated);
-        rs = updated;
+        rs = await this.updateReplicaSet(existing, copy);
       }
       let dirty = this.setDeploymentRevision(d, rs.metadata?.annotations?.[REVISION_ANNOTATION] ?? newRevision);
       const status = structuredClone(d.status ?? {}) as DeploymentStatus;
@@ -315,6 +319,18 @@ export class DeploymentController extends WorkloadController {
     d.status = status;
   }
 
+  /** Writes `copy` of `rs`, remembering the result (or that it may have landed) for the syncs before the informer shows it. */
+  private async updateReplicaSet(rs: RS, copy: ReplicaSet): Promise<ReplicaSet> {
+    try {
+      const updated = await this.client.update<ReplicaSet>(replicaSetResource, copy);
+      this.ownWrites.mutated(updated);
+      return updated;
+    } catch (err) {
+      if (isTimeout(err)) this.ownWrites.mayHaveMutated(rs);
+      throw err;
+    }
+  }
+
   /** Scales `rs` to `size` with the annotations of the Deployment's current size; records the event. */
   private async scaleReplicaSet(d: D, rs: RS, size: number): Promise<RS> {
     const desired = String(replicasOf(d));
@@ -325,8 +341,7 @@ export class DeploymentController extends WorkloadController {
     const copy = structuredClone(rs) as ReplicaSet;
     copy.spec!.replicas = size;
     copy.metadata!.annotations = { ...(copy.metadata?.annotations ?? {}), [DESIRED_REPLICAS_ANNOTATION]: desired, [MAX_REPLICAS_ANNOTATION]: max };
-    const updated = await this.client.update<ReplicaSet>(replicaSetResource, copy);
-    this.ownWrites.mutated(updated);
+    const updated = await this.updateReplicaSet(rs, copy);
     if (sizeChanged) {
       const op = size > replicasOf(rs) ? 'up' : 'down';
       void this.events.record(d, 'Normal', 'ScalingReplicaSet', 'Scaling', `Scaled ${op} replica set ${rs.metadata?.name ?? ''} from ${replicasOf(rs)} to ${size}`);

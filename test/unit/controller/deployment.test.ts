@@ -19,6 +19,7 @@ import {
 } from '../../../pkg/controller/deployment/index.js';
 import { scaledValue } from '../../../pkg/controller/framework/index.js';
 import { FakeApi, settle } from '../../helpers/fake-api.js';
+import { ConnectionError } from '../../../pkg/client/errors.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -223,6 +224,25 @@ async function rollTo(api: FakeApi, image: string): Promise<void> {
   await settle(60);
 }
 
+/**
+ * 4 replicas, maxSurge 1, rolled once and halfway there (r1=3 r2=1, both observed), the controller
+ * stopped; from here its ReplicaSet informer lags: a new one lists them once, then sees no change.
+ */
+async function rollingWithLaggingInformer(): Promise<{ api: FakeApi; sizes: () => string }> {
+  const api = new FakeApi(new FakeClock(T0));
+  api.seed(deploymentResource, deployment(4, rolling(1, 0)));
+  const stop = await start(api);
+  await podsComeUp(api);
+  await rollTo(api, 'nginx:1.28');
+  await podsComeUp(api);
+  const sizes = (): string => render(new Map(api.all<ReplicaSet>(replicaSetResource).map((rs) => [rs.metadata?.name ?? '', rs.spec?.replicas ?? 0])), revisions(api));
+  assert.equal(sizes(), 'r1=3 r2=1');
+  stop.abort();
+  api.tracker(replicaSetResource).holdEvents();
+  await podsComeUp(api);
+  return { api, sizes };
+}
+
 describe('Deployment controller', () => {
   test('creates the first ReplicaSet named by the template hash, with revision 1 and a ScalingReplicaSet event', async () => {
     const api = new FakeApi(new FakeClock(T0));
@@ -333,25 +353,31 @@ describe('Deployment controller', () => {
   });
 
   test('a sync before the informer shows the controller\'s own scale-up counts that scale-up: a second template change gets no surge room it already gave', async () => {
-    const api = new FakeApi(new FakeClock(T0));
-    api.seed(deploymentResource, deployment(4, rolling(1, 0)));
-    let stop = await start(api);
-    await podsComeUp(api);
-    await rollTo(api, 'nginx:1.28');
-    await podsComeUp(api);
-    const sizes = (): string => render(new Map(api.all<ReplicaSet>(replicaSetResource).map((rs) => [rs.metadata?.name ?? '', rs.spec?.replicas ?? 0])), revisions(api));
-    assert.equal(sizes(), 'r1=3 r2=1');
-    stop.abort();
-    // From here the controller's ReplicaSet informer lags: it lists them once, then sees no change.
-    api.tracker(replicaSetResource).holdEvents();
-    await podsComeUp(api);
-    stop = await start(api);
+    const { api, sizes } = await rollingWithLaggingInformer();
+    const stop = await start(api);
     assert.equal(sizes(), 'r1=3 r2=2', 'the surge room went to the second ReplicaSet');
     await rollTo(api, 'nginx:1.29');
     await settle(60);
     const asked = api.all<ReplicaSet>(replicaSetResource).reduce((n, rs) => n + (rs.spec?.replicas ?? 0), 0);
     assert.ok(asked <= 5, `replicas + maxSurge is 5; the ReplicaSets ask for ${sizes()}`);
     api.tracker(replicaSetResource).releaseEvents();
+    stop.abort();
+  });
+
+  test('a scale-up whose reply was lost holds the Deployment until the informer shows what happened: its room is not given away again', async () => {
+    const { api, sizes } = await rollingWithLaggingInformer();
+    // The next scale-up lands, but its reply is lost on the way back.
+    api.react({ verb: 'update', resource: 'replicasets', error: new ConnectionError({ server: 'https://apiserver', code: 'ECONNRESET', maybeSent: true }), landed: true });
+    const stop = await start(api);
+    assert.equal(sizes(), 'r1=3 r2=2');
+    await rollTo(api, 'nginx:1.29');
+    await settle(60);
+    const asked = (): number => api.all<ReplicaSet>(replicaSetResource).reduce((n, rs) => n + (rs.spec?.replicas ?? 0), 0);
+    assert.ok(asked() <= 5, `replicas + maxSurge is 5; the ReplicaSets ask for ${sizes()}`);
+    // Once the informer shows it, the rollout goes on.
+    api.tracker(replicaSetResource).releaseEvents();
+    for (let i = 0; i < 12; i++) await podsComeUp(api);
+    assert.equal(sizes(), 'r1=0 r2=0 r3=4');
     stop.abort();
   });
 

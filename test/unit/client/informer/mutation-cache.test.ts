@@ -25,3 +25,19 @@ test('a write is not applied to another object of the same name, nor remembered 
   clock.advance(MUTATION_TTL_MS + 1);
   assert.equal(cache.newest(obj('a', '100', 2)).replicas, 2, 'an informer that never shows it is believed after the TTL');
 });
+
+test('a write whose reply was lost leaves the object in doubt until the informer shows a later version, or the time runs out', () => {
+  const clock = new FakeClock(0);
+  const cache = new MutationCache<ReturnType<typeof obj>>(clock, { uncertainTtlMs: 15_000 });
+  cache.mayHaveMutated(obj('a', '100', 2));
+  assert.equal(cache.uncertain(obj('a', '100', 2)), true, 'the informer still shows the version the write was made on');
+  assert.equal(cache.uncertain(obj('b', '100', 2)), false);
+  assert.equal(cache.uncertain(obj('a', '101', 3)), false, 'the informer moved past it');
+  assert.equal(cache.uncertain(obj('a', '100', 2)), false, 'settled for good');
+  cache.mayHaveMutated(obj('a', '100', 2));
+  cache.mutated(obj('a', '102', 4));
+  assert.equal(cache.uncertain(obj('a', '100', 2)), false, 'a later write of ours answered: what it returned is known');
+  cache.mayHaveMutated(obj('a', '102', 4));
+  clock.advance(15_001);
+  assert.equal(cache.uncertain(obj('a', '102', 4)), false, 'an informer that never moves is believed after the time');
+});
