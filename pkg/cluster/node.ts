@@ -60,9 +60,9 @@ function takeFlag(argv: string[], name: string): string | undefined {
 export function parseNodeFlags(argv: readonly string[]): NodeFlags {
   const rest = [...argv];
   // --runtime=containerd is the node's; fake and remote are the kubelet's own.
-  const runtimeAt = rest.findIndex((a, i) => a === '--runtime=containerd' || (a === '--runtime' && rest[i + 1] === 'containerd'));
-  const containerd = runtimeAt >= 0;
-  if (containerd) rest.splice(runtimeAt, rest[runtimeAt] === '--runtime' ? 2 : 1);
+  const runtime = takeFlag(rest, 'runtime');
+  const containerd = runtime === 'containerd';
+  if (runtime !== undefined && !containerd) rest.push(`--runtime=${runtime}`);
   const imageDir = takeFlag(rest, 'image-dir') ?? DEFAULT_IMAGE_DIR;
   if (containerd && rest.some((a) => a.startsWith('--container-runtime-endpoint'))) throw new FlagError('--runtime=containerd starts the node\'s containerd: give no --container-runtime-endpoint');
   // The kubelet's endpoint is the node's containerd: parsed here with a stand-in so it validates.

@@ -10,6 +10,8 @@ import { nodeResource, type Node } from '../api/core/v1/node.js';
 import type { DeepReadonly } from '../client/informer/index.js';
 import { SharedInformerFactory } from '../client/informer/index.js';
 import type { RestClient } from '../client/rest.js';
+import { realClock } from '../client/clock.js';
+import { ReconcileLoop } from '../controller/framework/loop.js';
 
 const run = promisify(execFile);
 
@@ -92,43 +94,37 @@ export interface NodeNetworkAgentOptions {
   readonly resyncMs?: number;
 }
 
+/** The work queue's one key. */
+const ROUTES_KEY = 'routes';
+
 /** Runs until `signal`: keeps the node's pod range and the routes to the other nodes' ranges current. */
 export async function runNodeNetworkAgent(o: NodeNetworkAgentOptions, signal: AbortSignal): Promise<void> {
   const informers = new SharedInformerFactory(o.client, { logger: o.log });
   const nodes = informers.forResource<Node>(nodeResource);
   let podCidr: string | undefined;
-  let syncing = false;
-  let again = false;
   const sync = async (): Promise<void> => {
-    if (syncing) {
-      again = true;
-      return;
+    const all = nodes.lister().list();
+    const cidr = ownPodCidr(all, o.nodeName);
+    if (cidr !== undefined && cidr !== podCidr) {
+      podCidr = cidr;
+      o.onPodCidr(cidr);
+      o.log.info({ podCIDR: cidr }, 'node pod range');
     }
-    syncing = true;
-    try {
-      do {
-        again = false;
-        const all = nodes.lister().list();
-        const cidr = ownPodCidr(all, o.nodeName);
-        if (cidr !== undefined && cidr !== podCidr) {
-          podCidr = cidr;
-          o.onPodCidr(cidr);
-          o.log.info({ podCIDR: cidr }, 'node pod range');
-        }
-        const { added, removed } = await syncPodRoutes(desiredPodRoutes(all, o.nodeName));
-        if (added.length > 0 || removed.length > 0) o.log.info({ added, removed }, 'pod routes to other nodes changed');
-      } while (again && !signal.aborted);
-    } catch (err) {
-      o.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'pod routes not synced; retrying at the next change or resync');
-    } finally {
-      syncing = false;
-    }
+    const { added, removed } = await syncPodRoutes(desiredPodRoutes(all, o.nodeName));
+    if (added.length > 0 || removed.length > 0) o.log.info({ added, removed }, 'pod routes to other nodes changed');
   };
-  nodes.addEventHandler({ onAdd: () => void sync(), onUpdate: () => void sync(), onDelete: () => void sync() });
+  // One key for the whole table: changes that arrive during a sync make one more, and a sync that
+  // fails (an `ip` error) is retried with backoff.
+  const loop = new ReconcileLoop({ name: 'node-routes', workers: 1, clock: realClock, log: o.log, reconciler: { reconcile: sync } });
+  const changed = (): void => loop.enqueue(ROUTES_KEY);
+  nodes.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
   informers.start(signal);
   await informers.waitForCacheSync(signal);
-  await sync();
-  const resync = setInterval(() => void sync(), o.resyncMs ?? 30_000);
-  await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-  clearInterval(resync);
+  changed();
+  const resync = setInterval(changed, o.resyncMs ?? 30_000);
+  try {
+    await loop.run(signal);
+  } finally {
+    clearInterval(resync);
+  }
 }

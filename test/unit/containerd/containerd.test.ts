@@ -116,6 +116,7 @@ describe('a node in a container', () => {
     assert.deepEqual(flags.kubeletArgs, ['--master=http://lb:6443', '--root-dir=/var/lib/kubelet']);
     assert.equal(parseNodeFlags(['--runtime', 'containerd']).imageDir, DEFAULT_IMAGE_DIR);
     assert.equal(parseNodeFlags(['--runtime=fake']).nodeRuntime, 'kubelet');
+    assert.deepEqual(parseNodeFlags(['--runtime', 'fake', '--root-dir=/r']).kubeletArgs, ['--root-dir=/r', '--runtime=fake'], 'the kubelet\'s own runtimes are passed on');
     assert.throws(() => parseNodeFlags(['--runtime=containerd', '--container-runtime-endpoint=unix:///x.sock']), /give no --container-runtime-endpoint/);
   });
 
