@@ -1,5 +1,5 @@
 // Jobs as a kubectl user runs them on `npm start`: run to completion, in parallel, indexed, retried
-// with back-off until the backoff limit, failed by a pod failure policy or a deadline, suspended
+// with back-off until the backoff limit (per index too), failed by a pod failure policy or a deadline, suspended
 // and resumed, deleted after ttlSecondsAfterFinished, and started by a CronJob every minute.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -80,6 +80,29 @@ describe('jobs', () => {
       assert.equal(hostname, `indexed-${i}`);
       assert.equal(index, String(i));
       assert.equal(c.kubectlOk(['logs', name!]).trim(), `index ${i}`);
+    }
+  });
+
+  test('backoffLimitPerIndex: each failing index is retried once after its own back-off, then failed; the Job ends Failed with FailedIndexes', () => {
+    // Index 0 exits 0; indexes 1 and 2 exit with their index.
+    c.kubectlOk(['apply', '-f', '-'], {
+      input: jobYaml('per-index', '  completions: 3\n  parallelism: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 1', '      containers:\n      - { name: work, image: busybox:1.36, command: [sh, -c, "exit $(JOB_COMPLETION_INDEX)"] }'),
+    });
+    c.kubectlOk(['wait', '--for=condition=failed', 'job/per-index', '--timeout=120s']);
+    assert.match(conditions('per-index'), /^FailureTarget=True\/FailedIndexes: Job has failed indexes$/m);
+    assert.match(conditions('per-index'), /^Failed=True\/FailedIndexes: Job has failed indexes$/m);
+    assert.equal(jsonpath('job/per-index', '{.status.completedIndexes} {.status.failedIndexes} {.status.succeeded} {.status.failed}'), '0 1,2 1 4');
+    assert.match(c.kubectlOk(['get', 'job', 'per-index']), /per-index\s+Failed\s+1\/3\s/);
+    const pods = jsonpath('pods', '{range .items[?(@.metadata.labels.job-name=="per-index")]}{.metadata.annotations.batch\\.kubernetes\\.io/job-completion-index} {.metadata.annotations.batch\\.kubernetes\\.io/job-index-failure-count} {.metadata.creationTimestamp} {.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.finishedAt}{"\\n"}{end}')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+    assert.deepEqual(pods.map(([index, failures, , code]) => `${index}:${failures}:${code}`), ['0:0:0', '1:0:1', '1:1:1', '2:0:2', '2:1:2']);
+    // Each retry waited out its index's own back-off (10 s) from the failed pod's end.
+    for (const index of ['1', '2']) {
+      const [first, retry] = pods.filter((p) => p[0] === index);
+      assert.ok(Date.parse(retry![2]!) - Date.parse(first![4]!) >= 9_000, `index ${index}: retry made at ${retry![2]}, the first pod ended at ${first![4]}`);
     }
   });
 
